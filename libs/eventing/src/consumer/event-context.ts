@@ -1,0 +1,46 @@
+import { BaseRpcContext } from '@nestjs/microservices';
+import { EntityManager } from 'typeorm';
+import { CloudEvent } from '@waybill/contracts';
+import { Outbox, OutgoingEvent } from '../outbox/outbox';
+
+export interface KafkaOrigin {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+type ContextArgs = [CloudEvent<unknown>, EntityManager, Outbox, KafkaOrigin];
+
+/**
+ * What a handler gets beside its validated payload: the envelope, the transaction its effect must
+ * use, and `publish`, which enqueues follow-up events in that same transaction with the causation
+ * and correlation ids carried over.
+ */
+export class EventContext extends BaseRpcContext<ContextArgs> {
+  get event(): CloudEvent<unknown> {
+    return this.args[0];
+  }
+
+  /** The transaction that also holds the inbox row: the effect commits with it or not at all. */
+  get manager(): EntityManager {
+    return this.args[1];
+  }
+
+  get origin(): KafkaOrigin {
+    return this.args[3];
+  }
+
+  async publish(events: OutgoingEvent | readonly OutgoingEvent[]): Promise<CloudEvent[]> {
+    const list = Array.isArray(events) ? (events as readonly OutgoingEvent[]) : [events as OutgoingEvent];
+    const cause = this.event;
+    return this.args[2].enqueue(
+      this.manager,
+      list.map((event) => ({
+        correlationId: cause.correlationid ?? cause.id,
+        causationId: cause.id,
+        traceparent: cause.traceparent,
+        ...event,
+      })),
+    );
+  }
+}

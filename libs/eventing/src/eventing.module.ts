@@ -1,0 +1,104 @@
+import {
+  DynamicModule,
+  Inject,
+  INestApplication,
+  Injectable,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { NestMicroservice } from '@nestjs/microservices';
+import { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { EventRegistry } from '@waybill/contracts';
+import { EventErrorPassthroughFilter, KafkaEventTransport } from './consumer/kafka-event-transport';
+import { RetryPolicy } from './consumer/failure-policy';
+import { createKafka, KafkaConnectionOptions } from './kafka/kafka-client';
+import { Outbox } from './outbox/outbox';
+import { OutboxRelay, OutboxRelayOptions } from './outbox/outbox-relay';
+
+export interface EventingOptions {
+  readonly service: string;
+  readonly registry: EventRegistry;
+  readonly kafka: KafkaConnectionOptions;
+  readonly topicPrefix?: string;
+  readonly relay?: Omit<OutboxRelayOptions, 'dataSource' | 'kafka'>;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Run the relay in this process (default true). */
+  readonly relayEnabled?: boolean;
+  /** Partitions for topics the transport creates (default 3). */
+  readonly numPartitions?: number;
+}
+
+export const EVENTING_OPTIONS = Symbol('EVENTING_OPTIONS');
+export const KAFKA = Symbol('KAFKA');
+
+/** Owns the relay's lifecycle: publishing starts with the app and stops before the database closes. */
+@Injectable()
+export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly relay: OutboxRelay;
+
+  constructor(
+    @Inject(EVENTING_OPTIONS) private readonly options: EventingOptions,
+    @Inject(KAFKA) kafka: Kafka,
+    dataSource: DataSource,
+  ) {
+    this.relay = new OutboxRelay({ ...options.relay, dataSource, kafka });
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.options.relayEnabled !== false) this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+  }
+}
+
+@Module({})
+export class EventingModule {
+  static forRoot(options: EventingOptions): DynamicModule {
+    return {
+      module: EventingModule,
+      global: true,
+      providers: [
+        { provide: EVENTING_OPTIONS, useValue: options },
+        { provide: KAFKA, useFactory: () => createKafka(options.kafka) },
+        {
+          provide: Outbox,
+          useFactory: () =>
+            new Outbox({ service: options.service, registry: options.registry, topicPrefix: options.topicPrefix }),
+        },
+        OutboxRelayService,
+      ],
+      exports: [EVENTING_OPTIONS, KAFKA, Outbox, OutboxRelayService],
+    };
+  }
+}
+
+/**
+ * Serves the app's `@EventPattern` handlers from Kafka. Call before `app.startAllMicroservices()`.
+ * The microservice does not inherit the HTTP app's filters: event errors must reach the transport.
+ */
+export function connectEventTransport(app: INestApplication): KafkaEventTransport {
+  const options = app.get<EventingOptions>(EVENTING_OPTIONS);
+  const transport = new KafkaEventTransport({
+    service: options.service,
+    kafka: app.get<Kafka>(KAFKA),
+    dataSource: app.get(DataSource),
+    outbox: app.get(Outbox),
+    registry: options.registry,
+    topicPrefix: options.topicPrefix,
+    retry: options.retry,
+    numPartitions: options.numPartitions,
+  });
+  // Deferred, so the filter is in place before the listeners are built (Nest builds them eagerly
+  // otherwise). The HTTP app already runs the lifecycle hooks: the microservice must not run them again.
+  const microservice = app.connectMicroservice(
+    { strategy: transport },
+    { inheritAppConfig: false, deferInitialization: true },
+  ) as NestMicroservice;
+  microservice.useGlobalFilters(new EventErrorPassthroughFilter());
+  microservice.setIsInitHookCalled(true);
+  return transport;
+}

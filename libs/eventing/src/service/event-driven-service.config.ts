@@ -1,0 +1,75 @@
+import { IsOptional, IsString, Matches } from 'class-validator';
+import { BaseServiceConfig, EnvBoolean, EnvInt, EnvList, EnvValue, InvalidEnvValue, Secret } from '@waybill/platform';
+
+const HOST_PORT = { pattern: /^[\w.-]+:\d{1,5}$/, description: 'host:port' };
+
+function parsePostgresUrl(raw: string): string | InvalidEnvValue {
+  try {
+    const url = new URL(raw.trim());
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+      return new InvalidEnvValue('must be a postgres:// URL');
+    }
+    return url.toString();
+  } catch {
+    return new InvalidEnvValue('must be a postgres:// URL'); // never echo it: it may hold a password
+  }
+}
+
+/**
+ * What every service that owns a database and talks over Kafka reads, on top of the HTTP basics.
+ * `DATABASE_URL` names the server: each service uses its own database `waybill_<service>` on it,
+ * unless `<SERVICE>_DATABASE_URL` names the service's database outright.
+ */
+export abstract class EventDrivenServiceConfig extends BaseServiceConfig {
+  @EnvList({ item: HOST_PORT })
+  KAFKA_BROKERS: string[] = ['localhost:9092'];
+
+  @Secret()
+  @IsOptional()
+  @EnvValue(parsePostgresUrl)
+  DATABASE_URL?: string;
+
+  /** Namespaces topics and consumer groups, e.g. for a shared staging cluster. Empty in production. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\w.-]*$/)
+  KAFKA_TOPIC_PREFIX = '';
+
+  @EnvInt({ min: 1, max: 64 })
+  KAFKA_PARTITIONS = 3;
+
+  @EnvInt({ min: 10, max: 60_000 })
+  OUTBOX_POLL_INTERVAL_MS = 1000;
+
+  @EnvInt({ min: 1, max: 10_000 })
+  OUTBOX_BATCH_SIZE = 1000;
+
+  @EnvInt({ min: 1, max: 24 * 365 })
+  OUTBOX_RETENTION_HOURS = 168;
+
+  @EnvBoolean()
+  OUTBOX_RELAY_ENABLED = true;
+
+  @EnvInt({ min: 1, max: 100 })
+  CONSUMER_MAX_ATTEMPTS = 5;
+
+  @EnvInt({ min: 1, max: 200 })
+  DB_POOL_SIZE = 10;
+}
+
+/** `postgres://…/postgres` + `order` → `postgres://…/waybill_order`. */
+export function serviceDatabaseUrl(
+  service: string,
+  config: Pick<EventDrivenServiceConfig, 'DATABASE_URL'>,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
+  const own = env[`${service.toUpperCase()}_DATABASE_URL`];
+  if (own) {
+    const parsed = parsePostgresUrl(own);
+    if (parsed instanceof InvalidEnvValue) throw new Error(`${service.toUpperCase()}_DATABASE_URL ${parsed.reason}`);
+    return parsed;
+  }
+  const server = new URL(config.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  server.pathname = `/waybill_${service}`;
+  return server.toString();
+}

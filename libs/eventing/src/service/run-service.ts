@@ -1,0 +1,28 @@
+import { DynamicModule, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { configureHttpApp, loadConfigOrExit } from '@waybill/platform';
+import { connectEventTransport } from '../eventing.module';
+import { EventDrivenServiceConfig } from './event-driven-service.config';
+
+export interface ServiceEntry<C extends EventDrivenServiceConfig> {
+  readonly service: string;
+  readonly config: new () => C;
+  readonly module: (config: C) => DynamicModule;
+}
+
+/**
+ * A service's main.ts: validate the configuration (a bad value stops it with a message naming the
+ * variable), migrate, serve HTTP and the Kafka handlers, and shut down cleanly on SIGTERM/SIGINT:
+ * consumers leave their groups, the relay finishes its batch, then the database closes.
+ */
+export async function runService<C extends EventDrivenServiceConfig>(entry: ServiceEntry<C>): Promise<NestExpressApplication> {
+  const config = loadConfigOrExit(entry.config);
+  const app = await NestFactory.create<NestExpressApplication>(entry.module(config), { bufferLogs: true });
+  configureHttpApp(app, config);
+  connectEventTransport(app);
+  await app.startAllMicroservices();
+  await app.listen(config.PORT);
+  new Logger(entry.service).log(`${entry.service} service listening on port ${config.PORT}`);
+  return app;
+}

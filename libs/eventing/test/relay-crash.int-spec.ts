@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { OutboxRelay } from '@waybill/eventing';
+import { waitFor } from '@waybill/testing';
+import { TEST_TOPIC } from './fixtures';
+import { collectTopic, eventingTestBed, EventingTestBed } from './support';
+import { ConsumerApp, startConsumerApp } from './test-app';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+function runCrashingRelay(databaseUrl: string, brokers: string[]): Promise<{ signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '-r', 'ts-node/register/transpile-only',
+        '-r', 'tsconfig-paths/register',
+        path.join(__dirname, 'relay-crash.child.ts'),
+        databaseUrl,
+        brokers.join(','),
+      ],
+      { cwd: ROOT, env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') } },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (_code, signal) => resolve({ signal, stdout, stderr }));
+  });
+}
+
+describe('relay killed between publishing and marking', () => {
+  let bed: EventingTestBed;
+  let consumer: ConsumerApp | undefined;
+  let relay: OutboxRelay | undefined;
+
+  beforeEach(async () => {
+    bed = await eventingTestBed('crash');
+  });
+
+  afterEach(async () => {
+    await relay?.stop();
+    await consumer?.app.close();
+    await bed.close();
+  });
+
+  it('publishes the batch again and the consumer still applies each event once', async () => {
+    const items = Array.from({ length: 50 }, (_, seq) => ({
+      type: 'waybill.test.item-recorded.v1',
+      subject: `crash-${seq % 5}`,
+      data: { itemId: randomUUID(), key: `crash-${seq % 5}`, seq },
+    }));
+    await bed.dataSource.transaction((manager) => bed.outbox.enqueue(manager, items));
+
+    const topic = `${bed.topicPrefix}${TEST_TOPIC}`;
+    const crashed = await runCrashingRelay(bed.databaseUrl, bed.brokers);
+    expect(crashed.stderr).not.toMatch(/Error/);
+    expect(crashed.stdout).toContain('published 50');
+    expect(crashed.signal).toBe('SIGKILL');
+    const [{ unpublished }] = (await bed.dataSource.query(
+      `SELECT count(*)::int AS unpublished FROM outbox WHERE published_at IS NULL`,
+    )) as { unpublished: number }[];
+    expect(unpublished).toBe(50); // Kafka has them, but the outbox does not know it
+
+    consumer = await startConsumerApp(bed.databaseUrl, bed.brokers, bed.topicPrefix);
+    const outcomes = { applied: 0, duplicate: 0, ignored: 0, 'dead-lettered': 0 };
+    consumer.transport.onMessageSettled = (outcome) => (outcomes[outcome] += 1);
+    relay = new OutboxRelay({ dataSource: bed.dataSource, kafka: bed.kafka, pollIntervalMs: 200 });
+    relay.start();
+
+    const onTopic = await collectTopic(bed.kafka, topic);
+    await waitFor(() => onTopic.messages.length >= 100, { timeoutMs: 30000, description: 'both copies on the topic' });
+    await waitFor(
+      async () => {
+        const [{ count }] = (await bed.dataSource.query(`SELECT count(*)::int AS count FROM test_effects`)) as { count: number }[];
+        return count === 50 && (await bed.dataSource.query(`SELECT 1 FROM outbox WHERE published_at IS NULL`)).length === 0;
+      },
+      { timeoutMs: 30000, description: 'all 50 effects and the outbox marked' },
+    );
+    // The second copies reach the consumer too and are recognised as duplicates.
+    await waitFor(() => outcomes.applied + outcomes.duplicate === 100, {
+      timeoutMs: 30000,
+      description: 'the consumer settled both copies',
+    });
+    await onTopic.stop();
+
+    expect(onTopic.messages.length).toBe(100);
+    const applied = (await bed.dataSource.query(`SELECT applied FROM test_effects`)) as { applied: number }[];
+    expect(applied).toHaveLength(50);
+    expect(applied.every((row) => row.applied === 1)).toBe(true);
+    expect([...consumer.control.attempts.values()].every((n) => n === 1)).toBe(true);
+    expect(outcomes).toEqual({ applied: 50, duplicate: 50, ignored: 0, 'dead-lettered': 0 });
+  });
+});

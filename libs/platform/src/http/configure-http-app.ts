@@ -1,0 +1,51 @@
+import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import { BaseServiceConfig, logLevelsUpTo } from '../config/base-service.config';
+import { fromBodyParserError } from '../errors/body-parser-errors';
+import { PlatformExceptionFilter } from '../errors/platform-exception.filter';
+import { PLATFORM_CONFIG } from '../platform.tokens';
+import { markRawBodyCapture } from '../webhooks/raw-body-capture';
+import { HttpRequest, HttpResponse, NextFunction } from './http-types';
+import { createValidationPipe } from './validation';
+
+/**
+ * HTTP wiring every service shares. Call it after NestFactory.create and before listen()/init():
+ * body parsers registered later would come after the routes.
+ */
+export function configureHttpApp(
+  app: NestExpressApplication,
+  config: BaseServiceConfig,
+): NestExpressApplication {
+  // Without PlatformModule there is no ApiKeyGuard, and every route would be open.
+  try {
+    app.get(PLATFORM_CONFIG);
+  } catch {
+    throw new Error('configureHttpApp: the root module must import PlatformModule.forRoot(config)');
+  }
+  const adapter = app.getHttpAdapter();
+  if (!(adapter instanceof ExpressAdapter)) {
+    throw new Error('configureHttpApp: only the Express adapter is supported');
+  }
+
+  app.useLogger(logLevelsUpTo(config.LOG_LEVEL));
+
+  adapter.use((request: HttpRequest, _response: HttpResponse, next: NextFunction) => {
+    markRawBodyCapture(request);
+    next();
+  });
+  // Registered through the adapter with rawBody=true so webhook signatures can be checked whatever
+  // the app's `rawBody` option; Nest then skips its own default parsers (same middleware names).
+  const limit = config.HTTP_BODY_LIMIT_BYTES;
+  // `+json` covers CloudEvents structured mode and problem+json as well as plain JSON.
+  adapter.useBodyParser('json', true, { limit, type: ['application/json', 'application/*+json'] });
+  adapter.useBodyParser('urlencoded', true, { limit, extended: true });
+  // Nest rewrites a JSON SyntaxError into a 400 quoting the body; translate body-parser errors
+  // first so the filter sees a clean HttpException.
+  adapter.use((error: unknown, _request: HttpRequest, _response: HttpResponse, next: NextFunction) => {
+    next(fromBodyParserError(error) ?? error);
+  });
+
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(app.get(PlatformExceptionFilter));
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,39 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyRegistry } from './auth/api-key-registry';
+import { BaseServiceConfig } from './config/base-service.config';
+import { PlatformExceptionFilter } from './errors/platform-exception.filter';
+import { PLATFORM_CONFIG } from './platform.tokens';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { TokenBucketLimiter } from './rate-limit/token-bucket';
+
+/**
+ * `imports: [PlatformModule.forRoot(config)]` in a service's root module. Global, so feature modules
+ * can inject the config by its own class (`constructor(private readonly config: OrderConfig)`).
+ * The filter and validation pipe are HTTP-only and applied by `configureHttpApp`, not as APP_*
+ * providers, which would also wrap @EventPattern handlers.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot(config: BaseServiceConfig): DynamicModule {
+    return {
+      module: PlatformModule,
+      global: true,
+      providers: [
+        { provide: PLATFORM_CONFIG, useValue: config },
+        { provide: config.constructor, useValue: config },
+        { provide: ApiKeyRegistry, useValue: new ApiKeyRegistry(config.WAYBILL_API_KEYS) },
+        {
+          provide: TokenBucketLimiter,
+          useValue: new TokenBucketLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE }),
+        },
+        PlatformExceptionFilter,
+        // Order matters: the rate limit counts per key, so the key is resolved first.
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+      ],
+      exports: [PLATFORM_CONFIG, config.constructor, ApiKeyRegistry, PlatformExceptionFilter],
+    };
+  }
+}

@@ -1,0 +1,10 @@
+export { testInfrastructure, dockerAvailable, DEFAULT_LOCAL_KAFKA } from './infrastructure';
+export type { TestInfrastructure, KafkaSource, PostgresSource } from './infrastructure';
+export { createTestDatabase } from './database';
+export type { TestDatabase } from './database';
+export { uniqueTopicPrefix, uniqueIdentifier } from './names';
+export { waitFor } from './wait-for';
+export type { WaitForOptions } from './wait-for';
+// The local Kafka runtime, for tests that need a cluster of their own (fault injection, restarts).
+export { startKafkaCluster, ensureKafkaJars, kafkaClasspath } from '../../../tools/local-infra/kafka-runtime';
+export type { KafkaClusterHandle, KafkaClusterOptions } from '../../../tools/local-infra/kafka-runtime';

@@ -1,0 +1,5 @@
+import { EventDrivenServiceConfig } from '@waybill/eventing';
+
+export class InventoryConfig extends EventDrivenServiceConfig {
+  override PORT = 3002;
+}

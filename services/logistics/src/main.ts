@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runService } from '@waybill/eventing';
+import { LogisticsConfig } from './logistics.config';
+import { LogisticsModule } from './logistics.module';
+
+void runService({ service: 'logistics', config: LogisticsConfig, module: (config) => LogisticsModule.forRoot(config) });

@@ -1,0 +1,40 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..');
+const CRUISE = path.join(ROOT, 'node_modules', '.bin', 'depcruise');
+
+interface CruiseResult {
+  summary: { violations: { rule: { name: string }; from: string; to: string }[] };
+}
+
+function cruise(paths: string[]): CruiseResult {
+  const output = execFileSync(CRUISE, [...paths, '--config', '.dependency-cruiser.js', '--output-type', 'json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(output) as CruiseResult;
+}
+
+describe('architecture boundaries', () => {
+  it('the codebase keeps them: no service imports another, domain/ imports no framework or database', () => {
+    const { violations } = cruise(['services', 'libs']).summary;
+    expect(violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`)).toEqual([]);
+  });
+
+  it('the rules catch a violation (a probe service importing another and a framework in domain/)', () => {
+    const probe = mkdtempSync(path.join(ROOT, 'services', 'zz-probe-'));
+    const name = path.basename(probe);
+    try {
+      mkdirSync(path.join(probe, 'src', 'domain'), { recursive: true });
+      writeFileSync(path.join(probe, 'src', 'domain', 'rule.ts'), `import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n`);
+      writeFileSync(path.join(probe, 'src', 'leak.ts'), `import { x } from '../../order/src/main';\nexport const y = x;\n`);
+      const names = cruise([`services/${name}`]).summary.violations.map((v) => v.rule.name);
+      expect(names).toEqual(expect.arrayContaining(['domain-is-pure', 'no-service-imports-another-service']));
+    } finally {
+      rmSync(probe, { recursive: true, force: true });
+    }
+  });
+});

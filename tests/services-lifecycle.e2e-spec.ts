@@ -1,0 +1,111 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import net from 'node:net';
+import path from 'node:path';
+import { Client } from 'pg';
+import { createTestDatabase, testInfrastructure, waitFor } from '@waybill/testing';
+
+const ROOT = path.resolve(__dirname, '..');
+const SERVICES = ['order', 'inventory', 'payment', 'logistics'] as const;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startService(service: string, env: Record<string, string>): Running {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', `services/${service}/src/main.ts`],
+    { cwd: ROOT, env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), ...env } },
+  );
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => output, exited };
+}
+
+const ADMIN_KEY = 'lifecycle-admin-key';
+const API_KEYS = JSON.stringify([
+  { sha256: createHash('sha256').update(ADMIN_KEY).digest('hex'), principal: 'admin', scopes: [] },
+]);
+
+describe.each(SERVICES)('the %s service process', (service) => {
+  it('boots against its own database and Kafka, runs its migrations, is ready, and exits cleanly on SIGTERM', async () => {
+    const infra = await testInfrastructure();
+    const database = await createTestDatabase(`svc_${service}`);
+    const port = await freePort();
+    const running = startService(service, {
+      PORT: String(port),
+      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+      [`${service.toUpperCase()}_DATABASE_URL`]: database.url,
+      KAFKA_TOPIC_PREFIX: `it.lifecycle.${service}.${Date.now()}.`,
+      WAYBILL_API_KEYS: API_KEYS,
+      LOG_LEVEL: 'log',
+    });
+    try {
+      await waitFor(
+        async () => {
+          const response = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
+          return response?.status === 200;
+        },
+        { timeoutMs: 60000, intervalMs: 250, description: `${service} ready` },
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}\n--- ${service} output ---\n${running.output()}`);
+      });
+      const ready = (await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json()) as unknown;
+      expect(ready).toEqual({ status: 'up', checks: { database: { status: 'up' }, kafka: { status: 'up' } } });
+
+      const client = new Client({ connectionString: database.url });
+      await client.connect();
+      const migrations = await client.query<{ name: string }>(`SELECT name FROM migrations ORDER BY id`);
+      const tables = await client.query<{ table_name: string }>(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
+      );
+      await client.end();
+      expect(migrations.rows.map((row) => row.name)).toContain('EventingTables1764140000000');
+      expect(tables.rows.map((row) => row.table_name)).toEqual(expect.arrayContaining(['inbox', 'outbox']));
+
+      // Anything that is not public needs a key.
+      const anonymous = await fetch(`http://127.0.0.1:${port}/v1/anything`);
+      expect(anonymous.status).toBe(401);
+
+      running.child.kill('SIGTERM');
+      const exit = await running.exited;
+      expect(exit).toEqual({ code: 0, signal: null });
+    } finally {
+      if (running.child.exitCode === null && running.child.signalCode === null) running.child.kill('SIGKILL');
+      await database.drop();
+    }
+  });
+});
+
+describe('a service with a bad configuration', () => {
+  it('stops at start with a message naming the variable, and does not print secrets', async () => {
+    const running = startService('order', {
+      PORT: 'not-a-port',
+      WAYBILL_API_KEYS: API_KEYS,
+      DATABASE_URL: 'mysql://user:hunter2@db/x',
+    });
+    const exit = await running.exited;
+    expect(exit.code).toBe(1);
+    expect(running.output()).toMatch(/PORT/);
+    expect(running.output()).toMatch(/DATABASE_URL/);
+    expect(running.output()).not.toContain('hunter2');
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * `npm run bench:relay` — the outbox relay against Kafka's own producer on the same broker.
+ *
+ * 1. Kafka's ProducerPerformance (kafka-tools jar): 1 KB records, acks=all, idempotent — the same
+ *    delivery guarantees the relay uses — as the ceiling for this broker and machine.
+ * 2. Relay throughput: a backlog of 1 KB events committed to the outbox, drained by one relay.
+ * 3. Latency at a steady 1,000 events/s: from each writer's COMMIT returning to a Kafka consumer
+ *    receiving the event; p50 and p99.
+ * Prints a Markdown block for BENCHMARKS.md. Sizes can be set with BENCH_* variables.
+ */
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { IsString } from 'class-validator';
+import { DataSource } from 'typeorm';
+import { EventContract, EventRegistry } from '@waybill/contracts';
+import { createKafka, ensureTopics, EVENTING_MIGRATIONS, Outbox, OutboxRelay } from '@waybill/eventing';
+import { createTestDatabase, testInfrastructure } from '@waybill/testing';
+import { kafkaClasspath } from '../local-infra/kafka-runtime';
+import { runCommand } from '../local-infra/common';
+
+@EventContract({ type: 'waybill.bench.payload.v1', topic: 'waybill.bench.events', description: 'benchmark payload' })
+class BenchPayloadV1 {
+  @IsString()
+  blob!: string;
+}
+
+const RECORD_SIZE = 1024;
+const PRODUCER_RECORDS = Number(process.env.BENCH_PRODUCER_RECORDS ?? 200_000);
+const RELAY_EVENTS = Number(process.env.BENCH_RELAY_EVENTS ?? 50_000);
+const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 1000);
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 20);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function producerPerformance(brokers: string[]): Promise<number> {
+  const topic = `bench.producer-perf.${Date.now()}`;
+  await ensureTopics(createKafka({ clientId: 'bench-admin', brokers }), [topic], 3);
+  const result = await runCommand('java', [
+    '-Xmx512m',
+    '-cp',
+    kafkaClasspath(),
+    'org.apache.kafka.tools.ProducerPerformance',
+    '--topic', topic,
+    '--num-records', String(PRODUCER_RECORDS),
+    '--record-size', String(RECORD_SIZE),
+    '--throughput', '-1',
+    '--producer-props', `bootstrap.servers=${brokers.join(',')}`, 'acks=all', 'enable.idempotence=true',
+  ]);
+  const summary = result.stdout.trim().split('\n').pop() ?? '';
+  const match = /([\d.]+) records\/sec/.exec(summary);
+  if (result.code !== 0 || !match) throw new Error(`ProducerPerformance failed: ${result.stderr || result.stdout}`);
+  console.log(`ProducerPerformance: ${summary}`);
+  return Number(match[1]);
+}
+
+async function withOutbox<T>(name: string, brokers: string[], fn: (ds: DataSource, outbox: Outbox) => Promise<T>): Promise<T> {
+  const database = await createTestDatabase(`bench_${name}`);
+  const dataSource = await new DataSource({
+    type: 'postgres',
+    url: database.url,
+    migrations: EVENTING_MIGRATIONS,
+    migrationsRun: true,
+    extra: { max: 20 },
+  }).initialize();
+  const registry = new EventRegistry([BenchPayloadV1]);
+  const outbox = new Outbox({ service: 'bench', registry, topicPrefix: `bench.${name}.${Date.now()}.`, validate: false });
+  await ensureTopics(createKafka({ clientId: 'bench-admin', brokers }), [outbox.topicFor('waybill.bench.payload.v1')], 3);
+  try {
+    return await fn(dataSource, outbox);
+  } finally {
+    await dataSource.destroy();
+    await database.drop();
+  }
+}
+
+function payload(): BenchPayloadV1 {
+  return { blob: 'x'.repeat(RECORD_SIZE - 12) }; // {"blob":"…"} is 1 KB on the wire
+}
+
+async function relayThroughput(brokers: string[]): Promise<number> {
+  return withOutbox('throughput', brokers, async (dataSource, outbox) => {
+    for (let written = 0; written < RELAY_EVENTS; written += 1000) {
+      await dataSource.transaction((manager) =>
+        outbox.enqueue(
+          manager,
+          Array.from({ length: 1000 }, (_, i) => ({ type: 'waybill.bench.payload.v1', subject: `agg-${(written + i) % 97}`, data: payload() })),
+        ),
+      );
+    }
+    const relay = new OutboxRelay({ dataSource, kafka: createKafka({ clientId: 'bench-relay', brokers }), pollIntervalMs: 50 });
+    const started = process.hrtime.bigint();
+    relay.start();
+    while (relay.publishedCount < RELAY_EVENTS) await new Promise((resolve) => setTimeout(resolve, 5));
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    await relay.stop();
+    const rate = RELAY_EVENTS / seconds;
+    console.log(`relay: ${RELAY_EVENTS} events of ${RECORD_SIZE} B in ${seconds.toFixed(2)} s = ${rate.toFixed(0)} events/s`);
+    return rate;
+  });
+}
+
+async function commitToConsumerLatency(brokers: string[]): Promise<{ p50: number; p99: number; count: number }> {
+  return withOutbox('latency', brokers, async (dataSource, outbox) => {
+    const kafka = createKafka({ clientId: 'bench-latency', brokers });
+    const committedAt = new Map<string, number>();
+    const latencies: number[] = [];
+    const consumer = kafka.consumer({ groupId: `bench-latency-${Date.now()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [outbox.topicFor('waybill.bench.payload.v1')], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const id = message.headers?.ce_id?.toString() ?? '';
+        const at = committedAt.get(id);
+        if (at !== undefined) latencies.push(performance.now() - at);
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // group join
+
+    const relay = new OutboxRelay({ dataSource, kafka, pollIntervalMs: 1000 });
+    relay.start();
+    // One event per transaction, paced in 10 ms ticks: a steady stream, as storefront orders arrive.
+    const perTick = LATENCY_RATE / 100;
+    const total = LATENCY_RATE * LATENCY_SECONDS;
+    const start = performance.now();
+    const writes: Promise<void>[] = [];
+    for (let tick = 0; tick * perTick < total; tick += 1) {
+      const due = start + tick * 10;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      for (let i = 0; i < perTick; i += 1) {
+        const id = randomUUID();
+        writes.push(
+          dataSource
+            .transaction((manager) => outbox.enqueue(manager, { id, type: 'waybill.bench.payload.v1', subject: `agg-${i}`, data: payload() }))
+            .then(() => void committedAt.set(id, performance.now())),
+        );
+      }
+    }
+    await Promise.all(writes);
+    const deadline = Date.now() + 30_000;
+    while (latencies.length < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await relay.stop();
+    await consumer.disconnect();
+    const sorted = [...latencies].sort((a, b) => a - b);
+    return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), count: sorted.length };
+  });
+}
+
+async function main(): Promise<void> {
+  const infra = await testInfrastructure();
+  const brokers = infra.kafkaBrokers;
+  const kafkaRate = await producerPerformance(brokers);
+  const relayRate = await relayThroughput(brokers);
+  const latency = await commitToConsumerLatency(brokers);
+  const ratio = relayRate / kafkaRate;
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Kafka 3.9.1 (1 broker, KRaft), PostgreSQL local`;
+  console.log(`\n### bench:relay — ${new Date().toISOString().slice(0, 10)}\nMachine: ${machine}\n`);
+  console.log('| measure | value | target |\n| --- | --- | --- |');
+  console.log(`| Kafka ProducerPerformance, 1 KB, acks=all, idempotent | ${kafkaRate.toFixed(0)} records/s | |`);
+  console.log(`| outbox relay, 1 KB events | ${relayRate.toFixed(0)} events/s | |`);
+  console.log(`| relay / Kafka producer | ${ratio.toFixed(2)} | ≥ 0.5 |`);
+  console.log(`| commit → consumer p50 at ${LATENCY_RATE}/s (${latency.count} events) | ${latency.p50.toFixed(1)} ms | |`);
+  console.log(`| commit → consumer p99 at ${LATENCY_RATE}/s | ${latency.p99.toFixed(1)} ms | ≤ 50 ms |`);
+  await infra.stop?.();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
