@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { OutboxRelay } from '@waybill/eventing';
+import { KafkaClusterHandle, startKafkaCluster, waitFor } from '@waybill/testing';
+import { collectTopic, eventingTestBed, EventingTestBed, sleep } from './support';
+import { ConsumerApp, startConsumerApp } from './test-app';
+
+/** Runs on a broker of its own, so stopping it does not disturb the other tests' broker. */
+describe('Kafka stopped while the service keeps accepting writes', () => {
+  let cluster: KafkaClusterHandle;
+  let dataDir: string;
+  let bed: EventingTestBed;
+  let consumer: ConsumerApp;
+  let relay: OutboxRelay;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'waybill-outage-'));
+    cluster = await startKafkaCluster({ name: `it-outage-${process.pid}`, basePort: 39092, dataDir, fresh: true });
+    bed = await eventingTestBed('outage', cluster.bootstrap);
+    consumer = await startConsumerApp(bed.databaseUrl, bed.brokers, bed.topicPrefix);
+    relay = new OutboxRelay({ dataSource: bed.dataSource, kafka: bed.kafka, pollIntervalMs: 200 });
+    relay.start();
+  });
+
+  afterAll(async () => {
+    await relay?.stop();
+    await consumer?.app.close();
+    await bed?.close();
+    await cluster?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function write(count: number, phase: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i += 10) {
+      const events = Array.from({ length: 10 }, (_, j) => {
+        const itemId = randomUUID();
+        ids.push(itemId);
+        return { type: 'waybill.test.item-recorded.v1', subject: `${phase}-${j % 4}`, data: { itemId, key: `${phase}-${j % 4}`, seq: i + j } };
+      });
+      await bed.dataSource.transaction((manager) => bed.outbox.enqueue(manager, events));
+    }
+    return ids;
+  }
+
+  async function appliedCounts(): Promise<Map<string, number>> {
+    const rows = (await bed.dataSource.query(`SELECT item_id, applied FROM test_effects`)) as { item_id: string; applied: number }[];
+    return new Map(rows.map((row) => [row.item_id, row.applied]));
+  }
+
+  it('loses nothing and delivers everything once Kafka is back', async () => {
+    const before = await write(50, 'before');
+    await waitFor(async () => (await appliedCounts()).size === 50, { timeoutMs: 60000, description: 'first 50 applied' });
+
+    await cluster.stop();
+    const during = await write(200, 'during'); // the service's writes do not depend on Kafka
+    await sleep(2000);
+    const [{ pending }] = (await bed.dataSource.query(
+      `SELECT count(*)::int AS pending FROM outbox WHERE published_at IS NULL`,
+    )) as { pending: number }[];
+    expect(pending).toBe(200);
+
+    await cluster.start();
+    const after = await write(50, 'after');
+    const all = [...before, ...during, ...after];
+    await waitFor(async () => (await appliedCounts()).size === all.length, {
+      timeoutMs: 120000,
+      description: 'all 300 applied after Kafka came back',
+    });
+
+    const topic = bed.outbox.topicFor('waybill.test.item-recorded.v1');
+    const onTopic = await collectTopic(bed.kafka, topic);
+    await waitFor(() => onTopic.messages.length >= all.length, { timeoutMs: 30000, description: 'topic read back' });
+    await sleep(1000);
+    await onTopic.stop();
+
+    const counts = await appliedCounts();
+    expect([...counts.keys()].sort()).toEqual([...all].sort());
+    expect([...counts.values()].every((applied) => applied === 1)).toBe(true);
+    const published = new Set(onTopic.messages.map((m) => (JSON.parse(m.value!) as { itemId: string }).itemId));
+    expect(published.size).toBe(all.length);
+    // Per key, the order of writing is the order on the topic.
+    for (const key of ['during-0', 'during-1', 'during-2', 'during-3']) {
+      const seqs = onTopic.messages
+        .filter((m) => m.key === key)
+        .map((m) => (JSON.parse(m.value!) as { seq: number }).seq);
+      const firstCopies = seqs.filter((seq, index) => seqs.indexOf(seq) === index);
+      expect(firstCopies).toEqual([...firstCopies].sort((a, b) => a - b));
+    }
+  });
+});
