@@ -170,8 +170,7 @@ function steps(): Step[] {
     id: 'integration',
     title: 'integration tests',
     command: 'npx',
-    // --testTimeout here: Jest ignores testTimeout inside a `projects` entry.
-    args: ['jest', ...extra, '--selectProjects', 'integration', '--runInBand', '--testTimeout', '120000'],
+    args: ['jest', ...extra, '--selectProjects', 'integration', '--runInBand'],
   });
   for (const step of list.filter((s) => SKIP.has(s.id)))
     console.log(`(skipping ${step.title}: WAYBILL_TEST_SKIP)`);

@@ -10,11 +10,15 @@ interface CruiseResult {
 }
 
 function cruise(paths: string[]): CruiseResult {
-  const output = execFileSync(CRUISE, [...paths, '--config', '.dependency-cruiser.js', '--output-type', 'json'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const output = execFileSync(
+    CRUISE,
+    [...paths, '--config', '.dependency-cruiser.js', '--output-type', 'json'],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   return JSON.parse(output) as CruiseResult;
 }
 
@@ -29,8 +33,14 @@ describe('architecture boundaries', () => {
     const name = path.basename(probe);
     try {
       mkdirSync(path.join(probe, 'src', 'domain'), { recursive: true });
-      writeFileSync(path.join(probe, 'src', 'domain', 'rule.ts'), `import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n`);
-      writeFileSync(path.join(probe, 'src', 'leak.ts'), `import { x } from '../../order/src/main';\nexport const y = x;\n`);
+      writeFileSync(
+        path.join(probe, 'src', 'domain', 'rule.ts'),
+        `import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n`,
+      );
+      writeFileSync(
+        path.join(probe, 'src', 'leak.ts'),
+        `import { x } from '../../order/src/main';\nexport const y = x;\n`,
+      );
       const names = cruise([`services/${name}`]).summary.violations.map((v) => v.rule.name);
       expect(names).toEqual(expect.arrayContaining(['domain-is-pure', 'no-service-imports-another-service']));
     } finally {

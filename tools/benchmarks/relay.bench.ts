@@ -19,7 +19,11 @@ import { createTestDatabase, testInfrastructure } from '@waybill/testing';
 import { kafkaClasspath } from '../local-infra/kafka-runtime';
 import { runCommand } from '../local-infra/common';
 
-@EventContract({ type: 'waybill.bench.payload.v1', topic: 'waybill.bench.events', description: 'benchmark payload' })
+@EventContract({
+  type: 'waybill.bench.payload.v1',
+  topic: 'waybill.bench.events',
+  description: 'benchmark payload',
+})
 class BenchPayloadV1 {
   @IsString()
   blob!: string;
@@ -32,7 +36,7 @@ const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 1000);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 20);
 
 function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 async function producerPerformance(brokers: string[]): Promise<number> {
@@ -43,20 +47,32 @@ async function producerPerformance(brokers: string[]): Promise<number> {
     '-cp',
     kafkaClasspath(),
     'org.apache.kafka.tools.ProducerPerformance',
-    '--topic', topic,
-    '--num-records', String(PRODUCER_RECORDS),
-    '--record-size', String(RECORD_SIZE),
-    '--throughput', '-1',
-    '--producer-props', `bootstrap.servers=${brokers.join(',')}`, 'acks=all', 'enable.idempotence=true',
+    '--topic',
+    topic,
+    '--num-records',
+    String(PRODUCER_RECORDS),
+    '--record-size',
+    String(RECORD_SIZE),
+    '--throughput',
+    '-1',
+    '--producer-props',
+    `bootstrap.servers=${brokers.join(',')}`,
+    'acks=all',
+    'enable.idempotence=true',
   ]);
   const summary = result.stdout.trim().split('\n').pop() ?? '';
   const match = /([\d.]+) records\/sec/.exec(summary);
-  if (result.code !== 0 || !match) throw new Error(`ProducerPerformance failed: ${result.stderr || result.stdout}`);
+  if (result.code !== 0 || !match)
+    throw new Error(`ProducerPerformance failed: ${result.stderr || result.stdout}`);
   console.log(`ProducerPerformance: ${summary}`);
   return Number(match[1]);
 }
 
-async function withOutbox<T>(name: string, brokers: string[], fn: (ds: DataSource, outbox: Outbox) => Promise<T>): Promise<T> {
+async function withOutbox<T>(
+  name: string,
+  brokers: string[],
+  fn: (ds: DataSource, outbox: Outbox) => Promise<T>,
+): Promise<T> {
   const database = await createTestDatabase(`bench_${name}`);
   const dataSource = await new DataSource({
     type: 'postgres',
@@ -66,8 +82,17 @@ async function withOutbox<T>(name: string, brokers: string[], fn: (ds: DataSourc
     extra: { max: 20 },
   }).initialize();
   const registry = new EventRegistry([BenchPayloadV1]);
-  const outbox = new Outbox({ service: 'bench', registry, topicPrefix: `bench.${name}.${Date.now()}.`, validate: false });
-  await ensureTopics(createKafka({ clientId: 'bench-admin', brokers }), [outbox.topicFor('waybill.bench.payload.v1')], 3);
+  const outbox = new Outbox({
+    service: 'bench',
+    registry,
+    topicPrefix: `bench.${name}.${Date.now()}.`,
+    validate: false,
+  });
+  await ensureTopics(
+    createKafka({ clientId: 'bench-admin', brokers }),
+    [outbox.topicFor('waybill.bench.payload.v1')],
+    3,
+  );
   try {
     return await fn(dataSource, outbox);
   } finally {
@@ -86,23 +111,35 @@ async function relayThroughput(brokers: string[]): Promise<number> {
       await dataSource.transaction((manager) =>
         outbox.enqueue(
           manager,
-          Array.from({ length: 1000 }, (_, i) => ({ type: 'waybill.bench.payload.v1', subject: `agg-${(written + i) % 97}`, data: payload() })),
+          Array.from({ length: 1000 }, (_, i) => ({
+            type: 'waybill.bench.payload.v1',
+            subject: `agg-${(written + i) % 97}`,
+            data: payload(),
+          })),
         ),
       );
     }
-    const relay = new OutboxRelay({ dataSource, kafka: createKafka({ clientId: 'bench-relay', brokers }), pollIntervalMs: 50 });
+    const relay = new OutboxRelay({
+      dataSource,
+      kafka: createKafka({ clientId: 'bench-relay', brokers }),
+      pollIntervalMs: 50,
+    });
     const started = process.hrtime.bigint();
     relay.start();
     while (relay.publishedCount < RELAY_EVENTS) await new Promise((resolve) => setTimeout(resolve, 5));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     await relay.stop();
     const rate = RELAY_EVENTS / seconds;
-    console.log(`relay: ${RELAY_EVENTS} events of ${RECORD_SIZE} B in ${seconds.toFixed(2)} s = ${rate.toFixed(0)} events/s`);
+    console.log(
+      `relay: ${RELAY_EVENTS} events of ${RECORD_SIZE} B in ${seconds.toFixed(2)} s = ${rate.toFixed(0)} events/s`,
+    );
     return rate;
   });
 }
 
-async function commitToConsumerLatency(brokers: string[]): Promise<{ p50: number; p99: number; count: number }> {
+async function commitToConsumerLatency(
+  brokers: string[],
+): Promise<{ p50: number; p99: number; count: number }> {
   return withOutbox('latency', brokers, async (dataSource, outbox) => {
     const kafka = createKafka({ clientId: 'bench-latency', brokers });
     const committedAt = new Map<string, number>();
@@ -134,14 +171,22 @@ async function commitToConsumerLatency(brokers: string[]): Promise<{ p50: number
         const id = randomUUID();
         writes.push(
           dataSource
-            .transaction((manager) => outbox.enqueue(manager, { id, type: 'waybill.bench.payload.v1', subject: `agg-${i}`, data: payload() }))
+            .transaction((manager) =>
+              outbox.enqueue(manager, {
+                id,
+                type: 'waybill.bench.payload.v1',
+                subject: `agg-${i}`,
+                data: payload(),
+              }),
+            )
             .then(() => void committedAt.set(id, performance.now())),
         );
       }
     }
     await Promise.all(writes);
     const deadline = Date.now() + 30_000;
-    while (latencies.length < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (latencies.length < total && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     await relay.stop();
     await consumer.disconnect();
     const sorted = [...latencies].sort((a, b) => a - b);
@@ -159,10 +204,14 @@ async function main(): Promise<void> {
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Kafka 3.9.1 (1 broker, KRaft), PostgreSQL local`;
   console.log(`\n### bench:relay — ${new Date().toISOString().slice(0, 10)}\nMachine: ${machine}\n`);
   console.log('| measure | value | target |\n| --- | --- | --- |');
-  console.log(`| Kafka ProducerPerformance, 1 KB, acks=all, idempotent | ${kafkaRate.toFixed(0)} records/s | |`);
+  console.log(
+    `| Kafka ProducerPerformance, 1 KB, acks=all, idempotent | ${kafkaRate.toFixed(0)} records/s | |`,
+  );
   console.log(`| outbox relay, 1 KB events | ${relayRate.toFixed(0)} events/s | |`);
   console.log(`| relay / Kafka producer | ${ratio.toFixed(2)} | ≥ 0.5 |`);
-  console.log(`| commit → consumer p50 at ${LATENCY_RATE}/s (${latency.count} events) | ${latency.p50.toFixed(1)} ms | |`);
+  console.log(
+    `| commit → consumer p50 at ${LATENCY_RATE}/s (${latency.count} events) | ${latency.p50.toFixed(1)} ms | |`,
+  );
   console.log(`| commit → consumer p99 at ${LATENCY_RATE}/s | ${latency.p99.toFixed(1)} ms | ≤ 50 ms |`);
   await infra.stop?.();
 }

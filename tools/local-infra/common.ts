@@ -117,12 +117,26 @@ export function pidExists(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+  if (!fs.existsSync('/proc/self/stat')) return true; // not Linux: kill(0) is all we have
+  // A zombie has exited but was not reaped yet. Careful with multi-threaded processes (a JVM): the
+  // main thread can be a zombie while other threads still run and hold the sockets open, so the
+  // process is gone only when no thread is left but a zombie main thread.
   try {
-    // /proc/<pid>/stat: "pid (comm) S ..." — a zombie has exited already.
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    const tasks = fs.readdirSync(`/proc/${pid}/task`);
+    return tasks.some((tid) => threadState(pid, tid) !== 'Z');
   } catch {
-    return true; // no /proc (not Linux): kill(0) is all we have
+    return false; // vanished while looking
+  }
+}
+
+function threadState(pid: number, tid: string): string | undefined {
+  try {
+    // ".../stat": "tid (comm) S ..." — the state follows the last ')'.
+    const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const end = stat.lastIndexOf(')');
+    return stat.slice(end + 2, end + 3);
+  } catch {
+    return 'Z'; // thread gone
   }
 }
 

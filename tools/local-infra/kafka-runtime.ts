@@ -523,8 +523,8 @@ class LocalKafkaCluster implements KafkaClusterHandle {
   async start(): Promise<void> {
     const toStart = this.layout.nodes.filter((node) => livePid(node) === undefined);
     await this.checkPortsFree(toStart);
-    for (const node of toStart) await this.spawnNode(node);
     try {
+      for (const node of toStart) await this.spawnNode(node);
       await this.waitReady(
         this.layout.nodes.map((n) => n.nodeId),
         this.startTimeoutMs,
@@ -560,7 +560,7 @@ class LocalKafkaCluster implements KafkaClusterHandle {
   async destroy(): Promise<void> {
     // The data is about to be deleted: no need for a controlled shutdown.
     await Promise.all(this.layout.nodes.map((node) => this.stopNode(node, 'SIGKILL', 10_000)));
-    await fsp.rm(this.layout.dataDir, { recursive: true, force: true });
+    await wipeClusterData(this.layout.dataDir, true);
     const entry = await readJson<KafkaClusterLayout>(registryFile(this.layout.name));
     if (entry?.dataDir === this.layout.dataDir) await fsp.rm(registryFile(this.layout.name), { force: true });
   }
@@ -678,6 +678,21 @@ class LocalKafkaCluster implements KafkaClusterHandle {
   }
 }
 
+/**
+ * Deletes what this runtime keeps in a data dir (node-* dirs, cluster.json, log4j.properties) and
+ * nothing else, so a data dir pointed at a shared folder by mistake loses nothing of its own.
+ * With `removeDir`, the dir itself goes too when that leaves it empty.
+ */
+async function wipeClusterData(dataDir: string, removeDir: boolean): Promise<void> {
+  const entries = await fsp.readdir(dataDir).catch(() => [] as string[]);
+  await Promise.all(
+    entries
+      .filter((entry) => /^node-\d+$/.test(entry) || entry === 'cluster.json' || entry === 'log4j.properties')
+      .map((entry) => fsp.rm(path.join(dataDir, entry), { recursive: true, force: true })),
+  );
+  if (removeDir) await fsp.rmdir(dataDir).catch(() => undefined);
+}
+
 async function stopNodeProcess(
   node: KafkaNodeLayout,
   signal: 'SIGTERM' | 'SIGKILL',
@@ -751,11 +766,11 @@ export async function startKafkaCluster(options: KafkaClusterOptions = {}): Prom
       }
       if (!options.fresh)
         log(`Kafka cluster "${name}": layout changed, discarding its old data in ${wanted.dataDir}`);
-      await fsp.rm(wanted.dataDir, { recursive: true, force: true });
+      await wipeClusterData(wanted.dataDir, false);
       previous = undefined;
     }
   } else if (options.fresh) {
-    await fsp.rm(wanted.dataDir, { recursive: true, force: true });
+    await wipeClusterData(wanted.dataDir, false);
   }
 
   const layout: KafkaClusterLayout = { ...wanted, clusterId: previous?.clusterId ?? randomClusterId() };
@@ -872,4 +887,20 @@ export async function stopKafkaCluster(
     ),
   );
   return stopped.filter((id) => id !== 0);
+}
+
+/**
+ * Kills a registered cluster (SIGKILL: its data is going anyway) and deletes its data dir and
+ * registry entry. Tests call it with their cluster's name before starting, to clear what an
+ * interrupted earlier run left behind. Returns false when no such cluster was registered.
+ */
+export async function destroyKafkaCluster(name: string, options: { log?: Logger } = {}): Promise<boolean> {
+  validateName(name);
+  const layout = await readJson<KafkaClusterLayout>(registryFile(name));
+  if (!layout) return false;
+  const log = options.log ?? stderrLogger;
+  await Promise.all(layout.nodes.map((node) => stopNodeProcess(node, 'SIGKILL', 10_000, log)));
+  await wipeClusterData(layout.dataDir, true);
+  await fsp.rm(registryFile(name), { force: true });
+  return true;
 }

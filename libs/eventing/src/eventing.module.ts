@@ -5,7 +5,7 @@ import {
   Injectable,
   Module,
   OnApplicationBootstrap,
-  OnApplicationShutdown,
+  BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { NestMicroservice } from '@nestjs/microservices';
 import { Kafka } from 'kafkajs';
@@ -35,7 +35,7 @@ export const KAFKA = Symbol('KAFKA');
 
 /** Owns the relay's lifecycle: publishing starts with the app and stops before the database closes. */
 @Injectable()
-export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly relay: OutboxRelay;
 
   constructor(
@@ -50,7 +50,9 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     if (this.options.relayEnabled !== false) this.relay.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before, not on, shutdown: the relay holds a pooled connection, and TypeORM's own shutdown hook
+  // waits for every pooled connection to come back before it closes the pool.
+  async beforeApplicationShutdown(): Promise<void> {
     await this.relay.stop();
   }
 }
@@ -67,7 +69,11 @@ export class EventingModule {
         {
           provide: Outbox,
           useFactory: () =>
-            new Outbox({ service: options.service, registry: options.registry, topicPrefix: options.topicPrefix }),
+            new Outbox({
+              service: options.service,
+              registry: options.registry,
+              topicPrefix: options.topicPrefix,
+            }),
         },
         OutboxRelayService,
       ],

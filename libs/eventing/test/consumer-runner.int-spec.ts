@@ -20,8 +20,17 @@ function cloudEvent(type: string, subject: string, data: unknown): CloudEvent {
   };
 }
 
-function itemEvent(key: string, seq: number, behaviour?: ItemRecordedV1['behaviour']): CloudEvent<ItemRecordedV1> {
-  return cloudEvent('waybill.test.item-recorded.v1', key, { itemId: randomUUID(), key, seq, behaviour }) as CloudEvent<ItemRecordedV1>;
+function itemEvent(
+  key: string,
+  seq: number,
+  behaviour?: ItemRecordedV1['behaviour'],
+): CloudEvent<ItemRecordedV1> {
+  return cloudEvent('waybill.test.item-recorded.v1', key, {
+    itemId: randomUUID(),
+    key,
+    seq,
+    behaviour,
+  }) as CloudEvent<ItemRecordedV1>;
 }
 
 describe('consumer runner on real Kafka and Postgres', () => {
@@ -36,7 +45,11 @@ describe('consumer runner on real Kafka and Postgres', () => {
   }
 
   async function send(events: CloudEvent[], targetTopic = topic): Promise<void> {
-    await producer.send({ topic: targetTopic, acks: -1, messages: events.map((event) => encodeCloudEvent(event)) });
+    await producer.send({
+      topic: targetTopic,
+      acks: -1,
+      messages: events.map((event) => encodeCloudEvent(event)),
+    });
   }
 
   beforeEach(async () => {
@@ -61,11 +74,16 @@ describe('consumer runner on real Kafka and Postgres', () => {
     const good = encodeCloudEvent(valid);
     const notJson = { ...encodeCloudEvent(itemEvent(key, 0)), value: Buffer.from('{not json') };
     const unknownType = encodeCloudEvent(cloudEvent('waybill.test.never-heard-of.v1', key, { a: 1 }));
-    const invalid = encodeCloudEvent(cloudEvent('waybill.test.item-recorded.v1', key, { itemId: 'nope', key, seq: -1 }));
+    const invalid = encodeCloudEvent(
+      cloudEvent('waybill.test.item-recorded.v1', key, { itemId: 'nope', key, seq: -1 }),
+    );
     await producer.send({ topic, acks: -1, messages: [notJson, unknownType, invalid, good] });
 
     const dead = await collectTopic(bed.kafka, dlq);
-    await waitFor(async () => (await effects()).length === 1, { timeoutMs: 30000, description: 'the valid event applied' });
+    await waitFor(async () => (await effects()).length === 1, {
+      timeoutMs: 30000,
+      description: 'the valid event applied',
+    });
     await waitFor(() => dead.messages.length >= 3, { timeoutMs: 20000, description: 'three DLQ entries' });
     await dead.stop();
 
@@ -92,7 +110,10 @@ describe('consumer runner on real Kafka and Postgres', () => {
     await send([flaky, broken, after]);
     const dead = await collectTopic(bed.kafka, dlq);
 
-    await waitFor(async () => (await effects()).length === 2, { timeoutMs: 30000, description: 'two effects' });
+    await waitFor(async () => (await effects()).length === 2, {
+      timeoutMs: 30000,
+      description: 'two effects',
+    });
     await waitFor(() => dead.messages.length === 1, { timeoutMs: 10000, description: 'one DLQ entry' });
     await dead.stop();
 
@@ -117,7 +138,10 @@ describe('consumer runner on real Kafka and Postgres', () => {
     await send([event]);
     const marker = itemEvent('dup-key', 2);
     await send([marker]);
-    await waitFor(async () => (await effects()).length === 2, { timeoutMs: 30000, description: 'marker applied' });
+    await waitFor(async () => (await effects()).length === 2, {
+      timeoutMs: 30000,
+      description: 'marker applied',
+    });
     expect((await effects()).map((e) => e.applied)).toEqual([1, 1]);
     expect(consumer.control.attempts.get(event.data.itemId)).toBe(1);
   });
@@ -126,7 +150,10 @@ describe('consumer runner on real Kafka and Postgres', () => {
     consumer.control.closeGate();
     const stuck = itemEvent('stuck-key', 1, 'block');
     await send([stuck]);
-    await waitFor(() => consumer.control.attempts.has(stuck.data.itemId), { timeoutMs: 30000, description: 'handler entered' });
+    await waitFor(() => consumer.control.attempts.has(stuck.data.itemId), {
+      timeoutMs: 30000,
+      description: 'handler entered',
+    });
 
     const ping = cloudEvent('waybill.test.ping.v1', 'ping', { pingId: randomUUID() });
     await send([ping], `${bed.topicPrefix}${OTHER_TOPIC}`);

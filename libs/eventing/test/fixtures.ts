@@ -26,7 +26,11 @@ export class ItemRecordedV1 {
   behaviour?: 'fail-once' | 'fail-always' | 'block';
 }
 
-@EventContract({ type: 'waybill.test.ping.v1', topic: OTHER_TOPIC, description: 'test event on another topic' })
+@EventContract({
+  type: 'waybill.test.ping.v1',
+  topic: OTHER_TOPIC,
+  description: 'test event on another topic',
+})
 export class PingV1 {
   @IsUUID()
   pingId!: string;

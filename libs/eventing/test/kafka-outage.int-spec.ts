@@ -17,7 +17,12 @@ describe('Kafka stopped while the service keeps accepting writes', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'waybill-outage-'));
-    cluster = await startKafkaCluster({ name: `it-outage-${process.pid}`, basePort: 39092, dataDir, fresh: true });
+    cluster = await startKafkaCluster({
+      name: `it-outage-${process.pid}`,
+      basePort: 39092,
+      dataDir,
+      fresh: true,
+    });
     bed = await eventingTestBed('outage', cluster.bootstrap);
     consumer = await startConsumerApp(bed.databaseUrl, bed.brokers, bed.topicPrefix);
     relay = new OutboxRelay({ dataSource: bed.dataSource, kafka: bed.kafka, pollIntervalMs: 200 });
@@ -38,7 +43,11 @@ describe('Kafka stopped while the service keeps accepting writes', () => {
       const events = Array.from({ length: 10 }, (_, j) => {
         const itemId = randomUUID();
         ids.push(itemId);
-        return { type: 'waybill.test.item-recorded.v1', subject: `${phase}-${j % 4}`, data: { itemId, key: `${phase}-${j % 4}`, seq: i + j } };
+        return {
+          type: 'waybill.test.item-recorded.v1',
+          subject: `${phase}-${j % 4}`,
+          data: { itemId, key: `${phase}-${j % 4}`, seq: i + j },
+        };
       });
       await bed.dataSource.transaction((manager) => bed.outbox.enqueue(manager, events));
     }
@@ -46,13 +55,19 @@ describe('Kafka stopped while the service keeps accepting writes', () => {
   }
 
   async function appliedCounts(): Promise<Map<string, number>> {
-    const rows = (await bed.dataSource.query(`SELECT item_id, applied FROM test_effects`)) as { item_id: string; applied: number }[];
+    const rows = (await bed.dataSource.query(`SELECT item_id, applied FROM test_effects`)) as {
+      item_id: string;
+      applied: number;
+    }[];
     return new Map(rows.map((row) => [row.item_id, row.applied]));
   }
 
   it('loses nothing and delivers everything once Kafka is back', async () => {
     const before = await write(50, 'before');
-    await waitFor(async () => (await appliedCounts()).size === 50, { timeoutMs: 60000, description: 'first 50 applied' });
+    await waitFor(async () => (await appliedCounts()).size === 50, {
+      timeoutMs: 60000,
+      description: 'first 50 applied',
+    });
 
     await cluster.stop();
     const during = await write(200, 'during'); // the service's writes do not depend on Kafka
@@ -72,14 +87,19 @@ describe('Kafka stopped while the service keeps accepting writes', () => {
 
     const topic = bed.outbox.topicFor('waybill.test.item-recorded.v1');
     const onTopic = await collectTopic(bed.kafka, topic);
-    await waitFor(() => onTopic.messages.length >= all.length, { timeoutMs: 30000, description: 'topic read back' });
+    await waitFor(() => onTopic.messages.length >= all.length, {
+      timeoutMs: 30000,
+      description: 'topic read back',
+    });
     await sleep(1000);
     await onTopic.stop();
 
     const counts = await appliedCounts();
     expect([...counts.keys()].sort()).toEqual([...all].sort());
     expect([...counts.values()].every((applied) => applied === 1)).toBe(true);
-    const published = new Set(onTopic.messages.map((m) => (JSON.parse(m.value!) as { itemId: string }).itemId));
+    const published = new Set(
+      onTopic.messages.map((m) => (JSON.parse(m.value!) as { itemId: string }).itemId),
+    );
     expect(published.size).toBe(all.length);
     // Per key, the order of writing is the order on the topic.
     for (const key of ['during-0', 'during-1', 'during-2', 'during-3']) {

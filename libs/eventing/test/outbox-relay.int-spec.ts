@@ -14,7 +14,12 @@ describe('outbox relay on real Postgres and Kafka', () => {
 
   beforeEach(async () => {
     bed = await eventingTestBed('relay');
-    relay = new OutboxRelay({ dataSource: bed.dataSource, kafka: bed.kafka, pollIntervalMs: 200, batchSize: 200 });
+    relay = new OutboxRelay({
+      dataSource: bed.dataSource,
+      kafka: bed.kafka,
+      pollIntervalMs: 200,
+      batchSize: 200,
+    });
     relay.start();
   });
 
@@ -37,7 +42,10 @@ describe('outbox relay on real Postgres and Kafka', () => {
       }),
     ).rejects.toThrow('business rule failed');
 
-    await waitFor(() => collector.messages.length >= committed.length, { timeoutMs: 20000, description: '12 events' });
+    await waitFor(() => collector.messages.length >= committed.length, {
+      timeoutMs: 20000,
+      description: '12 events',
+    });
     await sleep(1000); // room for a duplicate or a rolled-back event to show up
     await collector.stop();
 
@@ -98,7 +106,9 @@ describe('outbox relay on real Postgres and Kafka', () => {
           await bed.dataSource.transaction(async (manager) => {
             const events = Array.from({ length: 5 }, (_, i) => item(`writer-${writer}`, batch * 5 + i));
             await bed.outbox.enqueue(manager, events);
-            const [{ id }] = (await manager.query(`SELECT max(id)::int AS id FROM outbox`)) as { id: number }[];
+            const [{ id }] = (await manager.query(`SELECT max(id)::int AS id FROM outbox`)) as {
+              id: number;
+            }[];
             // Hold the transaction open a random while so later ids commit first.
             await sleep(Math.random() * 15);
             written.push(...events.map((e) => e.data.itemId));
@@ -109,7 +119,9 @@ describe('outbox relay on real Postgres and Kafka', () => {
     );
     expect(written).toHaveLength(1000);
     // The scenario really had commits out of id order.
-    const outOfOrder = idOrderVsCommitOrder.some((entry, i, all) => i > 0 && entry.firstId < all[i - 1]!.firstId);
+    const outOfOrder = idOrderVsCommitOrder.some(
+      (entry, i, all) => i > 0 && entry.firstId < all[i - 1]!.firstId,
+    );
     expect(outOfOrder).toBe(true);
 
     await waitFor(() => collector.messages.length >= 1000, { timeoutMs: 60000, description: '1000 events' });
@@ -133,15 +145,18 @@ describe('outbox relay on real Postgres and Kafka', () => {
       retentionMs: 1,
       housekeepingIntervalMs: 100,
     });
-    await bed.dataSource.transaction((manager) => bed.outbox.enqueue(manager, [item('ret', 0), item('ret', 1)]));
+    await bed.dataSource.transaction((manager) =>
+      bed.outbox.enqueue(manager, [item('ret', 0), item('ret', 1)]),
+    );
     relay.start();
     await waitFor(
       async () => {
-        const rows = (await bed.dataSource.query(`SELECT count(*)::int AS count FROM outbox`)) as { count: number }[];
+        const rows = (await bed.dataSource.query(`SELECT count(*)::int AS count FROM outbox`)) as {
+          count: number;
+        }[];
         return rows[0]!.count === 0 && relay.publishedCount === 2;
       },
       { timeoutMs: 20000, description: 'published rows removed' },
     );
   });
 });
-

@@ -9,13 +9,18 @@ import { ConsumerApp, startConsumerApp } from './test-app';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
-function runCrashingRelay(databaseUrl: string, brokers: string[]): Promise<{ signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+function runCrashingRelay(
+  databaseUrl: string,
+  brokers: string[],
+): Promise<{ signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [
-        '-r', 'ts-node/register/transpile-only',
-        '-r', 'tsconfig-paths/register',
+        '-r',
+        'ts-node/register/transpile-only',
+        '-r',
+        'tsconfig-paths/register',
         path.join(__dirname, 'relay-crash.child.ts'),
         databaseUrl,
         brokers.join(','),
@@ -71,11 +76,19 @@ describe('relay killed between publishing and marking', () => {
     relay.start();
 
     const onTopic = await collectTopic(bed.kafka, topic);
-    await waitFor(() => onTopic.messages.length >= 100, { timeoutMs: 30000, description: 'both copies on the topic' });
+    await waitFor(() => onTopic.messages.length >= 100, {
+      timeoutMs: 30000,
+      description: 'both copies on the topic',
+    });
     await waitFor(
       async () => {
-        const [{ count }] = (await bed.dataSource.query(`SELECT count(*)::int AS count FROM test_effects`)) as { count: number }[];
-        return count === 50 && (await bed.dataSource.query(`SELECT 1 FROM outbox WHERE published_at IS NULL`)).length === 0;
+        const [{ count }] = (await bed.dataSource.query(
+          `SELECT count(*)::int AS count FROM test_effects`,
+        )) as { count: number }[];
+        return (
+          count === 50 &&
+          (await bed.dataSource.query(`SELECT 1 FROM outbox WHERE published_at IS NULL`)).length === 0
+        );
       },
       { timeoutMs: 30000, description: 'all 50 effects and the outbox marked' },
     );

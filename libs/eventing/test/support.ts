@@ -55,7 +55,10 @@ export interface CollectedMessage {
 }
 
 /** Reads a topic from the beginning into memory: the test's independent view of what Kafka holds. */
-export async function collectTopic(kafka: Kafka, topic: string): Promise<{ messages: CollectedMessage[]; stop(): Promise<void> }> {
+export async function collectTopic(
+  kafka: Kafka,
+  topic: string,
+): Promise<{ messages: CollectedMessage[]; stop(): Promise<void> }> {
   const messages: CollectedMessage[] = [];
   await ensureTopics(kafka, [topic]);
   const consumer: Consumer = kafka.consumer({ groupId: `collector.${topic}.${Date.now()}.${++counter}` });

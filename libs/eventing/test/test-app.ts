@@ -2,7 +2,13 @@ import { Controller, INestApplication } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { connectEventTransport, EventContext, EventingModule, KafkaEventTransport, EVENTING_MIGRATIONS } from '@waybill/eventing';
+import {
+  connectEventTransport,
+  EventContext,
+  EventingModule,
+  KafkaEventTransport,
+  EVENTING_MIGRATIONS,
+} from '@waybill/eventing';
 import { ItemRecordedV1, PingV1, TestEffectsTable1764140000001, testRegistry } from './fixtures';
 
 /** Counts attempts per item and can be told to fail or block, to drive the runner's paths. */
@@ -41,7 +47,9 @@ class TestEventsController {
 
   @EventPattern('waybill.test.ping.v1')
   async onPing(@Payload() ping: PingV1, @Ctx() ctx: EventContext): Promise<void> {
-    await ctx.manager.query(`INSERT INTO test_effects (item_id, key, seq) VALUES ($1, 'ping', 0)`, [ping.pingId]);
+    await ctx.manager.query(`INSERT INTO test_effects (item_id, key, seq) VALUES ($1, 'ping', 0)`, [
+      ping.pingId,
+    ]);
   }
 }
 
@@ -52,7 +60,11 @@ export interface ConsumerApp {
 }
 
 /** A real Nest app whose handlers are served by Waybill's transport, the way a service wires it. */
-export async function startConsumerApp(databaseUrl: string, brokers: string[], topicPrefix: string): Promise<ConsumerApp> {
+export async function startConsumerApp(
+  databaseUrl: string,
+  brokers: string[],
+  topicPrefix: string,
+): Promise<ConsumerApp> {
   const control = new HandlerControl();
   const moduleRef = await Test.createTestingModule({
     imports: [

@@ -6,5 +6,10 @@ export { uniqueTopicPrefix, uniqueIdentifier } from './names';
 export { waitFor } from './wait-for';
 export type { WaitForOptions } from './wait-for';
 // The local Kafka runtime, for tests that need a cluster of their own (fault injection, restarts).
-export { startKafkaCluster, ensureKafkaJars, kafkaClasspath } from '../../../tools/local-infra/kafka-runtime';
+export {
+  startKafkaCluster,
+  destroyKafkaCluster,
+  ensureKafkaJars,
+  kafkaClasspath,
+} from '../../../tools/local-infra/kafka-runtime';
 export type { KafkaClusterHandle, KafkaClusterOptions } from '../../../tools/local-infra/kafka-runtime';

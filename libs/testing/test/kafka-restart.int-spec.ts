@@ -8,13 +8,20 @@ import * as path from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { canConnect } from '../../../tools/local-infra/common';
 import { kafkaStatus } from '../../../tools/local-infra/kafka-runtime';
-import { startKafkaCluster, uniqueTopicPrefix, waitFor, type KafkaClusterHandle } from '@waybill/testing';
+import {
+  destroyKafkaCluster,
+  startKafkaCluster,
+  uniqueTopicPrefix,
+  waitFor,
+  type KafkaClusterHandle,
+} from '@waybill/testing';
 
 jest.setTimeout(180_000);
 
 describe('local Kafka runtime: stop and start keep the data', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waybill-kafka-1b-'));
-  const name = `it-1b-${process.pid}`;
+  // A fixed name, so a run interrupted before afterAll is cleared away by the next one.
+  const name = 'it-kafka-restart';
   let cluster: KafkaClusterHandle | undefined;
 
   afterAll(async () => {
@@ -23,6 +30,7 @@ describe('local Kafka runtime: stop and start keep the data', () => {
   });
 
   it('reads messages written before a restart', async () => {
+    await destroyKafkaCluster(name);
     cluster = await startKafkaCluster({
       name,
       basePort: 29192,

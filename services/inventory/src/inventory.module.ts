@@ -10,7 +10,12 @@ export class InventoryModule {
     return {
       module: InventoryModule,
       imports: [
-        WaybillServiceModule.forRoot({ service: 'inventory', config, registry: eventRegistry, migrations: INVENTORY_MIGRATIONS }),
+        WaybillServiceModule.forRoot({
+          service: 'inventory',
+          config,
+          registry: eventRegistry,
+          migrations: INVENTORY_MIGRATIONS,
+        }),
       ],
     };
   }

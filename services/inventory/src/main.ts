@@ -3,4 +3,8 @@ import { runService } from '@waybill/eventing';
 import { InventoryConfig } from './inventory.config';
 import { InventoryModule } from './inventory.module';
 
-void runService({ service: 'inventory', config: InventoryConfig, module: (config) => InventoryModule.forRoot(config) });
+void runService({
+  service: 'inventory',
+  config: InventoryConfig,
+  module: (config) => InventoryModule.forRoot(config),
+});

@@ -10,7 +10,12 @@ export class LogisticsModule {
     return {
       module: LogisticsModule,
       imports: [
-        WaybillServiceModule.forRoot({ service: 'logistics', config, registry: eventRegistry, migrations: LOGISTICS_MIGRATIONS }),
+        WaybillServiceModule.forRoot({
+          service: 'logistics',
+          config,
+          registry: eventRegistry,
+          migrations: LOGISTICS_MIGRATIONS,
+        }),
       ],
     };
   }

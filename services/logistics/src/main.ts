@@ -3,4 +3,8 @@ import { runService } from '@waybill/eventing';
 import { LogisticsConfig } from './logistics.config';
 import { LogisticsModule } from './logistics.module';
 
-void runService({ service: 'logistics', config: LogisticsConfig, module: (config) => LogisticsModule.forRoot(config) });
+void runService({
+  service: 'logistics',
+  config: LogisticsConfig,
+  module: (config) => LogisticsModule.forRoot(config),
+});

@@ -10,7 +10,12 @@ export class OrderModule {
     return {
       module: OrderModule,
       imports: [
-        WaybillServiceModule.forRoot({ service: 'order', config, registry: eventRegistry, migrations: ORDER_MIGRATIONS }),
+        WaybillServiceModule.forRoot({
+          service: 'order',
+          config,
+          registry: eventRegistry,
+          migrations: ORDER_MIGRATIONS,
+        }),
       ],
     };
   }

@@ -3,4 +3,8 @@ import { runService } from '@waybill/eventing';
 import { PaymentConfig } from './payment.config';
 import { PaymentModule } from './payment.module';
 
-void runService({ service: 'payment', config: PaymentConfig, module: (config) => PaymentModule.forRoot(config) });
+void runService({
+  service: 'payment',
+  config: PaymentConfig,
+  module: (config) => PaymentModule.forRoot(config),
+});

@@ -10,7 +10,12 @@ export class PaymentModule {
     return {
       module: PaymentModule,
       imports: [
-        WaybillServiceModule.forRoot({ service: 'payment', config, registry: eventRegistry, migrations: PAYMENT_MIGRATIONS }),
+        WaybillServiceModule.forRoot({
+          service: 'payment',
+          config,
+          registry: eventRegistry,
+          migrations: PAYMENT_MIGRATIONS,
+        }),
       ],
     };
   }

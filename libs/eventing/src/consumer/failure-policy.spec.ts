@@ -1,5 +1,11 @@
 import { ContractViolation, EnvelopeError } from '@waybill/contracts';
-import { backoffMs, DEFAULT_RETRY_POLICY, isDatabaseUnavailable, judgeFailure, PermanentEventError } from './failure-policy';
+import {
+  backoffMs,
+  DEFAULT_RETRY_POLICY,
+  isDatabaseUnavailable,
+  judgeFailure,
+  PermanentEventError,
+} from './failure-policy';
 
 describe('failure policy', () => {
   const policy = { maxAttempts: 3, initialBackoffMs: 100, maxBackoffMs: 1000 };
@@ -31,7 +37,9 @@ describe('failure policy', () => {
   it('never dead-letters because the database is down', () => {
     const down = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     expect(isDatabaseUnavailable(down)).toBe(true);
-    expect(isDatabaseUnavailable(Object.assign(new Error('terminating connection'), { code: '57P01' }))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error('terminating connection'), { code: '57P01' }))).toBe(
+      true,
+    );
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isDatabaseUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
     expect(judgeFailure(down, 99, policy)).toEqual({ action: 'retry', counts: false });

@@ -18,7 +18,11 @@ export interface RetryPolicy {
   readonly maxBackoffMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, initialBackoffMs: 200, maxBackoffMs: 5000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 5,
+  initialBackoffMs: 200,
+  maxBackoffMs: 5000,
+};
 
 /** Exponential backoff with full jitter, so retries of many partitions do not move in step. */
 export function backoffMs(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
@@ -26,19 +30,35 @@ export function backoffMs(policy: RetryPolicy, attempt: number, random: () => nu
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-const PG_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
-const NET_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
+const PG_UNAVAILABLE = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300',
+]);
+const NET_UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
 
 /**
  * The service's own database is down or unreachable. Not the message's fault: the consumer
  * waits and retries without counting attempts, instead of dead-lettering every message it sees.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const code = String((error as { code?: unknown })?.code ?? '');
-  const message = String((error as { message?: unknown })?.message ?? '');
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (PG_UNAVAILABLE.has(code) || NET_UNAVAILABLE.has(code))) return true;
   return (
-    PG_UNAVAILABLE.has(code) ||
-    NET_UNAVAILABLE.has(code) ||
+    typeof message === 'string' &&
     /Connection terminated|not queryable|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
       message,
     )

@@ -189,7 +189,10 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   ): Promise<Outcome> {
     return this.options.dataSource.transaction(async (manager) => {
       if (!(await claimInboxEntry(manager, groupId, event.id, event.type))) return 'duplicate';
-      const result: unknown = await handler(payload, new EventContext([event, manager, this.options.outbox, origin]));
+      const result: unknown = await handler(
+        payload,
+        new EventContext([event, manager, this.options.outbox, origin]),
+      );
       if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
       return 'applied';
     });
@@ -214,7 +217,11 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     this.logger.warn(
       `dead-lettering ${origin.topic}/${origin.partition}@${origin.offset} to ${this.dlq}: ${letter.reason}: ${letter.error}`,
     );
-    await this.dlqProducer!.send({ topic: this.dlq, acks: -1, messages: [deadLetterMessage(message, letter)] });
+    await this.dlqProducer!.send({
+      topic: this.dlq,
+      acks: -1,
+      messages: [deadLetterMessage(message, letter)],
+    });
   }
 
   /** Waits between attempts while keeping the group membership alive. */
@@ -230,7 +237,11 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
 /** Errors are usually Errors; Nest's RPC layer may hand over a plain `{ message }` object instead. */
 function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
-  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { message?: unknown }).message === 'string'
+  ) {
     return (error as { message: string }).message;
   }
   return typeof error === 'string' ? error : JSON.stringify(error);

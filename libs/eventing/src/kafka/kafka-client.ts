@@ -12,9 +12,14 @@ export interface KafkaConnectionOptions {
 function logCreator(clientId: string): KafkaConfig['logCreator'] {
   const logger = new Logger(`kafka:${clientId}`);
   return () => (entry: LogEntry) => {
-    const { message, ...extra } = entry.log;
-    // The broker list and stack are useful; the request payloads kafkajs attaches are not.
-    const text = `${message} ${JSON.stringify({ broker: extra.broker, error: extra.error, groupId: extra.groupId })}`;
+    const { message, broker, error, groupId } = entry.log as {
+      message: string;
+      broker?: unknown;
+      error?: unknown;
+      groupId?: unknown;
+    };
+    // The broker, error and group are useful; the request payloads kafkajs attaches are not.
+    const text = `${message} ${JSON.stringify({ broker, error, groupId })}`;
     switch (entry.level) {
       case logLevel.ERROR:
         logger.error(text);

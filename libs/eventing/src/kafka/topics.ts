@@ -4,7 +4,11 @@ import { Kafka } from 'kafkajs';
  * Creates missing topics before consumers join, so a fresh cluster does not depend on broker-side
  * auto-creation (off in most production clusters, where Strimzi KafkaTopic resources own them).
  */
-export async function ensureTopics(kafka: Kafka, topics: readonly string[], numPartitions = 3): Promise<void> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: readonly string[],
+  numPartitions = 3,
+): Promise<void> {
   if (topics.length === 0) return;
   const admin = kafka.admin();
   await admin.connect();

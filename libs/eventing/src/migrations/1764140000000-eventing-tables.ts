@@ -25,7 +25,9 @@ export class EventingTables1764140000000 implements MigrationInterface {
         published_at  timestamptz
       )`);
     await queryRunner.query(`CREATE INDEX outbox_unpublished ON outbox (xid, id) WHERE published_at IS NULL`);
-    await queryRunner.query(`CREATE INDEX outbox_published_at ON outbox (published_at) WHERE published_at IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE INDEX outbox_published_at ON outbox (published_at) WHERE published_at IS NOT NULL`,
+    );
     // A statement-level trigger: one wake-up per INSERT statement, not per row. NOTIFY serialises
     // commits on a global lock, so it only wakes the relay; the relay also polls.
     await queryRunner.query(`

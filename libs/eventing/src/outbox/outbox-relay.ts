@@ -79,6 +79,7 @@ export class OutboxRelay {
     await this.loop;
     await this.releaseLeadership();
     await this.producer?.disconnect().catch(() => undefined);
+    this.logger.log(`outbox relay stopped (${this.published} events published)`);
   }
 
   private async run(): Promise<void> {
@@ -149,7 +150,9 @@ export class OutboxRelay {
 
   private async ensureLeadership(): Promise<boolean> {
     if (this.leader) return true;
-    const pool = (this.options.dataSource.driver as PostgresDriver).master as { connect(): Promise<PoolClient> };
+    const pool = (this.options.dataSource.driver as PostgresDriver).master as {
+      connect(): Promise<PoolClient>;
+    };
     const client = await pool.connect();
     try {
       const { rows } = await client.query<{ locked: boolean }>(LEADER_LOCK_SQL);
@@ -201,14 +204,13 @@ export class OutboxRelay {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        self.wake = undefined;
-        self.wakeRequested = false;
+        this.wake = undefined;
+        this.wakeRequested = false;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
   }

@@ -46,7 +46,10 @@ export class Outbox {
     return `${this.options.topicPrefix ?? ''}${this.options.registry.topicOf(type)}`;
   }
 
-  async enqueue(manager: EntityManager, events: OutgoingEvent | readonly OutgoingEvent[]): Promise<CloudEvent[]> {
+  async enqueue(
+    manager: EntityManager,
+    events: OutgoingEvent | readonly OutgoingEvent[],
+  ): Promise<CloudEvent[]> {
     if (!manager.queryRunner?.isTransactionActive) throw new OutboxOutsideTransactionError();
     const list = Array.isArray(events) ? (events as readonly OutgoingEvent[]) : [events as OutgoingEvent];
     if (list.length === 0) return [];

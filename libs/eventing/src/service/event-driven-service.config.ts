@@ -1,5 +1,13 @@
 import { IsOptional, IsString, Matches } from 'class-validator';
-import { BaseServiceConfig, EnvBoolean, EnvInt, EnvList, EnvValue, InvalidEnvValue, Secret } from '@waybill/platform';
+import {
+  BaseServiceConfig,
+  EnvBoolean,
+  EnvInt,
+  EnvList,
+  EnvValue,
+  InvalidEnvValue,
+  Secret,
+} from '@waybill/platform';
 
 const HOST_PORT = { pattern: /^[\w.-]+:\d{1,5}$/, description: 'host:port' };
 
@@ -66,7 +74,8 @@ export function serviceDatabaseUrl(
   const own = env[`${service.toUpperCase()}_DATABASE_URL`];
   if (own) {
     const parsed = parsePostgresUrl(own);
-    if (parsed instanceof InvalidEnvValue) throw new Error(`${service.toUpperCase()}_DATABASE_URL ${parsed.reason}`);
+    if (parsed instanceof InvalidEnvValue)
+      throw new Error(`${service.toUpperCase()}_DATABASE_URL ${parsed.reason}`);
     return parsed;
   }
   const server = new URL(config.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');

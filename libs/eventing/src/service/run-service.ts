@@ -16,7 +16,9 @@ export interface ServiceEntry<C extends EventDrivenServiceConfig> {
  * variable), migrate, serve HTTP and the Kafka handlers, and shut down cleanly on SIGTERM/SIGINT:
  * consumers leave their groups, the relay finishes its batch, then the database closes.
  */
-export async function runService<C extends EventDrivenServiceConfig>(entry: ServiceEntry<C>): Promise<NestExpressApplication> {
+export async function runService<C extends EventDrivenServiceConfig>(
+  entry: ServiceEntry<C>,
+): Promise<NestExpressApplication> {
   const config = loadConfigOrExit(entry.config);
   const app = await NestFactory.create<NestExpressApplication>(entry.module(config), { bufferLogs: true });
   configureHttpApp(app, config);
