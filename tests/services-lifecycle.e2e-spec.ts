@@ -1,11 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
-import path from 'node:path';
 import { Client } from 'pg';
-import { createTestDatabase, testInfrastructure, waitFor } from '@waybill/testing';
+import { createTestDatabase, spawnTypeScript, testInfrastructure, waitFor } from '@waybill/testing';
 
-const ROOT = path.resolve(__dirname, '..');
 const SERVICES = ['order', 'inventory', 'payment', 'logistics'] as const;
 
 function freePort(): Promise<number> {
@@ -26,17 +24,7 @@ interface Running {
 }
 
 function startService(service: string, env: Record<string, string>): Running {
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      `services/${service}/src/main.ts`,
-    ],
-    { cwd: ROOT, env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), ...env } },
-  );
+  const child = spawnTypeScript(`services/${service}/src/main.ts`, [], { env: { ...process.env, ...env } });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

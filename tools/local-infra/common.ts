@@ -198,3 +198,23 @@ export async function withDirLock<T>(
     await fsp.rm(lockDir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Runs a TypeScript entry point (a service's main.ts, a test's child script) in its own Node
+ * process, with the repo's path aliases, as `npm start` and the tests do.
+ */
+export function spawnTypeScript(
+  file: string,
+  args: readonly string[] = [],
+  options: Pick<SpawnOptions, 'env' | 'stdio'> = {},
+): ReturnType<typeof spawn> {
+  return spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', file, ...args],
+    {
+      cwd: REPO_ROOT,
+      stdio: options.stdio ?? 'pipe',
+      env: { ...(options.env ?? process.env), TS_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.json') },
+    },
+  );
+}

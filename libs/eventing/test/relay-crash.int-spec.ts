@@ -1,36 +1,24 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { OutboxRelay } from '@waybill/eventing';
-import { waitFor } from '@waybill/testing';
+import { spawnTypeScript, waitFor } from '@waybill/testing';
 import { TEST_TOPIC } from './fixtures';
 import { collectTopic, eventingTestBed, EventingTestBed } from './support';
 import { ConsumerApp, startConsumerApp } from './test-app';
-
-const ROOT = path.resolve(__dirname, '../../..');
 
 function runCrashingRelay(
   databaseUrl: string,
   brokers: string[],
 ): Promise<{ signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        '-r',
-        'tsconfig-paths/register',
-        path.join(__dirname, 'relay-crash.child.ts'),
-        databaseUrl,
-        brokers.join(','),
-      ],
-      { cwd: ROOT, env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') } },
-    );
+    const child = spawnTypeScript(path.join(__dirname, 'relay-crash.child.ts'), [
+      databaseUrl,
+      brokers.join(','),
+    ]);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('exit', (_code, signal) => resolve({ signal, stdout, stderr }));
   });

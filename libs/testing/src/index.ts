@@ -4,6 +4,7 @@ export { createTestDatabase } from './database';
 export type { TestDatabase } from './database';
 export { uniqueTopicPrefix, uniqueIdentifier } from './names';
 export { waitFor } from './wait-for';
+export { spawnTypeScript } from '../../../tools/local-infra/common';
 export type { WaitForOptions } from './wait-for';
 // The local Kafka runtime, for tests that need a cluster of their own (fault injection, restarts).
 export {
