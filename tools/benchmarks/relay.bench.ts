@@ -123,12 +123,17 @@ async function relayThroughput(brokers: string[]): Promise<number> {
       dataSource,
       kafka: createKafka({ clientId: 'bench-relay', brokers }),
       pollIntervalMs: 50,
+      batchSize: Number(process.env.BENCH_RELAY_BATCH ?? 1000),
     });
     const started = process.hrtime.bigint();
     relay.start();
     while (relay.publishedCount < RELAY_EVENTS) await new Promise((resolve) => setTimeout(resolve, 5));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     await relay.stop();
+    const t = relay.timings;
+    console.log(
+      `relay phases over ${t.batches} batches: select ${t.select.toFixed(0)} ms, send ${t.send.toFixed(0)} ms, mark ${t.mark.toFixed(0)} ms`,
+    );
     const rate = RELAY_EVENTS / seconds;
     console.log(
       `relay: ${RELAY_EVENTS} events of ${RECORD_SIZE} B in ${seconds.toFixed(2)} s = ${rate.toFixed(0)} events/s`,
