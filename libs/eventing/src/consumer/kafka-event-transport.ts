@@ -155,7 +155,16 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       if (!handler) return 'ignored'; // a known event on this topic that this service does not need
       payload = await this.options.registry.parse(event.type, event.data);
     } catch (error) {
-      await this.deadLetter(groupId, message, origin, error, 0);
+      // Nothing to retry: the message itself is unreadable, unknown or breaks its contract.
+      const code = (error as { code?: unknown }).code;
+      await this.deadLetter(
+        groupId,
+        message,
+        origin,
+        error,
+        0,
+        typeof code === 'string' ? code : 'EVENT.UNREADABLE',
+      );
       return 'dead-lettered';
     }
 
@@ -204,11 +213,10 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     origin: KafkaOrigin,
     error: unknown,
     attempts: number,
-    reason?: string,
+    reason: string,
   ): Promise<void> {
-    const verdictReason = reason ?? (judgeFailure(error, attempts, this.retry) as { reason?: string }).reason;
     const letter = {
-      reason: verdictReason ?? 'HANDLER.FAILED',
+      reason,
       error: describeError(error),
       ...origin,
       attempts,
