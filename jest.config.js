@@ -7,15 +7,28 @@ const moduleNameMapper = {
 const transform = {
   '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: '<rootDir>/tsconfig.json' }],
 };
-const common = { rootDir: __dirname, moduleFileExtensions: ['ts', 'js', 'json'], testEnvironment: 'node', transform, moduleNameMapper };
+const common = {
+  rootDir: __dirname,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testEnvironment: 'node',
+  transform,
+  moduleNameMapper,
+};
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,scripts,tools,tests}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{libs,services,scripts,tools,tests}/**/*.spec.ts'],
+    },
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{libs,services,tests}/**/*.e2e-spec.ts', '<rootDir>/{libs,services}/**/*.int-spec.ts'],
+      testMatch: [
+        '<rootDir>/{libs,services,tests}/**/*.e2e-spec.ts',
+        '<rootDir>/{libs,services}/**/*.int-spec.ts',
+      ],
       setupFilesAfterEnv: ['<rootDir>/libs/testing/jest.integration-setup.ts'],
     },
   ],
