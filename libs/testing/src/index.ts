@@ -14,3 +14,7 @@ export {
   kafkaClasspath,
 } from '../../../tools/local-infra/kafka-runtime';
 export type { KafkaClusterHandle, KafkaClusterOptions } from '../../../tools/local-infra/kafka-runtime';
+export { startServiceForTest, apiKeysEnv, testApiKey } from './service-harness';
+export type { ServiceUnderTest, StartServiceOptions, TestApiKey } from './service-harness';
+export { EventProbe } from './event-probe';
+export type { SeenEvent, PublishOptions } from './event-probe';

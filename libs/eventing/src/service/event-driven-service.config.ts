@@ -25,8 +25,8 @@ function parsePostgresUrl(raw: string): string | InvalidEnvValue {
 
 /**
  * What every service that owns a database and talks over Kafka reads, on top of the HTTP basics.
- * `DATABASE_URL` names the server: each service uses its own database `waybill_<service>` on it,
- * unless `<SERVICE>_DATABASE_URL` names the service's database outright.
+ * `DATABASE_URL` names the server: each service uses its own database on it, `DATABASE_NAME`
+ * (default `waybill_<service>`), unless `<SERVICE>_DATABASE_URL` names the service's database outright.
  */
 export abstract class EventDrivenServiceConfig extends BaseServiceConfig {
   @EnvList({ item: HOST_PORT })
@@ -36,6 +36,12 @@ export abstract class EventDrivenServiceConfig extends BaseServiceConfig {
   @IsOptional()
   @EnvValue(parsePostgresUrl)
   DATABASE_URL?: string;
+
+  /** The database on the `DATABASE_URL` server; default `waybill_<service>`. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DATABASE_NAME must be a lower-case PostgreSQL identifier' })
+  DATABASE_NAME?: string;
 
   /** Namespaces topics and consumer groups, e.g. for a shared staging cluster. Empty in production. */
   @IsOptional()
@@ -68,7 +74,7 @@ export abstract class EventDrivenServiceConfig extends BaseServiceConfig {
 /** `postgres://…/postgres` + `order` → `postgres://…/waybill_order`. */
 export function serviceDatabaseUrl(
   service: string,
-  config: Pick<EventDrivenServiceConfig, 'DATABASE_URL'>,
+  config: Pick<EventDrivenServiceConfig, 'DATABASE_URL' | 'DATABASE_NAME'>,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): string {
   const own = env[`${service.toUpperCase()}_DATABASE_URL`];
@@ -79,6 +85,6 @@ export function serviceDatabaseUrl(
     return parsed;
   }
   const server = new URL(config.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  server.pathname = `/waybill_${service}`;
+  server.pathname = `/${config.DATABASE_NAME ?? `waybill_${service}`}`;
   return server.toString();
 }

@@ -1,7 +1,7 @@
 import { DynamicModule, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { configureHttpApp, loadConfigOrExit } from '@waybill/platform';
+import { configureHttpApp, loadConfigOrExit, logLevelsUpTo } from '@waybill/platform';
 import { connectEventTransport } from '../eventing.module';
 import { EventDrivenServiceConfig } from './event-driven-service.config';
 
@@ -9,6 +9,26 @@ export interface ServiceEntry<C extends EventDrivenServiceConfig> {
   readonly service: string;
   readonly config: new () => C;
   readonly module: (config: C) => DynamicModule;
+}
+
+/**
+ * Builds a service's app from an already validated config: HTTP wiring and the Kafka handlers,
+ * started but not yet listening. `runService` and the e2e harness both start services this way,
+ * so tests run exactly what production runs.
+ */
+export async function createServiceApp<C extends EventDrivenServiceConfig>(
+  entry: ServiceEntry<C>,
+  config: C,
+  options: { readonly bufferLogs?: boolean } = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(entry.module(config), {
+    bufferLogs: options.bufferLogs ?? true,
+    logger: logLevelsUpTo(config.LOG_LEVEL),
+  });
+  configureHttpApp(app, config);
+  connectEventTransport(app);
+  await app.startAllMicroservices();
+  return app;
 }
 
 /**
@@ -20,10 +40,7 @@ export async function runService<C extends EventDrivenServiceConfig>(
   entry: ServiceEntry<C>,
 ): Promise<NestExpressApplication> {
   const config = loadConfigOrExit(entry.config);
-  const app = await NestFactory.create<NestExpressApplication>(entry.module(config), { bufferLogs: true });
-  configureHttpApp(app, config);
-  connectEventTransport(app);
-  await app.startAllMicroservices();
+  const app = await createServiceApp(entry, config);
   await app.listen(config.PORT);
   new Logger(entry.service).log(`${entry.service} service listening on port ${config.PORT}`);
   return app;
