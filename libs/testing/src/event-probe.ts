@@ -79,8 +79,8 @@ export class EventProbe {
 
   /** Publishes a CloudEvent of `type` with `data` to the registry's topic for it (prefixed). */
   async publish(type: string, data: object, options: PublishOptions = {}): Promise<CloudEvent> {
-    const subject =
-      options.subject ?? options.key ?? String((data as Record<string, unknown>).orderId ?? randomUUID());
+    const orderId = (data as { orderId?: unknown }).orderId;
+    const subject = options.subject ?? options.key ?? (typeof orderId === 'string' ? orderId : randomUUID());
     const event: CloudEvent = {
       specversion: '1.0',
       id: options.id ?? randomUUID(),
