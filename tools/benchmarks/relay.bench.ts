@@ -34,6 +34,8 @@ const PRODUCER_RECORDS = Number(process.env.BENCH_PRODUCER_RECORDS ?? 200_000);
 const RELAY_EVENTS = Number(process.env.BENCH_RELAY_EVENTS ?? 50_000);
 const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 1000);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 20);
+/** e.g. BENCH_PARTS=relay to profile one part; the ratio needs both producer and relay. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'producer,relay,latency').split(','));
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -210,9 +212,11 @@ async function commitToConsumerLatency(
 async function main(): Promise<void> {
   const infra = await testInfrastructure();
   const brokers = infra.kafkaBrokers;
-  const kafkaRate = await producerPerformance(brokers);
-  const relayRate = await relayThroughput(brokers);
-  const latency = await commitToConsumerLatency(brokers);
+  const kafkaRate = PARTS.has('producer') ? await producerPerformance(brokers) : NaN;
+  const relayRate = PARTS.has('relay') ? await relayThroughput(brokers) : NaN;
+  const latency = PARTS.has('latency')
+    ? await commitToConsumerLatency(brokers)
+    : { p50: NaN, p99: NaN, count: 0 };
   const ratio = relayRate / kafkaRate;
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Kafka 3.9.1 (1 broker, KRaft), PostgreSQL local`;
   console.log(`\n### bench:relay — ${new Date().toISOString().slice(0, 10)}\nMachine: ${machine}\n`);

@@ -1,4 +1,4 @@
-export * from './migrations/1764140000000-eventing-tables';
+export * from './migrations';
 export * from './outbox/outbox';
 export * from './outbox/outbox-relay';
 export * from './inbox/inbox';

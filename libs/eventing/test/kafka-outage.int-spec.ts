@@ -73,7 +73,7 @@ describe('Kafka stopped while the service keeps accepting writes', () => {
     const during = await write(200, 'during'); // the service's writes do not depend on Kafka
     await sleep(2000);
     const [{ pending }] = (await bed.dataSource.query(
-      `SELECT count(*)::int AS pending FROM outbox WHERE published_at IS NULL`,
+      `SELECT count(*)::int AS pending FROM outbox_pending`,
     )) as { pending: number }[];
     expect(pending).toBe(200);
 

@@ -66,7 +66,7 @@ describe('outbox relay on real Postgres and Kafka', () => {
       'content-type': 'application/json',
     });
     const { count } = (
-      await bed.dataSource.query(`SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL`)
+      await bed.dataSource.query(`SELECT count(*)::int AS count FROM outbox_pending`)
     )[0] as { count: number };
     expect(count).toBe(0);
   });

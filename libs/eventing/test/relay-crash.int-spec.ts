@@ -53,7 +53,7 @@ describe('relay killed between publishing and marking', () => {
     expect(crashed.stdout).toContain('published 50');
     expect(crashed.signal).toBe('SIGKILL');
     const [{ unpublished }] = (await bed.dataSource.query(
-      `SELECT count(*)::int AS unpublished FROM outbox WHERE published_at IS NULL`,
+      `SELECT count(*)::int AS unpublished FROM outbox_pending`,
     )) as { unpublished: number }[];
     expect(unpublished).toBe(50); // Kafka has them, but the outbox does not know it
 
@@ -73,10 +73,7 @@ describe('relay killed between publishing and marking', () => {
         const [{ count }] = (await bed.dataSource.query(
           `SELECT count(*)::int AS count FROM test_effects`,
         )) as { count: number }[];
-        return (
-          count === 50 &&
-          (await bed.dataSource.query(`SELECT 1 FROM outbox WHERE published_at IS NULL`)).length === 0
-        );
+        return count === 50 && (await bed.dataSource.query(`SELECT 1 FROM outbox_pending`)).length === 0;
       },
       { timeoutMs: 30000, description: 'all 50 effects and the outbox marked' },
     );

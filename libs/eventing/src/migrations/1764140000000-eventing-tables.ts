@@ -57,5 +57,3 @@ export class EventingTables1764140000000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE outbox`);
   }
 }
-
-export const EVENTING_MIGRATIONS = [EventingTables1764140000000];

@@ -12,17 +12,18 @@ export interface OutboxRelayOptions {
   readonly batchSize?: number;
   /** The fallback poll when no NOTIFY arrives (default 1000 ms). */
   readonly pollIntervalMs?: number;
-  /** How long published rows stay for inspection before they are deleted (default 7 days). */
+  /** How long published rows stay for inspection (and replay) before they are deleted (default 7 days). */
   readonly retentionMs?: number;
   /** How long inbox rows are kept to recognise redeliveries (default 30 days). */
   readonly inboxRetentionMs?: number;
   readonly housekeepingIntervalMs?: number;
-  /** Called after Kafka acknowledged a batch and before it is marked; fault tests kill the process here. */
+  /** Called after Kafka acknowledged a batch and before the position moves; fault tests kill the process here. */
   readonly afterPublish?: (eventIds: readonly string[]) => Promise<void> | void;
 }
 
 interface OutboxRow {
   id: string;
+  xid: string;
   event_id: string;
   topic: string;
   message_key: string;
@@ -30,13 +31,29 @@ interface OutboxRow {
   payload: string;
 }
 
+/** How far the relay has published: the last (xid, id) Kafka acknowledged. */
+interface Position {
+  readonly xid: string;
+  readonly id: string;
+}
+
 const NOTIFY_CHANNEL = 'waybill_outbox';
 // One active relay per service database; replicas wait for the session lock (released if the holder dies).
 const LEADER_LOCK_SQL = `SELECT pg_try_advisory_lock(hashtext('waybill.outbox.relay')) AS locked`;
+// Only rows below the snapshot's xmin: no transaction still running can add a row before them.
+const NEXT_BATCH_SQL = `
+  SELECT id, xid::text AS xid, event_id, topic, message_key, headers, payload
+    FROM outbox
+   WHERE (xid, id) > ($1::xid8, $2::bigint) AND xid < pg_snapshot_xmin(pg_current_snapshot())
+   ORDER BY xid, id
+   LIMIT $3`;
 
 /**
- * Publishes committed outbox rows to Kafka in (xid, id) order, then marks them published.
- * A crash between the two publishes the batch again: consumers deduplicate by event id.
+ * Publishes committed outbox rows to Kafka in (xid, id) order and then moves its position past
+ * them. A crash between the two publishes the batch again: consumers deduplicate by event id.
+ *
+ * While Kafka acknowledges one batch the next is already being read, so the database and the
+ * broker work side by side; the position only ever moves past batches Kafka acknowledged.
  */
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
@@ -97,10 +114,8 @@ export class OutboxRelay {
           await this.idle(this.pollIntervalMs);
           continue;
         }
-        const count = await this.publishBatch();
-        await this.housekeepingIfDue();
+        await this.publishUntilIdle();
         failures = 0;
-        if (count < this.batchSize) await this.idle(this.pollIntervalMs);
       } catch (error) {
         failures += 1;
         const delay = Math.min(100 * 2 ** Math.min(failures, 6), 5000);
@@ -111,31 +126,71 @@ export class OutboxRelay {
     }
   }
 
-  private async publishBatch(): Promise<number> {
-    let started = performance.now();
-    const { rows } = await this.leader!.query<OutboxRow>(
-      `SELECT id, event_id, topic, message_key, headers, payload
-         FROM outbox
-        WHERE published_at IS NULL AND xid < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY xid, id
-        LIMIT $1`,
-      [this.batchSize],
-    );
-    this.timings.select += performance.now() - started;
-    if (rows.length === 0) return 0;
+  /**
+   * Publishes batch after batch from the stored position (re-read on every entry, so a new leader
+   * or a retry after a failure starts from what Kafka acknowledged), idling when caught up.
+   */
+  private async publishUntilIdle(): Promise<void> {
+    const client = this.leader!;
+    let position = await this.readPosition(client);
+    let pending = this.selectAfter(client, position);
+    try {
+      while (this.running) {
+        const rows = await pending;
+        if (rows.length === 0) {
+          await this.housekeepingIfDue();
+          await this.idle(this.pollIntervalMs);
+          pending = this.selectAfter(client, position);
+          continue;
+        }
+        const last = rows[rows.length - 1];
+        const next: Position = { xid: last.xid, id: last.id };
+        // A full batch means more is probably waiting: read it while Kafka takes this one.
+        pending = rows.length === this.batchSize ? this.selectAfter(client, next) : Promise.resolve([]);
 
-    started = performance.now();
-    await this.producer!.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
-    this.timings.send += performance.now() - started;
-    await this.options.afterPublish?.(rows.map((row) => row.event_id));
-    started = performance.now();
-    await this.leader!.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
-      rows.map((row) => row.id),
+        const started = performance.now();
+        await this.producer!.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
+        this.timings.send += performance.now() - started;
+        await this.options.afterPublish?.(rows.map((row) => row.event_id));
+        await this.savePosition(client, next);
+        position = next;
+        await this.housekeepingIfDue();
+        this.timings.batches += 1;
+        this.published += rows.length;
+        if (rows.length < this.batchSize) pending = this.selectAfter(client, position);
+      }
+    } finally {
+      // A read still in flight must not surface as an unhandled rejection after a failure.
+      pending.catch(() => undefined);
+    }
+  }
+
+  private async selectAfter(client: PoolClient, position: Position): Promise<OutboxRow[]> {
+    const started = performance.now();
+    const { rows } = await client.query<OutboxRow>(NEXT_BATCH_SQL, [
+      position.xid,
+      position.id,
+      this.batchSize,
     ]);
+    this.timings.select += performance.now() - started;
+    return rows;
+  }
+
+  private async readPosition(client: PoolClient): Promise<Position> {
+    const { rows } = await client.query<Position>(
+      `SELECT xid::text AS xid, id::text AS id FROM outbox_relay_position`,
+    );
+    return rows[0] ?? { xid: '0', id: '0' };
+  }
+
+  private async savePosition(client: PoolClient, position: Position): Promise<void> {
+    const started = performance.now();
+    await client.query(
+      `INSERT INTO outbox_relay_position (singleton, xid, id, updated_at) VALUES (true, $1, $2, now())
+       ON CONFLICT (singleton) DO UPDATE SET xid = excluded.xid, id = excluded.id, updated_at = now()`,
+      [position.xid, position.id],
+    );
     this.timings.mark += performance.now() - started;
-    this.timings.batches += 1;
-    this.published += rows.length;
-    return rows.length;
   }
 
   private async housekeepingIfDue(): Promise<void> {
@@ -147,7 +202,8 @@ export class OutboxRelay {
     // Bounded deletes keep each statement short even after a long outage.
     await this.leader!.query(
       `DELETE FROM outbox WHERE id IN (
-         SELECT id FROM outbox WHERE published_at < now() - $1::interval LIMIT 10000)`,
+         SELECT o.id FROM outbox o, outbox_relay_position p
+          WHERE (o.xid, o.id) <= (p.xid, p.id) AND o.created_at < now() - $1::interval LIMIT 10000)`,
       [retention],
     );
     await this.leader!.query(

@@ -4,7 +4,7 @@ import { MixedList } from 'typeorm';
 import { EventRegistry } from '@waybill/contracts';
 import { PlatformModule } from '@waybill/platform';
 import { EventingModule } from '../eventing.module';
-import { EVENTING_MIGRATIONS } from '../migrations/1764140000000-eventing-tables';
+import { EVENTING_MIGRATIONS } from '../migrations';
 import { EventDrivenServiceConfig, serviceDatabaseUrl } from './event-driven-service.config';
 import { HealthController } from './health.controller';
 
