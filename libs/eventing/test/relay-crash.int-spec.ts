@@ -78,7 +78,8 @@ describe('relay killed between publishing and marking', () => {
       { timeoutMs: 30000, description: 'all 50 effects and the outbox marked' },
     );
     // The second copies reach the consumer too and are recognised as duplicates.
-    await waitFor(() => outcomes.applied + outcomes.duplicate === 100, {
+    // Offsets are committed per batch, so a rebalance may redeliver a few more: still duplicates.
+    await waitFor(() => outcomes.applied + outcomes.duplicate >= 100, {
       timeoutMs: 30000,
       description: 'the consumer settled both copies',
     });
@@ -89,6 +90,7 @@ describe('relay killed between publishing and marking', () => {
     expect(applied).toHaveLength(50);
     expect(applied.every((row) => row.applied === 1)).toBe(true);
     expect([...consumer.control.attempts.values()].every((n) => n === 1)).toBe(true);
-    expect(outcomes).toEqual({ applied: 50, duplicate: 50, ignored: 0, 'dead-lettered': 0 });
+    expect(outcomes).toMatchObject({ applied: 50, ignored: 0, 'dead-lettered': 0 });
+    expect(outcomes.duplicate).toBeGreaterThanOrEqual(50);
   });
 });
