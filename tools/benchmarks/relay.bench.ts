@@ -9,27 +9,16 @@
  * Prints a Markdown block for BENCHMARKS.md. Sizes can be set with BENCH_* variables.
  */
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { IsString } from 'class-validator';
+import path from 'node:path';
 import { DataSource } from 'typeorm';
-import { EventContract, EventRegistry } from '@waybill/contracts';
+import { EventRegistry } from '@waybill/contracts';
 import { createKafka, ensureTopics, EVENTING_MIGRATIONS, Outbox, OutboxRelay } from '@waybill/eventing';
 import { createTestDatabase, testInfrastructure } from '@waybill/testing';
 import { kafkaClasspath } from '../local-infra/kafka-runtime';
-import { runCommand } from '../local-infra/common';
+import { runCommand, spawnTypeScript } from '../local-infra/common';
+import { BenchPayloadV1, benchPayload as payload, RECORD_SIZE } from './relay-bench-contract';
 
-@EventContract({
-  type: 'waybill.bench.payload.v1',
-  topic: 'waybill.bench.events',
-  description: 'benchmark payload',
-})
-class BenchPayloadV1 {
-  @IsString()
-  blob!: string;
-}
-
-const RECORD_SIZE = 1024;
 const PRODUCER_RECORDS = Number(process.env.BENCH_PRODUCER_RECORDS ?? 200_000);
 const RELAY_EVENTS = Number(process.env.BENCH_RELAY_EVENTS ?? 50_000);
 const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 1000);
@@ -73,7 +62,7 @@ async function producerPerformance(brokers: string[]): Promise<number> {
 async function withOutbox<T>(
   name: string,
   brokers: string[],
-  fn: (ds: DataSource, outbox: Outbox) => Promise<T>,
+  fn: (ds: DataSource, outbox: Outbox, databaseUrl: string) => Promise<T>,
 ): Promise<T> {
   const database = await createTestDatabase(`bench_${name}`);
   const dataSource = await new DataSource({
@@ -84,10 +73,11 @@ async function withOutbox<T>(
     extra: { max: 20 },
   }).initialize();
   const registry = new EventRegistry([BenchPayloadV1]);
+  const prefix = `bench.${name}.${Date.now()}.`;
   const outbox = new Outbox({
     service: 'bench',
     registry,
-    topicPrefix: `bench.${name}.${Date.now()}.`,
+    topicPrefix: prefix,
     validate: false,
   });
   await ensureTopics(
@@ -96,15 +86,11 @@ async function withOutbox<T>(
     3,
   );
   try {
-    return await fn(dataSource, outbox);
+    return await fn(dataSource, outbox, database.url);
   } finally {
     await dataSource.destroy();
     await database.drop();
   }
-}
-
-function payload(): BenchPayloadV1 {
-  return { blob: 'x'.repeat(RECORD_SIZE - 12) }; // {"blob":"…"} is 1 KB on the wire
 }
 
 async function relayThroughput(brokers: string[]): Promise<number> {
@@ -147,10 +133,16 @@ async function relayThroughput(brokers: string[]): Promise<number> {
 async function commitToConsumerLatency(
   brokers: string[],
 ): Promise<{ p50: number; p99: number; count: number }> {
-  return withOutbox('latency', brokers, async (dataSource, outbox) => {
+  return withOutbox('latency', brokers, async (dataSource, outbox, databaseUrl) => {
     const kafka = createKafka({ clientId: 'bench-latency', brokers });
-    const committedAt = new Map<string, number>();
     const latencies: number[] = [];
+    const received = new Map<string, number>();
+    const committed = new Map<string, number>();
+    const record = (id: string): void => {
+      const sent = committed.get(id);
+      const seen = received.get(id);
+      if (sent !== undefined && seen !== undefined) latencies.push(seen - sent);
+    };
     const consumer = kafka.consumer({ groupId: `bench-latency-${Date.now()}` });
     await consumer.connect();
     // Measure only once the consumer owns its partitions: events written while the group is still
@@ -160,8 +152,8 @@ async function commitToConsumerLatency(
     await consumer.run({
       eachMessage: async ({ message }) => {
         const id = message.headers?.ce_id?.toString() ?? '';
-        const at = committedAt.get(id);
-        if (at !== undefined) latencies.push(performance.now() - at);
+        received.set(id, performance.timeOrigin + performance.now());
+        record(id);
       },
     });
     // The relay connects before the clock starts, as in a running service.
@@ -170,35 +162,30 @@ async function commitToConsumerLatency(
     await joined;
     await new Promise((resolve) => setTimeout(resolve, 1000));
 
-    // One event per transaction, paced in 10 ms ticks: a steady stream, as storefront orders arrive.
-    const perTick = LATENCY_RATE / 100;
-    const total = LATENCY_RATE * LATENCY_SECONDS;
-    // The first second warms the producer's per-partition state and the JIT; it is not counted.
-    const warmupTicks = 100;
-    const start = performance.now();
-    const writes: Promise<void>[] = [];
-    for (let tick = 0; (tick - warmupTicks) * perTick < total; tick += 1) {
-      const measured = tick >= warmupTicks;
-      const due = start + tick * 10;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      for (let i = 0; i < perTick; i += 1) {
-        const id = randomUUID();
-        writes.push(
-          dataSource
-            .transaction((manager) =>
-              outbox.enqueue(manager, {
-                id,
-                type: 'waybill.bench.payload.v1',
-                subject: `agg-${i}`,
-                data: payload(),
-              }),
-            )
-            .then(() => void (measured && committedAt.set(id, performance.now()))),
-        );
+    // The writers are another process, as a service's request handlers would be to this relay:
+    // their CPU and GC do not stall the relay's or the consumer's event loop.
+    const writer = spawnTypeScript(path.join(__dirname, 'relay-writer.child.ts'), [
+      databaseUrl,
+      outbox.topicFor('waybill.bench.payload.v1').slice(0, -'waybill.bench.events'.length),
+      String(LATENCY_RATE),
+      String(LATENCY_SECONDS),
+    ]);
+    let pendingLine = '';
+    writer.stdout!.on('data', (chunk: Buffer) => {
+      const lines = (pendingLine + chunk.toString()).split('\n');
+      pendingLine = lines.pop() ?? '';
+      for (const line of lines) {
+        const [id, at] = line.split(' ');
+        if (!id || !at) continue;
+        committed.set(id, Number(at));
+        record(id);
       }
-    }
-    await Promise.all(writes);
+    });
+    let errors = '';
+    writer.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => writer.on('exit', resolve));
+    if (code !== 0) throw new Error(`the writer process failed: ${errors}`);
+    const total = committed.size;
     const deadline = Date.now() + 30_000;
     while (latencies.length < total && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 50));
