@@ -1,8 +1,19 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { eventRegistry } from '@waybill/contracts';
 import { WaybillServiceModule } from '@waybill/eventing';
+import { AdvanceOrder } from './advance-order/advance-order.service';
+import { CancelOrder } from './cancel-order/cancel-order.service';
+import { SagaEventsController } from './events/saga-events.controller';
+import { StorefrontOrdersController } from './events/storefront-orders.controller';
+import { OrdersController } from './http/orders.controller';
+import { IdempotencyKeyPurge } from './idempotency/idempotency-key-purge.service';
 import { OrderConfig } from './order.config';
+import { IdempotencyKeyRepository } from './persistence/idempotency-key.repository';
 import { ORDER_MIGRATIONS } from './persistence/migrations';
+import { OrderRepository } from './persistence/order.repository';
+import { PlaceOrderRequestHandler } from './place-order/place-order-request.service';
+import { PlaceOrder } from './place-order/place-order.service';
+import { OrderQueries } from './query-orders/order-queries.service';
 
 @Module({})
 export class OrderModule {
@@ -16,6 +27,17 @@ export class OrderModule {
           registry: eventRegistry,
           migrations: ORDER_MIGRATIONS,
         }),
+      ],
+      controllers: [OrdersController, SagaEventsController, StorefrontOrdersController],
+      providers: [
+        OrderRepository,
+        IdempotencyKeyRepository,
+        OrderQueries,
+        PlaceOrder,
+        PlaceOrderRequestHandler,
+        AdvanceOrder,
+        CancelOrder,
+        IdempotencyKeyPurge,
       ],
     };
   }

@@ -1,0 +1,68 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { decide, SagaDecision, SagaInput } from '../domain/order-saga';
+import { OrderNotCancellable, OrderNotFound } from '../order-errors';
+import { Cause, OrderRecord, OrderRepository } from '../persistence/order.repository';
+import { canSee, OrderReader } from '../query-orders/order-reader';
+import { UnitOfWork } from '../unit-of-work';
+import { eventsFor } from './saga-events';
+
+export interface AdvanceOptions {
+  /** The event that caused this; absent for a person's request, whose announcement is the cause. */
+  readonly cause?: Cause;
+  /** Only this reader's orders exist (a storefront cancelling someone else's order gets a 404). */
+  readonly reader?: OrderReader;
+}
+
+/**
+ * Applies one saga input to one order in the caller's transaction: row-lock the order (its events
+ * from different topics apply one at a time), decide, store the facts and the timeline, enqueue
+ * the announcements. Nothing here knows whether the input came from Kafka or HTTP.
+ */
+@Injectable()
+export class AdvanceOrder {
+  private readonly logger = new Logger('OrderSaga');
+
+  constructor(private readonly orders: OrderRepository) {}
+
+  async apply(
+    uow: UnitOfWork,
+    orderId: string,
+    input: SagaInput,
+    options: AdvanceOptions = {},
+  ): Promise<SagaDecision> {
+    const order = await this.orders.lock(uow.manager, orderId);
+    if (!order || (options.reader && !canSee(options.reader, order))) throw new OrderNotFound(orderId);
+
+    const decision = decide(order, input);
+    switch (decision.outcome) {
+      case 'refused':
+        throw new OrderNotCancellable(orderId, decision.status);
+      case 'ignored':
+        this.logger.debug(`order ${orderId} (${order.status}) ignored ${input.type}`);
+        return decision;
+      case 'recorded':
+        await this.orders.saveSagaState(uow.manager, orderId, decision.state);
+        return decision;
+      case 'advanced':
+        await this.advance(uow, order, decision, options.cause);
+        return decision;
+    }
+  }
+
+  private async advance(
+    uow: UnitOfWork,
+    order: OrderRecord,
+    decision: Extract<SagaDecision, { outcome: 'advanced' }>,
+    cause: Cause | undefined,
+  ): Promise<void> {
+    const finalReason = [...decision.transitions].reverse().find((t) => t.reason !== undefined)?.reason;
+    await this.orders.saveSagaState(uow.manager, order.id, decision.state, finalReason);
+    const events = eventsFor(order, decision.effects, new Date());
+    const announced = events[0];
+    const timelineCause =
+      cause ?? (announced?.id ? { eventId: announced.id, eventType: announced.type } : undefined);
+    if (!timelineCause) throw new Error(`transition of order ${order.id} without a cause or an announcement`);
+    await this.orders.appendTimeline(uow.manager, order.id, decision.transitions, timelineCause);
+    await uow.publish(events);
+  }
+}

@@ -1,0 +1,17 @@
+/** The order's lifecycle. Only forward moves exist; REJECTED, CANCELLED and DELIVERED are final. */
+export const ORDER_STATUSES = [
+  'PENDING',
+  'RESERVED',
+  'CONFIRMED',
+  'SHIPPED',
+  'DELIVERED',
+  'REJECTED',
+  'CANCELLED',
+] as const;
+
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** The states a customer or operator may still cancel from: nothing has left the warehouse. */
+export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['PENDING', 'RESERVED', 'CONFIRMED'];
+
+export const FINAL_STATUSES: readonly OrderStatus[] = ['DELIVERED', 'REJECTED', 'CANCELLED'];

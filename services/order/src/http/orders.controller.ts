@@ -1,0 +1,94 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { CurrentPrincipal, HttpResponse, Principal, RequireScopes } from '@waybill/platform';
+import { CancelOrder } from '../cancel-order/cancel-order.service';
+import { isValidIdempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH } from '../domain/idempotency';
+import { OrdersNotVisible, StorefrontsOnly } from '../order-errors';
+import { PlaceOrderRequestHandler } from '../place-order/place-order-request.service';
+import { OrderQueries } from '../query-orders/order-queries.service';
+import { OrderReader } from '../query-orders/order-reader';
+import { OrderView } from '../query-orders/order-view';
+import { FindOrdersQuery } from './find-orders.query';
+import { PlaceOrderBody } from './place-order.body';
+
+@Controller('v1/orders')
+export class OrdersController {
+  constructor(
+    private readonly placeOrder: PlaceOrderRequestHandler,
+    private readonly cancelOrder: CancelOrder,
+    private readonly queries: OrderQueries,
+  ) {}
+
+  @Post()
+  @RequireScopes('orders:write')
+  async place(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: PlaceOrderBody,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: HttpResponse,
+  ): Promise<OrderView> {
+    if (idempotencyKey !== undefined && !isValidIdempotencyKey(idempotencyKey)) {
+      throw new BadRequestException({
+        code: 'IDEMPOTENCY.INVALID_KEY',
+        message: `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`,
+        details: {
+          fields: [{ field: 'Idempotency-Key', messages: ['must be 1-255 printable ASCII characters'] }],
+        },
+      });
+    }
+    if (principal.kind !== 'storefront') throw new StorefrontsOnly(principal.principal);
+    const result = await this.placeOrder.handle({
+      principal: principal.principal,
+      idempotencyKey,
+      body,
+      command: { ...body, storefrontId: principal.id },
+    });
+    response.status(result.status);
+    response.setHeader('Location', result.body.links.self);
+    if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
+    return result.body;
+  }
+
+  @Get()
+  @RequireScopes('orders:read')
+  async find(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: FindOrdersQuery,
+  ): Promise<{ items: OrderView[] }> {
+    const items = await this.queries.findByStorefrontOrderId(
+      readerOf(principal),
+      query.storefrontOrderId,
+      query.storefrontId,
+    );
+    return { items };
+  }
+
+  @Get(':id')
+  @RequireScopes('orders:read')
+  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<OrderView> {
+    return this.queries.get(readerOf(principal), id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @RequireScopes('orders:write')
+  async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<OrderView> {
+    return this.cancelOrder.execute(readerOf(principal), id);
+  }
+}
+
+function readerOf(principal: Principal): OrderReader {
+  if (principal.kind === 'admin') return { kind: 'admin' };
+  if (principal.kind === 'storefront') return { kind: 'storefront', storefrontId: principal.id };
+  throw new OrdersNotVisible(principal.principal);
+}
