@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { OutboxRelay } from '@waybill/eventing';
 import { waitFor } from '@waybill/testing';
 import { ItemRecordedV1 } from './fixtures';
@@ -158,5 +159,29 @@ describe('outbox relay on real Postgres and Kafka', () => {
       },
       { timeoutMs: 20000, description: 'published rows removed' },
     );
+  });
+});
+
+describe('the relay connection', () => {
+  it('gives its connection back to the pool with synchronous_commit as the service had it', async () => {
+    const bed = await eventingTestBed('relay_conn');
+    // One pooled connection: the one the relay led with is the one the service gets next.
+    const single = new DataSource({ type: 'postgres', url: bed.databaseUrl, extra: { max: 1 } });
+    await single.initialize();
+    try {
+      const relay = new OutboxRelay({ dataSource: single, kafka: bed.kafka, pollIntervalMs: 100 });
+      relay.start();
+      await single.transaction((manager) => bed.outbox.enqueue(manager, [item('conn', 0)]));
+      await waitFor(() => relay.publishedCount === 1, {
+        timeoutMs: 20000,
+        description: 'the event published',
+      });
+      await relay.stop();
+      const [setting] = (await single.query(`SHOW synchronous_commit`)) as { synchronous_commit: string }[];
+      expect(setting?.synchronous_commit).toBe('on');
+    } finally {
+      await single.destroy();
+      await bed.close();
+    }
   });
 });
