@@ -18,3 +18,5 @@ export { startServiceForTest, apiKeysEnv, testApiKey } from './service-harness';
 export type { ServiceUnderTest, StartServiceOptions, TestApiKey } from './service-harness';
 export { EventProbe } from './event-probe';
 export type { SeenEvent, PublishOptions } from './event-probe';
+export { DeadLetterWatcher } from './dead-letter-watcher';
+export type { DeadLetter } from './dead-letter-watcher';

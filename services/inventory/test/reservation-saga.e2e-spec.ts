@@ -6,9 +6,8 @@ import {
   StockReservedV1,
   exampleData,
 } from '@waybill/contracts';
-import { waitFor } from '@waybill/testing';
+import { DeadLetterWatcher } from '@waybill/testing';
 import {
-  collectDlq,
   InventoryUnderTest,
   ofOrder,
   orderPlaced,
@@ -284,7 +283,7 @@ describe('inventory in the order saga', () => {
   it('dead-letters an invalid order.placed with the reason and changes nothing; the partition goes on', async () => {
     const mug = sku('MUG');
     await setStock(inventory, mug, 10);
-    const dlq = await collectDlq(inventory.prefix);
+    const dlq = await DeadLetterWatcher.start(inventory.prefix, 'inventory');
     try {
       const orderId = randomUUID();
       const invalid = {
@@ -296,10 +295,10 @@ describe('inventory in the order saga', () => {
       const { data } = await placed([{ sku: mug, quantity: 1 }], orderId);
 
       await inventory.probe.waitForEvent<StockReservedV1>(RESERVED, ofOrder(data.orderId));
-      const letter = await waitFor(() => dlq.messages.find((message) => message.headers.ce_id === bad.id), {
-        timeoutMs: 30_000,
-        description: 'the invalid order.placed in the DLQ',
-      });
+      const letter = await dlq.waitFor(
+        (message) => message.headers.ce_id === bad.id,
+        'the invalid order.placed in the DLQ',
+      );
       expect(letter.key).toBe(orderId);
       expect(letter.headers.dlq_reason).toMatch(/^EVENT\./);
       expect(letter.headers.dlq_error).toContain('quantity');

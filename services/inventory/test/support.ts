@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Consumer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { exampleData, OrderPlacedV1 } from '@waybill/contracts';
-import { createKafka } from '@waybill/eventing';
 import {
   apiKeysEnv,
   EventProbe,
@@ -10,7 +8,6 @@ import {
   startServiceForTest,
   testApiKey,
   TestApiKey,
-  testInfrastructure,
   uniqueTopicPrefix,
   waitFor,
 } from '@waybill/testing';
@@ -151,24 +148,3 @@ export function ofOrder(orderId: string): (data: { orderId: string }) => boolean
   return (data) => data.orderId === orderId;
 }
 
-/** The DLQ with its headers (the probe keeps only CloudEvent fields). */
-export async function collectDlq(
-  prefix: string,
-): Promise<{ messages: { headers: Record<string, string>; key: string }[]; stop(): Promise<void> }> {
-  const infra = await testInfrastructure();
-  const kafka = createKafka({ clientId: `dlq-${randomUUID().slice(0, 8)}`, brokers: infra.kafkaBrokers });
-  const consumer: Consumer = kafka.consumer({ groupId: `${prefix}.dlq-reader.${randomUUID()}` });
-  const messages: { headers: Record<string, string>; key: string }[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topics: [`${prefix}.waybill.inventory.dlq`], fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(message.headers ?? {})) {
-        if (value !== undefined) headers[name] = (Array.isArray(value) ? value[0] : value)!.toString();
-      }
-      messages.push({ headers, key: message.key?.toString() ?? '' });
-    },
-  });
-  return { messages, stop: () => consumer.disconnect() };
-}

@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Consumer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { exampleData } from '@waybill/contracts';
-import { createKafka } from '@waybill/eventing';
 import {
   apiKeysEnv,
+  DeadLetterWatcher,
   EventProbe,
   ServiceUnderTest,
   startServiceForTest,
   testApiKey,
-  testInfrastructure,
   TestApiKey,
   uniqueTopicPrefix,
   waitFor,
@@ -67,7 +65,7 @@ export async function startOrderService(): Promise<OrderTestEnv> {
     'waybill.logistics.events',
     'waybill.storefront.orders',
   ]);
-  const dlq = await DeadLetterWatcher.start(prefix, 'waybill.order.dlq');
+  const dlq = await DeadLetterWatcher.start(prefix, 'order');
   return {
     service,
     probe,
@@ -147,45 +145,3 @@ export async function applied(env: OrderTestEnv, eventId: string): Promise<void>
   );
 }
 
-export interface DeadLetter {
-  readonly key: string;
-  readonly value: string;
-  readonly headers: Record<string, string>;
-}
-
-/** Records the DLQ with its headers (the probe keeps only the CloudEvent). */
-export class DeadLetterWatcher {
-  readonly letters: DeadLetter[] = [];
-
-  private constructor(private readonly consumer: Consumer) {}
-
-  static async start(prefix: string, topic: string): Promise<DeadLetterWatcher> {
-    const infra = await testInfrastructure();
-    const kafka = createKafka({ clientId: `dlq-${randomUUID().slice(0, 8)}`, brokers: infra.kafkaBrokers });
-    const consumer = kafka.consumer({ groupId: `${prefix}.dlq-watch.${randomUUID()}` });
-    await consumer.connect();
-    // The service creates the DLQ topic when its transport starts, before this runs.
-    await consumer.subscribe({ topics: [`${prefix}.${topic}`], fromBeginning: true });
-    const watcher = new DeadLetterWatcher(consumer);
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
-        watcher.letters.push({
-          key: message.key?.toString() ?? '',
-          value: message.value?.toString() ?? '',
-          headers,
-        });
-      },
-    });
-    return watcher;
-  }
-
-  async waitFor(where: (letter: DeadLetter) => boolean, description: string): Promise<DeadLetter> {
-    return waitFor(() => this.letters.find(where), { timeoutMs: 60_000, intervalMs: 50, description });
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer.disconnect();
-  }
-}
