@@ -1,5 +1,7 @@
+import { PaymentTables1764150000000 } from './1764150000000-payment-tables';
+
 /**
  * The payment service's own schema migrations, run at start after the outbox/inbox tables
  * (EVENTING_MIGRATIONS). Append new migration classes here; never edit a released one.
  */
-export const PAYMENT_MIGRATIONS: (new () => object)[] = [];
+export const PAYMENT_MIGRATIONS: (new () => object)[] = [PaymentTables1764150000000];

@@ -1,0 +1,21 @@
+import { Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
+import { Public, RawBody } from '@waybill/platform';
+import { ReceiveWebhookService, WebhookAck } from '../payment-webhooks/receive-webhook.service';
+import type { WebhookHeaders } from '../providers/payment-provider';
+
+/** Providers authenticate by signature, not API key. */
+@Public()
+@Controller('v1/webhooks/payments')
+export class PaymentWebhooksController {
+  constructor(private readonly webhooks: ReceiveWebhookService) {}
+
+  @Post(':provider')
+  @HttpCode(200)
+  receive(
+    @Param('provider') provider: string,
+    @RawBody() rawBody: Buffer,
+    @Headers() headers: WebhookHeaders,
+  ): Promise<WebhookAck> {
+    return this.webhooks.receive(provider, rawBody, headers);
+  }
+}

@@ -1,0 +1,379 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A stand-in for the Stripe API, over real HTTP, speaking its wire format: form-encoded requests
+ * with a Bearer key, JSON answers, Idempotency-Key honoured by replaying the first response, 402
+ * card errors. It records every call and can send webhooks signed exactly as Stripe signs them.
+ *
+ * Test payment methods (Stripe's own test ids):
+ *   pm_card_visa                            → requires_capture (authorized)
+ *   pm_card_chargeDeclined                  → 402 card_error, decline_code generic_decline
+ *   pm_card_chargeDeclinedInsufficientFunds → 402 card_error, decline_code insufficient_funds
+ *   pm_card_authenticationRequired          → requires_action (3-D Secure)
+ *   anything else                           → 400 resource_missing (param payment_method)
+ */
+export interface FakeStripeCall {
+  readonly method: string;
+  readonly path: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly idempotencyKey?: string;
+  readonly authorization?: string;
+  readonly contentType?: string;
+  /** True when the answer was a replay of an earlier request with the same Idempotency-Key. */
+  readonly replayed: boolean;
+}
+
+export interface FakeIntent {
+  id: string;
+  object: 'payment_intent';
+  amount: number;
+  amount_capturable: number;
+  amount_received: number;
+  currency: string;
+  capture_method: string;
+  payment_method: string;
+  status: string;
+  metadata: Record<string, string>;
+  last_payment_error: Record<string, unknown> | null;
+  next_action: Record<string, unknown> | null;
+  created: number;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export interface WebhookDelivery {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+export class FakeStripe {
+  readonly calls: FakeStripeCall[] = [];
+  readonly intents = new Map<string, FakeIntent>();
+  private readonly replies = new Map<string, Answer>();
+  private refunded = new Map<string, number>();
+  /** Answer the next N requests with 503 (to exercise bounded retries). */
+  failNext = 0;
+
+  private constructor(
+    private readonly server: Server,
+    readonly apiKey: string,
+    readonly baseUrl: string,
+  ) {}
+
+  static async start(apiKey = `sk_test_${randomBytes(12).toString('hex')}`): Promise<FakeStripe> {
+    const holder: { stripe?: FakeStripe } = {};
+    const server = createServer((request, response) => {
+      void holder.stripe!.handle(request, response);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    holder.stripe = new FakeStripe(server, apiKey, `http://127.0.0.1:${port}`);
+    return holder.stripe;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  callsTo(method: string, path: RegExp | string): FakeStripeCall[] {
+    return this.calls.filter(
+      (call) =>
+        call.method === method && (typeof path === 'string' ? call.path === path : path.test(call.path)),
+    );
+  }
+
+  intentForOrder(orderId: string): FakeIntent | undefined {
+    return [...this.intents.values()].find((intent) => intent.metadata.order_id === orderId);
+  }
+
+  /** Finishes 3-D Secure for an intent, as the customer would in the browser. */
+  completeAuthentication(intentId: string, succeed: boolean): FakeIntent {
+    const intent = this.intents.get(intentId)!;
+    intent.next_action = null;
+    if (succeed) {
+      intent.status = 'requires_capture';
+      intent.amount_capturable = intent.amount;
+    } else {
+      intent.status = 'requires_payment_method';
+      intent.last_payment_error = {
+        type: 'invalid_request_error',
+        code: 'payment_intent_authentication_failure',
+        message: 'The provided PaymentMethod has failed authentication.',
+      };
+    }
+    return intent;
+  }
+
+  /** A Stripe `event` object around a snapshot of the intent. */
+  static event(type: string, intent: FakeIntent, id = `evt_${randomBytes(12).toString('hex')}`): string {
+    return JSON.stringify({
+      id,
+      object: 'event',
+      api_version: '2024-06-20',
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      type,
+      data: { object: { ...intent } },
+    });
+  }
+
+  /** `Stripe-Signature: t=<t>,v1=<hex>[,v1=…]` for `payload`, one v1 per secret. */
+  static signature(
+    payload: string,
+    secrets: readonly string[],
+    timestamp = Math.floor(Date.now() / 1000),
+  ): string {
+    const macs = secrets.map(
+      (secret) => `v1=${createHmac('sha256', secret).update(`${timestamp}.${payload}`).digest('hex')}`,
+    );
+    return [`t=${timestamp}`, ...macs].join(',');
+  }
+
+  /** POSTs a webhook the way Stripe delivers it. */
+  static async deliver(
+    url: string,
+    payload: string,
+    signature: string | undefined,
+  ): Promise<WebhookDelivery> {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8' };
+    if (signature !== undefined) headers['Stripe-Signature'] = signature;
+    const response = await fetch(url, { method: 'POST', headers, body: payload });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const params = Object.fromEntries(new URLSearchParams(raw));
+    const idempotencyKey = header(request, 'idempotency-key');
+    const path = new URL(request.url ?? '/', 'http://x').pathname;
+    const replay = idempotencyKey ? this.replies.get(`${request.method} ${idempotencyKey}`) : undefined;
+    this.calls.push({
+      method: request.method ?? '',
+      path,
+      params,
+      idempotencyKey,
+      authorization: header(request, 'authorization'),
+      contentType: header(request, 'content-type'),
+      replayed: replay !== undefined,
+    });
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      return send(response, { status: 503, body: { error: { type: 'api_error', message: 'try again' } } });
+    }
+    if (replay) return send(response, replay, true);
+    const answer = this.answer(request, path, params);
+    // Stripe keeps the first result for a key, errors included (but not 5xx).
+    if (idempotencyKey && request.method === 'POST')
+      this.replies.set(`${request.method} ${idempotencyKey}`, answer);
+    send(response, answer);
+  }
+
+  private answer(request: IncomingMessage, path: string, params: Record<string, string>): Answer {
+    if (header(request, 'authorization') !== `Bearer ${this.apiKey}`) {
+      return stripeError(401, 'invalid_request_error', undefined, 'Invalid API Key provided');
+    }
+    if (
+      request.method === 'POST' &&
+      !header(request, 'content-type')?.startsWith('application/x-www-form-urlencoded')
+    ) {
+      return stripeError(
+        400,
+        'invalid_request_error',
+        undefined,
+        'Invalid request: send form-encoded parameters',
+      );
+    }
+    if (request.method === 'POST' && path === '/v1/payment_intents') return this.createIntent(params);
+    const action = /^\/v1\/payment_intents\/([^/]+)\/(capture|cancel)$/.exec(path);
+    if (request.method === 'POST' && action) {
+      const intent = this.intents.get(action[1]);
+      if (!intent)
+        return stripeError(404, 'invalid_request_error', 'resource_missing', 'No such payment_intent');
+      return action[2] === 'capture' ? this.capture(intent, params) : this.cancel(intent);
+    }
+    if (request.method === 'POST' && path === '/v1/refunds') return this.refund(params);
+    return stripeError(
+      404,
+      'invalid_request_error',
+      undefined,
+      `Unrecognized request URL (${request.method}: ${path})`,
+    );
+  }
+
+  private createIntent(params: Record<string, string>): Answer {
+    const amount = Number(params.amount);
+    if (!Number.isInteger(amount) || amount < 1 || !/^[a-z]{3}$/.test(params.currency ?? '')) {
+      return stripeError(400, 'invalid_request_error', 'parameter_invalid', 'Invalid amount or currency');
+    }
+    const metadata: Record<string, string> = {};
+    for (const [key, value] of Object.entries(params)) {
+      const match = /^metadata\[(.+)\]$/.exec(key);
+      if (match) metadata[match[1]] = value;
+    }
+    const intent: FakeIntent = {
+      id: `pi_${randomBytes(12).toString('hex')}`,
+      object: 'payment_intent',
+      amount,
+      amount_capturable: 0,
+      amount_received: 0,
+      currency: params.currency,
+      capture_method: params.capture_method ?? 'automatic',
+      payment_method: params.payment_method,
+      status: 'requires_confirmation',
+      metadata,
+      last_payment_error: null,
+      next_action: null,
+      created: Math.floor(Date.now() / 1000),
+    };
+    const decline = (declineCode: string): Answer => {
+      intent.status = 'requires_payment_method';
+      intent.last_payment_error = {
+        type: 'card_error',
+        code: 'card_declined',
+        decline_code: declineCode,
+        message: 'Your card was declined.',
+      };
+      this.intents.set(intent.id, intent);
+      return {
+        status: 402,
+        body: { error: { ...intent.last_payment_error, payment_intent: { ...intent } } },
+      };
+    };
+    switch (params.payment_method) {
+      case 'pm_card_visa':
+        intent.status = params.capture_method === 'manual' ? 'requires_capture' : 'succeeded';
+        intent.amount_capturable = amount;
+        break;
+      case 'pm_card_chargeDeclined':
+        return decline('generic_decline');
+      case 'pm_card_chargeDeclinedInsufficientFunds':
+        return decline('insufficient_funds');
+      case 'pm_card_authenticationRequired':
+        intent.status = 'requires_action';
+        intent.next_action = { type: 'use_stripe_sdk' };
+        break;
+      default:
+        return stripeError(
+          400,
+          'invalid_request_error',
+          'resource_missing',
+          'No such PaymentMethod',
+          'payment_method',
+        );
+    }
+    this.intents.set(intent.id, intent);
+    return { status: 200, body: { ...intent } };
+  }
+
+  private capture(intent: FakeIntent, params: Record<string, string>): Answer {
+    if (intent.status !== 'requires_capture') return unexpectedState(intent, 'capture');
+    const amount = params.amount_to_capture ? Number(params.amount_to_capture) : intent.amount;
+    intent.status = 'succeeded';
+    intent.amount_received = amount;
+    intent.amount_capturable = 0;
+    return { status: 200, body: { ...intent } };
+  }
+
+  private cancel(intent: FakeIntent): Answer {
+    if (
+      ![
+        'requires_payment_method',
+        'requires_capture',
+        'requires_confirmation',
+        'requires_action',
+        'processing',
+      ].includes(intent.status)
+    ) {
+      return unexpectedState(intent, 'cancel');
+    }
+    intent.status = 'canceled';
+    intent.amount_capturable = 0;
+    return { status: 200, body: { ...intent } };
+  }
+
+  private refund(params: Record<string, string>): Answer {
+    const intent = this.intents.get(params.payment_intent ?? '');
+    if (!intent)
+      return stripeError(
+        400,
+        'invalid_request_error',
+        'resource_missing',
+        'No such payment_intent',
+        'payment_intent',
+      );
+    if (intent.status !== 'succeeded') {
+      return stripeError(
+        400,
+        'invalid_request_error',
+        'charge_not_refundable',
+        'This PaymentIntent has not been captured',
+      );
+    }
+    const already = this.refunded.get(intent.id) ?? 0;
+    const amount = params.amount ? Number(params.amount) : intent.amount_received - already;
+    if (amount < 1 || already + amount > intent.amount_received) {
+      return stripeError(
+        400,
+        'invalid_request_error',
+        'amount_too_large',
+        'Refund amount is greater than unrefunded amount',
+      );
+    }
+    this.refunded.set(intent.id, already + amount);
+    return {
+      status: 200,
+      body: {
+        id: `re_${randomBytes(12).toString('hex')}`,
+        object: 'refund',
+        amount,
+        payment_intent: intent.id,
+        status: 'succeeded',
+      },
+    };
+  }
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function send(response: ServerResponse, answer: Answer, replayed = false): void {
+  response.writeHead(answer.status, {
+    'Content-Type': 'application/json',
+    'Request-Id': `req_${randomBytes(8).toString('hex')}`,
+    ...(replayed && { 'Idempotent-Replayed': 'true' }),
+  });
+  response.end(JSON.stringify(answer.body));
+}
+
+function stripeError(
+  status: number,
+  type: string,
+  code: string | undefined,
+  message: string,
+  param?: string,
+): Answer {
+  return { status, body: { error: { type, ...(code && { code }), message, ...(param && { param }) } } };
+}
+
+function unexpectedState(intent: FakeIntent, action: string): Answer {
+  return {
+    status: 400,
+    body: {
+      error: {
+        type: 'invalid_request_error',
+        code: 'payment_intent_unexpected_state',
+        message: `This PaymentIntent could not be ${action} because it has a status of ${intent.status}.`,
+        payment_intent: { ...intent },
+      },
+    },
+  };
+}
