@@ -24,6 +24,8 @@ export interface EventingOptions {
   readonly topicPrefix?: string;
   readonly relay?: Omit<OutboxRelayOptions, 'dataSource' | 'kafka'>;
   readonly retry?: Partial<RetryPolicy>;
+  /** Most messages of a partition applied in one transaction (1 = one transaction each). */
+  readonly maxMessagesPerTransaction?: number;
   /** Run the relay in this process (default true). */
   readonly relayEnabled?: boolean;
   /** Partitions for topics the transport creates (default 3). */
@@ -96,6 +98,7 @@ export function connectEventTransport(app: INestApplication): KafkaEventTranspor
     registry: options.registry,
     topicPrefix: options.topicPrefix,
     retry: options.retry,
+    maxMessagesPerTransaction: options.maxMessagesPerTransaction,
     numPartitions: options.numPartitions,
   });
   // Deferred, so the filter is in place before the listeners are built (Nest builds them eagerly

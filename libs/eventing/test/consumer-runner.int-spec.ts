@@ -146,6 +146,51 @@ describe('consumer runner on real Kafka and Postgres', () => {
     expect(consumer.control.attempts.get(event.data.itemId)).toBe(1);
   });
 
+  it('applies a backlog in few transactions, yet each event once, in order, with failures isolated', async () => {
+    const key = 'backlog-key';
+    // A blocked first event holds the partition while the backlog piles up behind it, so the
+    // backlog reaches the consumer as one batch.
+    consumer.control.closeGate();
+    const blocker = itemEvent(key, 0, 'block');
+    await send([blocker]);
+    await waitFor(() => consumer.control.attempts.has(blocker.data.itemId), { description: 'the blocker' });
+    const backlog = Array.from({ length: 40 }, (_, i) =>
+      itemEvent(key, i + 1, i === 24 ? 'fail-once' : undefined),
+    );
+    const invalid = cloudEvent('waybill.test.item-recorded.v1', key, { itemId: 'nope', key, seq: -1 });
+    await send([
+      ...backlog.slice(0, 10),
+      backlog[9]!,
+      ...backlog.slice(10, 30),
+      invalid,
+      ...backlog.slice(30),
+    ]);
+    const dead = await collectTopic(bed.kafka, dlq);
+
+    consumer.control.openGate();
+    await waitFor(async () => (await effects()).length === 41, {
+      timeoutMs: 30000,
+      description: 'all 41 applied',
+    });
+    await waitFor(() => dead.messages.length === 1, {
+      timeoutMs: 10000,
+      description: 'the invalid one dead-lettered',
+    });
+    await dead.stop();
+
+    const applied = await effects();
+    expect(applied.every((effect) => effect.applied === 1)).toBe(true);
+    expect(applied.map((effect) => effect.seq)).toEqual(Array.from({ length: 41 }, (_, i) => i));
+    expect(consumer.control.attempts.get(backlog[24]!.data.itemId)).toBe(2);
+    expect(dead.messages[0]!.headers.ce_id).toBe(invalid.id);
+    // One transaction per event would make 41; the backlog shares a few (the blocker, the run
+    // broken by the failing event and retried one by one, the runs around the invalid one).
+    const [{ transactions }] = (await bed.dataSource.query(
+      `SELECT count(DISTINCT applied_in)::int AS transactions FROM test_effects`,
+    )) as { transactions: number }[];
+    expect(transactions).toBeLessThan(30);
+  });
+
   it('keeps consuming another topic while one topic’s handler is stuck', async () => {
     consumer.control.closeGate();
     const stuck = itemEvent('stuck-key', 1, 'block');

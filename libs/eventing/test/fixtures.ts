@@ -47,7 +47,9 @@ export class TestEffectsTable1764140000001 implements MigrationInterface {
         key text NOT NULL,
         seq int NOT NULL,
         applied int NOT NULL DEFAULT 1,
-        applied_at timestamptz NOT NULL DEFAULT clock_timestamp()
+        applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        -- which database transaction applied it: shows how many messages shared one
+        applied_in xid8 NOT NULL DEFAULT pg_current_xact_id()
       )`);
   }
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -4,7 +4,7 @@ import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafka
 import { isObservable, lastValueFrom, Observable, throwError } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { CloudEvent, ContractViolation, decodeCloudEvent, dlqTopic, EventRegistry } from '@waybill/contracts';
-import { claimInboxEntry } from '../inbox/inbox';
+import { claimInboxEntries, claimInboxEntry } from '../inbox/inbox';
 import { ensureTopics } from '../kafka/topics';
 import { Outbox } from '../outbox/outbox';
 import { deadLetterMessage } from './dead-letter';
@@ -21,6 +21,12 @@ export interface KafkaEventTransportOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** Partitions of one topic handled side by side (default 3). */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * Most messages of a partition applied in one database transaction (default 50). A service whose
+   * handlers lock rows many messages share (inventory's stock rows) should keep 1: a long
+   * transaction would hold those locks for the whole run and runs would deadlock each other.
+   */
+  readonly maxMessagesPerTransaction?: number;
   /** Partitions for topics this service creates (default 3). */
   readonly numPartitions?: number;
 }
@@ -38,6 +44,16 @@ export class EventErrorPassthroughFilter implements ExceptionFilter {
 
 /** Most messages between two offset commits of one partition. */
 const COMMIT_EVERY = 100;
+/** Default for the most messages applied in one database transaction. */
+const DEFAULT_RUN_LIMIT = 50;
+
+interface ReadableMessage {
+  readonly message: KafkaMessage;
+  readonly event: CloudEvent<unknown>;
+  /** Absent for a known event this service does not handle. */
+  readonly handler?: MessageHandler;
+  readonly payload?: object;
+}
 
 type Outcome = 'applied' | 'duplicate' | 'ignored' | 'dead-lettered';
 
@@ -53,11 +69,13 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   private dlqProducer?: Producer;
   private running = false;
   private readonly dlq: string;
+  private readonly runLimit: number;
 
   constructor(private readonly options: KafkaEventTransportOptions) {
     super();
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.dlq = `${options.topicPrefix ?? ''}${dlqTopic(options.service)}`;
+    this.runLimit = options.maxMessagesPerTransaction ?? DEFAULT_RUN_LIMIT;
   }
 
   /** Observers (tests, metrics) learn what happened to each message once its effect or DLQ entry is durable. */
@@ -137,23 +155,143 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       sinceCommit = 0;
       await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
     };
+    const settle = async (message: KafkaMessage, outcome: Outcome): Promise<void> => {
+      resolveOffset(message.offset);
+      settled = message.offset;
+      this.onMessageSettled?.(outcome, {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+      });
+      if (++sinceCommit >= COMMIT_EVERY) await commit();
+    };
+    const { messages } = batch;
     try {
-      for (const message of batch.messages) {
+      let next = 0;
+      let limit = this.runLimit;
+      let failedInRun: { readonly error: unknown } | undefined;
+      while (next < messages.length) {
         if (!isRunning() || isStale() || !this.running) break;
+        // Under load a batch holds many messages: apply a run of them in one transaction (one
+        // BEGIN/COMMIT and one inbox statement instead of one each per message). If a message in
+        // the run fails, nothing of the run is kept: the messages before it are applied again as
+        // a shorter run, and the failing one alone, with its own retries and dead letter, exactly
+        // as if it had come by itself.
+        const run = await this.readableRun(handlers, messages, next, limit);
+        limit = this.runLimit;
+        if (run.length > 1) {
+          const result = await this.applyTogether(groupId, run, batch.topic, batch.partition);
+          if ('outcomes' in result) {
+            for (const [index, item] of run.entries()) await settle(item.message, result.outcomes[index]);
+            next += run.length;
+            await heartbeat();
+            continue;
+          }
+          if (result.failedAt >= 2) {
+            limit = result.failedAt;
+            continue;
+          }
+          if (result.handlerError && result.failedAt === 0) failedInRun = result.handlerError;
+        }
+        const message = messages[next];
         const origin: KafkaOrigin = {
           topic: batch.topic,
           partition: batch.partition,
           offset: message.offset,
         };
-        const outcome = await this.handleMessage(groupId, handlers, message, origin, heartbeat);
-        resolveOffset(message.offset);
-        settled = message.offset;
-        this.onMessageSettled?.(outcome, origin);
-        if (++sinceCommit >= COMMIT_EVERY) await commit();
+        const outcome = await this.handleMessage(groupId, handlers, message, origin, heartbeat, failedInRun);
+        failedInRun = undefined;
+        await settle(message, outcome);
+        next += 1;
         await heartbeat();
       }
     } finally {
       await commit();
+    }
+  }
+
+  /**
+   * The longest run (at most `limit`) of messages from `start` that are readable CloudEvents
+   * with valid payloads; stops before the first one that is not, which then goes alone to the DLQ.
+   */
+  private async readableRun(
+    handlers: Map<string, MessageHandler>,
+    messages: readonly KafkaMessage[],
+    start: number,
+    limit: number,
+  ): Promise<ReadableMessage[]> {
+    const run: ReadableMessage[] = [];
+    for (let index = start; index < messages.length && run.length < limit; index += 1) {
+      const message = messages[index];
+      try {
+        const event = decodeCloudEvent(message);
+        const handler = handlers.get(event.type);
+        if (!handler) {
+          if (!this.options.registry.definition(event.type)) break;
+          run.push({ message, event });
+          continue;
+        }
+        const payload = await this.options.registry.parse(event.type, event.data);
+        run.push({ message, event, handler, payload });
+      } catch {
+        break;
+      }
+    }
+    return run;
+  }
+
+  /**
+   * One transaction for the whole run. If it fails nothing is kept, and `failedAt` says which
+   * message's handler failed (0 when the failure was not a handler's, e.g. the database).
+   */
+  private async applyTogether(
+    groupId: string,
+    run: readonly ReadableMessage[],
+    topic: string,
+    partition: number,
+  ): Promise<{ outcomes: Outcome[] } | { failedAt: number; handlerError?: { readonly error: unknown } }> {
+    const handled = run.filter((item) => item.handler);
+    if (handled.length === 0) return { outcomes: run.map(() => 'ignored') };
+    // Which handler was running when it failed; 0 when the failure was not a handler's.
+    let failedAt = 0;
+    let inHandler = false;
+    try {
+      const outcomes = await this.options.dataSource.transaction(async (manager) => {
+        const claimed = await claimInboxEntries(
+          manager,
+          groupId,
+          handled.map((item) => ({ id: item.event.id, type: item.event.type })),
+        );
+        const outcomes: Outcome[] = [];
+        for (const [index, item] of run.entries()) {
+          if (!item.handler) {
+            outcomes.push('ignored');
+            continue;
+          }
+          // delete: a second copy of the same event in the run is a duplicate, not a second effect
+          if (!claimed.delete(item.event.id.toLowerCase())) {
+            outcomes.push('duplicate');
+            continue;
+          }
+          const origin: KafkaOrigin = { topic, partition, offset: item.message.offset };
+          failedAt = index;
+          inHandler = true;
+          const result: unknown = await item.handler(
+            item.payload,
+            new EventContext([item.event, manager, this.options.outbox, origin]),
+          );
+          if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+          inHandler = false;
+          outcomes.push('applied');
+        }
+        return outcomes;
+      });
+      return { outcomes };
+    } catch (error) {
+      this.logger.debug?.(
+        `a run of ${run.length} messages on ${topic}/${partition} failed at ${failedAt}: ${describeError(error)}`,
+      );
+      return inHandler ? { failedAt, handlerError: { error } } : { failedAt: 0 };
     }
   }
 
@@ -163,6 +301,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     message: KafkaMessage,
     origin: KafkaOrigin,
     heartbeat: () => Promise<void>,
+    failedInRun?: { readonly error: unknown },
   ): Promise<Outcome> {
     let event: CloudEvent<unknown>;
     let payload: object;
@@ -190,10 +329,14 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     }
 
     let attempt = 0;
+    // Its handler already failed once in a run: that was its first attempt.
+    let pending: { readonly error: unknown } | undefined = failedInRun;
     for (;;) {
       try {
+        if (pending) throw pending.error;
         return await this.applyOnce(groupId, handler, event, payload, origin);
       } catch (error) {
+        pending = undefined;
         const verdict = judgeFailure(error, attempt + 1, this.retry);
         if (verdict.action === 'dead-letter') {
           await this.deadLetter(groupId, message, origin, error, attempt + 1, verdict.reason);

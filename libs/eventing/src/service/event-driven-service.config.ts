@@ -69,6 +69,14 @@ export abstract class EventDrivenServiceConfig extends BaseServiceConfig {
 
   @EnvInt({ min: 1, max: 200 })
   DB_POOL_SIZE = 10;
+
+  /**
+   * Under load, up to this many messages of one partition share a database transaction (one
+   * BEGIN/COMMIT and inbox statement for all). 1 turns it off; services whose handlers lock rows
+   * shared by many messages default to 1.
+   */
+  @EnvInt({ min: 1, max: 500 })
+  CONSUMER_MESSAGES_PER_TRANSACTION = 50;
 }
 
 /** `postgres://…/postgres` + `order` → `postgres://…/waybill_order`. */

@@ -56,6 +56,7 @@ export class WaybillServiceModule {
             retentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
           },
           retry: { maxAttempts: config.CONSUMER_MAX_ATTEMPTS },
+          maxMessagesPerTransaction: config.CONSUMER_MESSAGES_PER_TRANSACTION,
         }),
       ],
       controllers: [HealthController],
