@@ -1,21 +1,9 @@
 import { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import net from 'node:net';
 import { Client } from 'pg';
-import { createTestDatabase, spawnTypeScript, testInfrastructure, waitFor } from '@waybill/testing';
+import { createTestDatabase, freePort, spawnTypeScript, testInfrastructure, waitFor } from '@waybill/testing';
 
 const SERVICES = ['order', 'inventory', 'payment', 'logistics'] as const;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Running {
   child: ChildProcess;

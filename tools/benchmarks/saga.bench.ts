@@ -11,12 +11,12 @@
 import 'reflect-metadata';
 import { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import net from 'node:net';
 import os from 'node:os';
 import { decodeCloudEvent } from '@waybill/contracts';
 import { createKafka, ensureTopics } from '@waybill/eventing';
 import {
   createTestDatabase,
+  freePort,
   spawnTypeScript,
   testInfrastructure,
   TestDatabase,
@@ -42,17 +42,6 @@ function sha256(text: string): string {
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface RunningService {

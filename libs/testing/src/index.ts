@@ -20,3 +20,4 @@ export { EventProbe } from './event-probe';
 export type { SeenEvent, PublishOptions } from './event-probe';
 export { DeadLetterWatcher } from './dead-letter-watcher';
 export type { DeadLetter } from './dead-letter-watcher';
+export { freePort } from './free-port';

@@ -7,13 +7,12 @@ import type {
 import { ProviderTimeoutError, RetryOptions, withBoundedRetries } from './bounded-retry';
 import {
   AuthorizeRequest,
-  headerValue,
   PaymentProvider,
   SettleRequest,
   WebhookHeaders,
   WebhookParseResult,
 } from './payment-provider';
-import { verifyWebhookSignature } from './webhook-signature';
+import { parseSignedWebhook } from './webhook-signature';
 
 /**
  * Test payment-method tokens of the built-in `sandbox` provider (documented in services/payment/README.md):
@@ -126,20 +125,14 @@ export class SandboxPaymentProvider implements PaymentProvider {
   }
 
   parseWebhook(rawBody: Buffer, headers: WebhookHeaders, now?: Date): WebhookParseResult {
-    const verdict = verifyWebhookSignature({
-      header: headerValue(headers, SANDBOX_SIGNATURE_HEADER),
-      headerName: SANDBOX_SIGNATURE_HEADER,
+    const { webhookSecrets: secrets, webhookToleranceSeconds: toleranceSeconds } = this.options;
+    return parseSignedWebhook(
       rawBody,
-      secrets: this.options.webhookSecrets,
-      toleranceSeconds: this.options.webhookToleranceSeconds,
+      headers,
+      { headerName: SANDBOX_SIGNATURE_HEADER, secrets, toleranceSeconds },
+      (body) => this.interpretWebhook(body),
       now,
-    });
-    if (!verdict.ok) return verdict;
-    try {
-      return { ok: true, event: this.interpretWebhook(rawBody) };
-    } catch (error) {
-      return { ok: false, rejection: 'PAYLOAD_MALFORMED', message: (error as Error).message };
-    }
+    );
   }
 
   /**

@@ -14,13 +14,12 @@ import {
 import { FormValue, toForm } from './form-encoding';
 import {
   AuthorizeRequest,
-  headerValue,
   PaymentProvider,
   SettleRequest,
   WebhookHeaders,
   WebhookParseResult,
 } from './payment-provider';
-import { verifyWebhookSignature } from './webhook-signature';
+import { parseSignedWebhook } from './webhook-signature';
 
 export interface StripeOptions {
   /** e.g. https://api.stripe.com; tests point it at a fake Stripe. */
@@ -155,20 +154,14 @@ export class StripePaymentProvider implements PaymentProvider {
   }
 
   parseWebhook(rawBody: Buffer, headers: WebhookHeaders, now?: Date): WebhookParseResult {
-    const verdict = verifyWebhookSignature({
-      header: headerValue(headers, STRIPE_SIGNATURE_HEADER),
-      headerName: STRIPE_SIGNATURE_HEADER,
+    const { webhookSecrets: secrets, webhookToleranceSeconds: toleranceSeconds } = this.options;
+    return parseSignedWebhook(
       rawBody,
-      secrets: this.options.webhookSecrets,
-      toleranceSeconds: this.options.webhookToleranceSeconds,
+      headers,
+      { headerName: STRIPE_SIGNATURE_HEADER, secrets, toleranceSeconds },
+      (body) => this.interpretWebhook(body),
       now,
-    });
-    if (!verdict.ok) return verdict;
-    try {
-      return { ok: true, event: this.interpretWebhook(rawBody) };
-    } catch (error) {
-      return { ok: false, rejection: 'PAYLOAD_MALFORMED', message: (error as Error).message };
-    }
+    );
   }
 
   interpretWebhook(rawBody: Buffer): PaymentWebhookEvent {

@@ -1,5 +1,6 @@
 import { hmacSha256, safeEqual, verifyTimestampTolerance } from '@waybill/platform';
-import type { WebhookParseResult } from './payment-provider';
+import type { PaymentWebhookEvent } from '../domain/payment-outcomes';
+import { headerValue, type WebhookHeaders, type WebhookParseResult } from './payment-provider';
 
 /**
  * Stripe's webhook signature scheme, also used by the sandbox provider:
@@ -84,4 +85,37 @@ export function signWebhook(rawBody: Buffer | string, secret: string, timestamp:
   const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody;
   const mac = hmacSha256(secret, Buffer.concat([Buffer.from(`${timestamp}.`, 'utf8'), body])).toString('hex');
   return `t=${timestamp},v1=${mac}`;
+}
+
+export interface SignedWebhookOptions {
+  readonly headerName: string;
+  readonly secrets: readonly string[];
+  readonly toleranceSeconds: number;
+}
+
+/**
+ * A provider's `parseWebhook` for this scheme: verify the signature on the raw body first, only
+ * then read it with the provider's own `interpret`; a body that does not read is PAYLOAD_MALFORMED.
+ */
+export function parseSignedWebhook(
+  rawBody: Buffer,
+  headers: WebhookHeaders,
+  options: SignedWebhookOptions,
+  interpret: (rawBody: Buffer) => PaymentWebhookEvent,
+  now?: Date,
+): WebhookParseResult {
+  const verdict = verifyWebhookSignature({
+    header: headerValue(headers, options.headerName),
+    headerName: options.headerName,
+    rawBody,
+    secrets: options.secrets,
+    toleranceSeconds: options.toleranceSeconds,
+    now,
+  });
+  if (!verdict.ok) return verdict;
+  try {
+    return { ok: true, event: interpret(rawBody) };
+  } catch (error) {
+    return { ok: false, rejection: 'PAYLOAD_MALFORMED', message: (error as Error).message };
+  }
 }
