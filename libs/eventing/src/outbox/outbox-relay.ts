@@ -157,7 +157,8 @@ export class OutboxRelay {
         await this.housekeepingIfDue();
         this.timings.batches += 1;
         this.published += rows.length;
-        if (rows.length < this.batchSize) pending = this.selectAfter(client, position);
+        // After a partial batch the loop idles: a NOTIFY that came during the send ends the idle
+        // at once, and without one there is nothing new to read (a read now would be wasted).
       }
     } finally {
       // A read still in flight must not surface as an unhandled rejection after a failure.
