@@ -154,8 +154,16 @@ describe('consumer runner on real Kafka and Postgres', () => {
     const blocker = itemEvent(key, 0, 'block');
     await send([blocker]);
     await waitFor(() => consumer.control.attempts.has(blocker.data.itemId), { description: 'the blocker' });
+    // Items 13 and 33 are handled by an OWN_TRANSACTION handler: they must each commit alone.
+    const locked = new Set([13, 33]);
     const backlog = Array.from({ length: 40 }, (_, i) =>
-      itemEvent(key, i + 1, i === 24 ? 'fail-once' : undefined),
+      locked.has(i + 1)
+        ? (cloudEvent('waybill.test.item-locked.v1', key, {
+            itemId: randomUUID(),
+            key,
+            seq: i + 1,
+          }) as CloudEvent<ItemRecordedV1>)
+        : itemEvent(key, i + 1, i === 24 ? 'fail-once' : undefined),
     );
     const invalid = cloudEvent('waybill.test.item-recorded.v1', key, { itemId: 'nope', key, seq: -1 });
     await send([
@@ -189,6 +197,14 @@ describe('consumer runner on real Kafka and Postgres', () => {
       `SELECT count(DISTINCT applied_in)::int AS transactions FROM test_effects`,
     )) as { transactions: number }[];
     expect(transactions).toBeLessThan(30);
+    const sharing = (await bed.dataSource.query(
+      `SELECT e.seq, (SELECT count(*)::int FROM test_effects o WHERE o.applied_in = e.applied_in) AS together
+         FROM test_effects e WHERE e.seq IN (13, 33) ORDER BY e.seq`,
+    )) as { seq: number; together: number }[];
+    expect(sharing).toEqual([
+      { seq: 13, together: 1 },
+      { seq: 33, together: 1 },
+    ]);
   });
 
   it('keeps consuming another topic while one topic’s handler is stuck', async () => {

@@ -36,7 +36,27 @@ export class PingV1 {
   pingId!: string;
 }
 
-export const testRegistry = new EventRegistry([ItemRecordedV1, PingV1]);
+/** Same shape as an item, but its handler is marked OWN_TRANSACTION (as a stock-locking one would be). */
+@EventContract({
+  type: 'waybill.test.item-locked.v1',
+  topic: TEST_TOPIC,
+  description: 'test event whose handler needs its own transaction',
+})
+export class ItemLockedV1 {
+  @IsUUID()
+  itemId!: string;
+
+  @IsString()
+  @MaxLength(64)
+  key!: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  seq!: number;
+}
+
+export const testRegistry = new EventRegistry([ItemRecordedV1, ItemLockedV1, PingV1]);
 
 /** The "effect" a test consumer applies: one row per item, counting how often it was applied. */
 export class TestEffectsTable1764140000001 implements MigrationInterface {

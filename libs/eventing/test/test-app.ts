@@ -8,8 +8,15 @@ import {
   EventingModule,
   KafkaEventTransport,
   EVENTING_MIGRATIONS,
+  OWN_TRANSACTION,
 } from '@waybill/eventing';
-import { ItemRecordedV1, PingV1, TestEffectsTable1764140000001, testRegistry } from './fixtures';
+import {
+  ItemLockedV1,
+  ItemRecordedV1,
+  PingV1,
+  TestEffectsTable1764140000001,
+  testRegistry,
+} from './fixtures';
 
 /** Counts attempts per item and can be told to fail or block, to drive the runner's paths. */
 export class HandlerControl {
@@ -43,6 +50,15 @@ class TestEventsController {
        ON CONFLICT (item_id) DO UPDATE SET applied = test_effects.applied + 1`,
       [item.itemId, item.key, item.seq],
     );
+  }
+
+  @EventPattern('waybill.test.item-locked.v1', OWN_TRANSACTION)
+  async onItemLocked(@Payload() item: ItemLockedV1, @Ctx() ctx: EventContext): Promise<void> {
+    await ctx.manager.query(`INSERT INTO test_effects (item_id, key, seq) VALUES ($1, $2, $3)`, [
+      item.itemId,
+      item.key,
+      item.seq,
+    ]);
   }
 
   @EventPattern('waybill.test.ping.v1')

@@ -4,12 +4,6 @@ import { EventDrivenServiceConfig } from '@waybill/eventing';
 export class InventoryConfig extends EventDrivenServiceConfig {
   override PORT = 3002;
 
-  /**
-   * Reserving locks stock rows that many orders share: one order per transaction keeps those
-   * locks short and rules out deadlocks between runs (bench:saga: 20 orders/s with runs of 50).
-   */
-  override CONSUMER_MESSAGES_PER_TRANSACTION = 1;
-
   /** How long a reservation waits for its payment (order.confirmed) before it is released. */
   @EnvInt({ min: 1, max: 7 * 24 * 3600 })
   INVENTORY_RESERVATION_TTL_SECONDS = 900;

@@ -147,4 +147,3 @@ export function orderPlaced(
 export function ofOrder(orderId: string): (data: { orderId: string }) => boolean {
   return (data) => data.orderId === orderId;
 }
-

@@ -22,9 +22,8 @@ export interface KafkaEventTransportOptions {
   /** Partitions of one topic handled side by side (default 3). */
   readonly partitionsConsumedConcurrently?: number;
   /**
-   * Most messages of a partition applied in one database transaction (default 50). A service whose
-   * handlers lock rows many messages share (inventory's stock rows) should keep 1: a long
-   * transaction would hold those locks for the whole run and runs would deadlock each other.
+   * Most messages of a partition applied in one database transaction (default 50; 1 turns runs
+   * off). A handler that must not share one says so with `OWN_TRANSACTION`.
    */
   readonly maxMessagesPerTransaction?: number;
   /** Partitions for topics this service creates (default 3). */
@@ -44,6 +43,18 @@ export class EventErrorPassthroughFilter implements ExceptionFilter {
 
 /** Most messages between two offset commits of one partition. */
 const COMMIT_EVERY = 100;
+/**
+ * `@EventPattern(type, OWN_TRANSACTION)`: this handler's messages never share a transaction with
+ * others. For handlers that lock rows many messages share (stock levels): in a run such locks
+ * would be held for the whole run, and runs on other partitions would wait for, or deadlock with,
+ * each other.
+ */
+export const OWN_TRANSACTION = { ownTransaction: true } as const;
+
+function needsOwnTransaction(handler: MessageHandler): boolean {
+  return (handler.extras as { ownTransaction?: unknown } | undefined)?.ownTransaction === true;
+}
+
 /** Default for the most messages applied in one database transaction. */
 const DEFAULT_RUN_LIMIT = 50;
 
@@ -212,7 +223,8 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
 
   /**
    * The longest run (at most `limit`) of messages from `start` that are readable CloudEvents
-   * with valid payloads; stops before the first one that is not, which then goes alone to the DLQ.
+   * with valid payloads and may share a transaction; stops before the first that is not (which
+   * then goes alone: to the DLQ, or to its own transaction).
    */
   private async readableRun(
     handlers: Map<string, MessageHandler>,
@@ -231,6 +243,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
           run.push({ message, event });
           continue;
         }
+        if (needsOwnTransaction(handler)) break;
         const payload = await this.options.registry.parse(event.type, event.data);
         run.push({ message, event, handler, payload });
       } catch {

@@ -72,8 +72,8 @@ export abstract class EventDrivenServiceConfig extends BaseServiceConfig {
 
   /**
    * Under load, up to this many messages of one partition share a database transaction (one
-   * BEGIN/COMMIT and inbox statement for all). 1 turns it off; services whose handlers lock rows
-   * shared by many messages default to 1.
+   * BEGIN/COMMIT and inbox statement for all). 1 turns it off; a handler that locks rows many
+   * messages share is marked `OWN_TRANSACTION` and never joins a run.
    */
   @EnvInt({ min: 1, max: 500 })
   CONSUMER_MESSAGES_PER_TRANSACTION = 50;
