@@ -58,7 +58,16 @@ describe('local Kafka runtime: 3-broker cluster', () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      expect((await admin.describeCluster()).brokers.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
+      // Each broker answers on its port before every broker has registered with the controller,
+      // so the three show up in the cluster metadata a moment apart.
+      await waitFor(
+        async () =>
+          (await admin.describeCluster()).brokers
+            .map((b) => b.nodeId)
+            .sort()
+            .join(',') === '1,2,3',
+        { timeoutMs: 30000, intervalMs: 250, description: 'brokers 1, 2 and 3 in the cluster metadata' },
+      );
       // kafkajs's waitForLeaders gives up when a broker has not seen the new topic yet
       // (UNKNOWN_TOPIC_OR_PARTITION); poll the metadata instead.
       await admin.createTopics({
