@@ -33,7 +33,7 @@ describe('Kafka stopped while the service keeps accepting writes', () => {
     await relay?.stop();
     await consumer?.app.close();
     await bed?.close();
-    await cluster?.stop();
+    await cluster?.destroy(); // also forgets the cluster in the local registry (~/.cache/waybill)
     rmSync(dataDir, { recursive: true, force: true });
   });
 
