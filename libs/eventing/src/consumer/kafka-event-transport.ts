@@ -210,7 +210,12 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
           partition: batch.partition,
           offset: message.offset,
         };
-        const outcome = await this.handleMessage(groupId, handlers, message, origin, heartbeat, failedInRun);
+        // Already decoded and validated as the run's first message: not done a second time.
+        const readable = run[0]?.message === message ? run[0] : undefined;
+        const outcome = await this.handleMessage(groupId, handlers, message, origin, heartbeat, {
+          readable,
+          failedInRun,
+        });
         failedInRun = undefined;
         await settle(message, outcome);
         next += 1;
@@ -314,8 +319,23 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     message: KafkaMessage,
     origin: KafkaOrigin,
     heartbeat: () => Promise<void>,
-    failedInRun?: { readonly error: unknown },
+    known: {
+      /** The message as readableRun already read it. */
+      readonly readable?: ReadableMessage;
+      /** Its handler already failed once in a run: that was its first attempt. */
+      readonly failedInRun?: { readonly error: unknown };
+    } = {},
   ): Promise<Outcome> {
+    const { readable } = known;
+    if (readable) {
+      if (!readable.handler || !readable.payload) return 'ignored';
+      return this.applyWithRetries(groupId, message, origin, heartbeat, {
+        event: readable.event,
+        handler: readable.handler,
+        payload: readable.payload,
+        failedInRun: known.failedInRun,
+      });
+    }
     let event: CloudEvent<unknown>;
     let payload: object;
     let handler: MessageHandler | undefined;
@@ -341,9 +361,30 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       return 'dead-lettered';
     }
 
+    return this.applyWithRetries(groupId, message, origin, heartbeat, {
+      event,
+      handler,
+      payload,
+      failedInRun: known.failedInRun,
+    });
+  }
+
+  /** Applies a readable message with bounded retries; what keeps failing goes to the DLQ. */
+  private async applyWithRetries(
+    groupId: string,
+    message: KafkaMessage,
+    origin: KafkaOrigin,
+    heartbeat: () => Promise<void>,
+    work: {
+      readonly event: CloudEvent<unknown>;
+      readonly handler: MessageHandler;
+      readonly payload: object;
+      readonly failedInRun?: { readonly error: unknown };
+    },
+  ): Promise<Outcome> {
+    const { event, handler, payload } = work;
     let attempt = 0;
-    // Its handler already failed once in a run: that was its first attempt.
-    let pending: { readonly error: unknown } | undefined = failedInRun;
+    let pending = work.failedInRun;
     for (;;) {
       try {
         if (pending) throw pending.error;
