@@ -19,3 +19,4 @@ export * from './http/validation';
 export * from './http/configure-http-app';
 export * from './platform.tokens';
 export * from './platform.module';
+export * from './webhooks/standard-webhooks';
