@@ -21,3 +21,5 @@ export * from './platform.tokens';
 export * from './platform.module';
 export * from './webhooks/standard-webhooks';
 export * from './webhooks/webhook-rejection';
+export * from './metrics/metrics';
+export * from './metrics/metrics.controller';
