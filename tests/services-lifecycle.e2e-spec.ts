@@ -1,26 +1,8 @@
-import { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { Client } from 'pg';
-import { createTestDatabase, freePort, spawnTypeScript, testInfrastructure, waitFor } from '@waybill/testing';
+import { createTestDatabase, freePort, spawnService, testInfrastructure, waitFor } from '@waybill/testing';
 
 const SERVICES = ['order', 'inventory', 'payment', 'logistics'] as const;
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startService(service: string, env: Record<string, string>): Running {
-  const child = spawnTypeScript(`services/${service}/src/main.ts`, [], { env: { ...process.env, ...env } });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, output: () => output, exited };
-}
 
 const ADMIN_KEY = 'lifecycle-admin-key';
 const API_KEYS = JSON.stringify([
@@ -32,7 +14,7 @@ describe.each(SERVICES)('the %s service process', (service) => {
     const infra = await testInfrastructure();
     const database = await createTestDatabase(`svc_${service}`);
     const port = await freePort();
-    const running = startService(service, {
+    const running = spawnService(service, {
       PORT: String(port),
       KAFKA_BROKERS: infra.kafkaBrokers.join(','),
       [`${service.toUpperCase()}_DATABASE_URL`]: database.url,
@@ -90,7 +72,7 @@ describe.each(SERVICES)('the %s service process', (service) => {
 
 describe('a service with a bad configuration', () => {
   it('stops at start with a message naming the variable, and does not print secrets', async () => {
-    const running = startService('order', {
+    const running = spawnService('order', {
       PORT: 'not-a-port',
       WAYBILL_API_KEYS: API_KEYS,
       DATABASE_URL: 'mysql://user:hunter2@db/x',

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyRegistry } from './auth/api-key-registry';
 import { BaseServiceConfig } from './config/base-service.config';
@@ -7,6 +8,8 @@ import { PlatformExceptionFilter } from './errors/platform-exception.filter';
 import { Metrics } from './metrics/metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { PLATFORM_CONFIG } from './platform.tokens';
+import { loggingParams } from './telemetry/logging';
+import { TracingLifecycle } from './telemetry/tracing-lifecycle';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { TokenBucketLimiter } from './rate-limit/token-bucket';
 
@@ -22,8 +25,10 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       global: true,
+      imports: [LoggerModule.forRoot(loggingParams(config.LOG_LEVEL))],
       controllers: [MetricsController],
       providers: [
+        TracingLifecycle,
         { provide: Metrics, useValue: new Metrics(options.service ?? 'waybill') },
         { provide: PLATFORM_CONFIG, useValue: config },
         { provide: config.constructor, useValue: config },

@@ -22,3 +22,4 @@ export { DeadLetterWatcher } from './dead-letter-watcher';
 export type { DeadLetter } from './dead-letter-watcher';
 export { freePort } from './free-port';
 export * from './metrics-scrape';
+export * from './service-process';

@@ -1,6 +1,7 @@
 import { BaseRpcContext } from '@nestjs/microservices';
 import { EntityManager } from 'typeorm';
 import { CloudEvent } from '@waybill/contracts';
+import { currentTraceparent } from '@waybill/platform';
 import { Outbox, OutgoingEvent } from '../outbox/outbox';
 
 export interface KafkaOrigin {
@@ -38,7 +39,8 @@ export class EventContext extends BaseRpcContext<ContextArgs> {
       list.map((event) => ({
         correlationId: cause.correlationid ?? cause.id,
         causationId: cause.id,
-        traceparent: cause.traceparent,
+        // The handler's own span when tracing runs (a child of the cause's), else the cause's.
+        traceparent: currentTraceparent() ?? cause.traceparent,
         ...event,
       })),
     );

@@ -4,6 +4,7 @@ import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafka
 import { isObservable, lastValueFrom, Observable, throwError } from 'rxjs';
 import { DataSource, EntityManager } from 'typeorm';
 import { CloudEvent, ContractViolation, decodeCloudEvent, dlqTopic, EventRegistry } from '@waybill/contracts';
+import { inSpan, SpanKind } from '@waybill/platform';
 import { claimInboxEntries, claimInboxEntry } from '../inbox/inbox';
 import { ensureTopics } from '../kafka/topics';
 import { Outbox } from '../outbox/outbox';
@@ -436,11 +437,31 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     origin: KafkaOrigin,
   ): Promise<void> {
     const started = performance.now();
-    const result: unknown = await handler(
-      payload,
-      new EventContext([event, manager, this.options.outbox, origin]),
+    // The handler continues the trace of the work that published the event.
+    await inSpan(
+      {
+        name: `${event.type} process`,
+        kind: SpanKind.CONSUMER,
+        parent: { traceparent: event.traceparent },
+        correlationId: event.correlationid ?? event.id,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': origin.topic,
+          'messaging.message.id': event.id,
+          'messaging.kafka.offset': Number(origin.offset),
+        },
+      },
+      async () => {
+        const result: unknown = await handler(
+          payload,
+          new EventContext([event, manager, this.options.outbox, origin]),
+        );
+        if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+        this.logger.debug?.(
+          `${event.type} ${event.id} handled (${origin.topic}/${origin.partition}@${origin.offset})`,
+        );
+      },
     );
-    if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
     this.options.observer?.handled(event.type, (performance.now() - started) / 1000);
   }
 

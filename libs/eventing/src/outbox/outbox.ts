@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { CloudEvent, encodeCloudEvent, eventSource, EventRegistry } from '@waybill/contracts';
+import { currentCorrelationId, currentTraceparent } from '@waybill/platform';
 
 export interface OutgoingEvent<T extends object = object> {
   /** `ce_type`; must be in the registry. */
@@ -67,9 +68,11 @@ export class Outbox {
         time: new Date().toISOString(),
         subject: event.subject,
         datacontenttype: 'application/json',
-        correlationid: event.correlationId,
+        // From the work that enqueues it unless the caller says otherwise: the HTTP request's or
+        // the consumed event's span and correlation id, so the trace goes on through Kafka.
+        correlationid: event.correlationId ?? currentCorrelationId(),
         causationid: event.causationId,
-        traceparent: event.traceparent,
+        traceparent: event.traceparent ?? currentTraceparent(),
         data: event.data,
       };
       const record = encodeCloudEvent(cloudEvent, event.key ?? event.subject);

@@ -1,7 +1,7 @@
 import { DynamicModule, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { configureHttpApp, loadConfigOrExit, logLevelsUpTo } from '@waybill/platform';
+import { configureHttpApp, loadConfigOrExit, logLevelsUpTo, startTracing } from '@waybill/platform';
 import { connectEventTransport } from '../eventing.module';
 import { EventDrivenServiceConfig } from './event-driven-service.config';
 
@@ -21,6 +21,7 @@ export async function createServiceApp<C extends EventDrivenServiceConfig>(
   config: C,
   options: { readonly bufferLogs?: boolean } = {},
 ): Promise<NestExpressApplication> {
+  startTracing(entry.service);
   const app = await NestFactory.create<NestExpressApplication>(entry.module(config), {
     bufferLogs: options.bufferLogs ?? true,
     logger: logLevelsUpTo(config.LOG_LEVEL),

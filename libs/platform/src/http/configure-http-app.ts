@@ -1,10 +1,12 @@
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
-import { BaseServiceConfig, logLevelsUpTo } from '../config/base-service.config';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { BaseServiceConfig } from '../config/base-service.config';
 import { fromBodyParserError } from '../errors/body-parser-errors';
 import { PlatformExceptionFilter } from '../errors/platform-exception.filter';
 import { httpMetricsMiddleware } from '../metrics/http-metrics';
 import { Metrics } from '../metrics/metrics';
 import { PLATFORM_CONFIG } from '../platform.tokens';
+import { httpTracingMiddleware } from '../telemetry/http-tracing';
 import { markRawBodyCapture } from '../webhooks/raw-body-capture';
 import { HttpRequest, HttpResponse, NextFunction } from './http-types';
 import { createValidationPipe } from './validation';
@@ -28,8 +30,11 @@ export function configureHttpApp(
     throw new Error('configureHttpApp: only the Express adapter is supported');
   }
 
-  app.useLogger(logLevelsUpTo(config.LOG_LEVEL));
+  app.useLogger(app.get(PinoLogger));
+  app.flushLogs();
 
+  // First, so everything after it (the request log included) runs inside the request's span.
+  adapter.use(httpTracingMiddleware());
   adapter.use(httpMetricsMiddleware(app.get(Metrics)));
   adapter.use((request: HttpRequest, _response: HttpResponse, next: NextFunction) => {
     markRawBodyCapture(request);
