@@ -1,7 +1,7 @@
 /*
  * Writes the published contract artefacts from the event classes:
  *   libs/contracts/schemas/<ce_type>.schema.json   one JSON Schema per event version
- *   libs/contracts/asyncapi.yaml                   the AsyncAPI 3.0 document
+ *   docs/asyncapi.yaml                             the AsyncAPI 3.0 document
  *
  * It refuses to overwrite a snapshot with a breaking change, because the snapshot is what the
  * compatibility test guards: ship a `.v<N+1>` instead. `--allow-breaking` overrides that, for a

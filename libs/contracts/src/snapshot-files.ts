@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
  */
 export const CONTRACTS_DIR = resolve(__dirname, '..');
 export const SCHEMAS_DIR = join(CONTRACTS_DIR, 'schemas');
-export const ASYNCAPI_FILE = join(CONTRACTS_DIR, 'asyncapi.yaml');
+/** Beside the other API documentation, where integrators look for it. */
+export const ASYNCAPI_FILE = resolve(CONTRACTS_DIR, '..', '..', 'docs', 'asyncapi.yaml');
 export const GENERATE_COMMAND = 'npm run contracts:generate';
 
 const SUFFIX = '.schema.json';
