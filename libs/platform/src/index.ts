@@ -20,3 +20,5 @@ export * from './http/configure-http-app';
 export * from './platform.tokens';
 export * from './platform.module';
 export * from './webhooks/standard-webhooks';
+export * from './outbound/bounded-retry';
+export * from './outbound/request-json';
