@@ -20,5 +20,6 @@ export * from './http/configure-http-app';
 export * from './platform.tokens';
 export * from './platform.module';
 export * from './webhooks/standard-webhooks';
+export * from './webhooks/webhook-rejection';
 export * from './outbound/bounded-retry';
 export * from './outbound/request-json';
