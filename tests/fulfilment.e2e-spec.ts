@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { signStandardWebhook } from '@waybill/platform';
 import { waitFor } from '@waybill/testing';
+import { signedTrackingWebhook } from '../services/logistics/src/carriers/waybill-tracking-webhook';
 import { orderBody, SagaStack, uniqueSku } from './support/saga-stack';
 
 const SANDBOX_CARRIER_SECRET = `whsec_${Buffer.from('fulfilment e2e sandbox carrier').toString('base64')}`;
@@ -63,22 +63,15 @@ describe('fulfilment: an order from confirmation to the customer’s door', () =
     });
 
     // The carrier delivers: a signed Standard Webhooks message to logistics.
-    const rawBody = JSON.stringify({
-      type: 'shipment.tracking_updated',
-      timestamp: new Date().toISOString(),
-      data: {
+    const { rawBody, headers } = signedTrackingWebhook(
+      {
         tracking_number: shipment.trackingNumber,
         status: 'delivered',
         occurred_at: new Date().toISOString(),
         location: 'Berlin, DE',
       },
-    });
-    const headers = signStandardWebhook({
-      id: `msg_${randomUUID()}`,
-      timestamp: Math.floor(Date.now() / 1000),
-      rawBody,
-      secrets: [SANDBOX_CARRIER_SECRET],
-    });
+      { secrets: [SANDBOX_CARRIER_SECRET], id: `msg_${randomUUID()}` },
+    );
     const answer = await fetch(`${logistics.baseUrl}/v1/webhooks/carriers/sandbox`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...headers },

@@ -1,5 +1,5 @@
 import { SHIPMENT_STATUSES } from '@waybill/contracts';
-import { verifyStandardWebhook } from '@waybill/platform';
+import { signStandardWebhook, StandardWebhookHeaders, verifyStandardWebhook } from '@waybill/platform';
 import { mapCarrierStatus, StatusMapping, TrackingUpdate } from '../domain/tracking-update';
 import type { ParsedWebhook, WebhookHeaders, WebhookVerdict } from './carrier';
 import { asObject, instant, optionalString, parseJsonObject, requiredString } from './json-body';
@@ -66,4 +66,32 @@ export function parseWaybillWebhook(rawBody: Buffer, webhookId: string): ParsedW
     message: optionalString(data, 'description'),
   };
   return { externalId: webhookId, eventType: type, updates: [update] };
+}
+
+/** The `data` of a tracking webhook, as a carrier (or the sandbox's driver) sends it. */
+export interface TrackingWebhookData {
+  readonly tracking_number: string;
+  readonly status: string;
+  readonly occurred_at: string;
+  readonly location?: string;
+  readonly description?: string;
+}
+
+/**
+ * What a sender posts: the body and its Standard Webhooks headers. Used by whoever drives sandbox
+ * parcels (tests, tools/simulators/sandbox-carrier.ts) and documents the format for direct carriers.
+ */
+export function signedTrackingWebhook(
+  data: TrackingWebhookData,
+  options: { readonly secrets: readonly string[]; readonly id: string; readonly at?: Date },
+): { rawBody: Buffer; headers: StandardWebhookHeaders } {
+  const at = options.at ?? new Date();
+  const rawBody = Buffer.from(JSON.stringify({ type: TRACKING_UPDATED, timestamp: at.toISOString(), data }));
+  const headers = signStandardWebhook({
+    id: options.id,
+    timestamp: Math.floor(at.getTime() / 1000),
+    rawBody,
+    secrets: options.secrets,
+  });
+  return { rawBody, headers };
 }

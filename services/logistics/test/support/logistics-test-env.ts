@@ -14,7 +14,8 @@ import {
 } from '@waybill/testing';
 import { LogisticsConfig } from '../../src/logistics.config';
 import { LogisticsModule } from '../../src/logistics.module';
-import { signAfterShip, signEasyPost, signStandard, whsec } from './carrier-webhook-signing';
+import { signedTrackingWebhook, TrackingWebhookData } from '../../src/carriers/waybill-tracking-webhook';
+import { signAfterShip, signEasyPost, whsec } from './carrier-webhook-signing';
 import { FakeDirectCarrier, FakeEasyPost } from './fake-carrier-apis';
 
 /** Parsed JSON of an HTTP answer, asserted on field by field. */
@@ -187,28 +188,18 @@ export class LogisticsTestEnv {
     return this.request('POST', `/v1/webhooks/carriers/${carrier}`, { body: rawBody, headers });
   }
 
-  /** A Waybill tracking webhook from the sandbox carrier (Standard Webhooks), signed with `secret`. */
+  /** A Waybill tracking webhook from the sandbox (or direct) carrier, signed with `secret`. */
   sandboxWebhook(
-    data: {
-      tracking_number: string;
-      status: string;
-      occurred_at: string;
-      location?: string;
-      description?: string;
-    },
+    data: TrackingWebhookData,
     options: { id?: string; secret?: string; signedAt?: Date; carrier?: 'sandbox' | 'direct' } = {},
   ): Promise<HttpAnswer> {
-    const raw = Buffer.from(
-      JSON.stringify({ type: 'shipment.tracking_updated', timestamp: new Date().toISOString(), data }),
-    );
     const secret = options.secret ?? (options.carrier === 'direct' ? SECRETS.direct : SECRETS.sandboxNew);
-    const headers = signStandard(
-      raw,
-      secret,
-      options.signedAt ?? new Date(),
-      options.id ?? `msg_${randomUUID()}`,
-    );
-    return this.postWebhook(options.carrier ?? 'sandbox', raw, headers);
+    const { rawBody, headers } = signedTrackingWebhook(data, {
+      secrets: [secret],
+      id: options.id ?? `msg_${randomUUID()}`,
+      at: options.signedAt,
+    });
+    return this.postWebhook(options.carrier ?? 'sandbox', rawBody, { ...headers });
   }
 
   afterShipWebhook(body: object): Promise<HttpAnswer> {
