@@ -409,6 +409,12 @@ describe('logistics service (e2e, real Kafka and Postgres, carriers over real HT
       expect((await env.request('GET', `/v1/shipments/${shipment.id}`)).status).toBe(401);
       expect((await env.get(`/v1/shipments/${shipment.id}`, env.keys.stranger)).status).toBe(403);
       expect((await env.get(`/v1/shipments/${shipment.id}`, env.keys.operator)).body.orderId).toBe(orderId);
+      // Another storefront's shipment does not exist for it.
+      expect((await env.get(`/v1/shipments/${shipment.id}`, env.keys.otherShop)).status).toBe(404);
+      expect((await env.get(`/v1/shipments?orderId=${orderId}`, env.keys.otherShop)).body).toEqual({
+        items: [],
+      });
+      expect(shipment.storefrontId).toBe('shop-eu');
       expect((await env.get(`/v1/shipments/not-a-uuid`)).status).toBe(400);
       expect(await env.get(`/v1/shipments/${randomUUID()}`)).toMatchObject({
         status: 404,

@@ -71,6 +71,7 @@ export class BookShipment {
     const shipment: Shipment = {
       id: shipmentId,
       orderId: order.orderId,
+      storefrontId: order.storefrontId,
       carrier: carrier.name,
       trackingNumber: outcome.trackingNumber,
       carrierShipmentId: outcome.carrierShipmentId,

@@ -32,9 +32,8 @@ export interface BodyHmacCheck {
 /**
  * The scheme of the aggregators (AfterShip, EasyPost): one HMAC-SHA256 of the raw body in one
  * header, no signed timestamp. Any configured secret may match (rotation); every secret is tried,
- * so the time taken does not tell which one matched.
+ * so the time taken does not tell which one matched. Undefined when the signature holds.
  */
-/** Undefined when the signature holds. */
 function verifyBodyHmac(check: BodyHmacCheck): WebhookRefusal | undefined {
   if (check.secrets.length === 0) {
     return {

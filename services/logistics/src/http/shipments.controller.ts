@@ -1,6 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { RequireScopes } from '@waybill/platform';
+import { CurrentPrincipal, Principal, RequireScopes } from '@waybill/platform';
 import { ShipmentQueries, ShipmentView } from '../query-shipments/shipment-queries.service';
+import { readerOf } from '../query-shipments/shipment-reader';
 import type { UnmappedStatusCount } from '../persistence/shipment.repository';
 import { ShipmentsQueryDto } from './shipments-query.dto';
 
@@ -10,13 +11,19 @@ export class ShipmentsController {
   constructor(private readonly queries: ShipmentQueries) {}
 
   @Get('shipments/:id')
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<ShipmentView> {
-    return this.queries.get(id);
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<ShipmentView> {
+    return this.queries.get(readerOf(principal), id);
   }
 
   @Get('shipments')
-  byOrder(@Query() query: ShipmentsQueryDto): Promise<{ items: ShipmentView[] }> {
-    return this.queries.byOrder(query.orderId);
+  byOrder(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ShipmentsQueryDto,
+  ): Promise<{ items: ShipmentView[] }> {
+    return this.queries.byOrder(readerOf(principal), query.orderId);
   }
 
   /** Carrier codes no mapping table knows, with how often each was seen. */

@@ -7,6 +7,8 @@ import type { TrackingUpdate } from '../domain/tracking-update';
 export interface Shipment {
   readonly id: string;
   readonly orderId: string;
+  /** Whose order it is: a storefront reads only its own shipments. */
+  readonly storefrontId: string;
   readonly carrier: string;
   readonly trackingNumber: string;
   readonly carrierShipmentId?: string;
@@ -42,7 +44,7 @@ export interface UnmappedStatusCount {
 
 type Row = Record<string, unknown>;
 
-const SHIPMENT_COLUMNS = `id, order_id, carrier, tracking_number, carrier_shipment_id, label_ref, status,
+const SHIPMENT_COLUMNS = `id, order_id, storefront_id, carrier, tracking_number, carrier_shipment_id, label_ref, status,
   status_occurred_at, weight_grams, destination_country, created_at, updated_at`;
 
 function iso(value: unknown): string {
@@ -57,6 +59,7 @@ function toShipment(row: Row): Shipment {
   return {
     id: row.id as string,
     orderId: row.order_id as string,
+    storefrontId: row.storefront_id as string,
     carrier: row.carrier as string,
     trackingNumber: row.tracking_number as string,
     carrierShipmentId: optional(row.carrier_shipment_id),
@@ -75,12 +78,13 @@ function toShipment(row: Row): Shipment {
 export class ShipmentRepository {
   async insert(manager: EntityManager, shipment: Omit<Shipment, 'createdAt' | 'updatedAt'>): Promise<void> {
     await manager.query(
-      `INSERT INTO shipments (id, order_id, carrier, tracking_number, carrier_shipment_id, label_ref, status,
-         status_occurred_at, weight_grams, destination_country)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      `INSERT INTO shipments (id, order_id, storefront_id, carrier, tracking_number, carrier_shipment_id, label_ref,
+         status, status_occurred_at, weight_grams, destination_country)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         shipment.id,
         shipment.orderId,
+        shipment.storefrontId,
         shipment.carrier,
         shipment.trackingNumber,
         shipment.carrierShipmentId ?? null,

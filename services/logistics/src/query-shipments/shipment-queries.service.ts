@@ -7,6 +7,7 @@ import {
   TrackingRecord,
   UnmappedStatusCount,
 } from '../persistence/shipment.repository';
+import { mayRead, ShipmentReader } from './shipment-reader';
 
 export interface ShipmentView extends Shipment {
   /** Every update received, oldest first; `applied: false` ones were recorded, not applied. */
@@ -20,9 +21,10 @@ export class ShipmentQueries {
     private readonly shipments: ShipmentRepository,
   ) {}
 
-  async get(id: string): Promise<ShipmentView> {
+  /** Another storefront's shipment is a 404, as if it did not exist. */
+  async get(reader: ShipmentReader, id: string): Promise<ShipmentView> {
     const shipment = await this.shipments.find(this.dataSource.manager, id);
-    if (!shipment) {
+    if (!shipment || !mayRead(reader, shipment)) {
       throw new DomainError('LOGISTICS.SHIPMENT_NOT_FOUND', `shipment ${id} does not exist`, {
         kind: 'not-found',
         details: { shipmentId: id },
@@ -31,9 +33,10 @@ export class ShipmentQueries {
     return this.withHistory(shipment);
   }
 
-  async byOrder(orderId: string): Promise<{ items: ShipmentView[] }> {
+  async byOrder(reader: ShipmentReader, orderId: string): Promise<{ items: ShipmentView[] }> {
     const shipments = await this.shipments.findByOrder(this.dataSource.manager, orderId);
-    return { items: await Promise.all(shipments.map((shipment) => this.withHistory(shipment))) };
+    const visible = shipments.filter((shipment) => mayRead(reader, shipment));
+    return { items: await Promise.all(visible.map((shipment) => this.withHistory(shipment))) };
   }
 
   async unmappedStatuses(): Promise<{ items: UnmappedStatusCount[] }> {

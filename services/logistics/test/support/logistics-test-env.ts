@@ -57,7 +57,7 @@ export class LogisticsTestEnv {
     readonly deadLetters: DeadLetterWatcher,
     readonly easypost: FakeEasyPost,
     readonly direct: FakeDirectCarrier,
-    readonly keys: { reader: TestApiKey; operator: TestApiKey; stranger: TestApiKey },
+    readonly keys: { reader: TestApiKey; operator: TestApiKey; stranger: TestApiKey; otherShop: TestApiKey },
   ) {}
 
   static async start(): Promise<LogisticsTestEnv> {
@@ -70,6 +70,7 @@ export class LogisticsTestEnv {
       reader: testApiKey('storefront/shop-eu', ['shipments:read']),
       operator: testApiKey('admin', []),
       stranger: testApiKey('storefront/other', ['orders:read']),
+      otherShop: testApiKey('storefront/shop-us', ['shipments:read']),
     };
     const service = await startServiceForTest(
       { service: 'logistics', config: LogisticsConfig, module: (c) => LogisticsModule.forRoot(c) },

@@ -13,6 +13,7 @@ export class LogisticsTables1764220000000 implements MigrationInterface {
       CREATE TABLE shipments (
         id                   uuid PRIMARY KEY,
         order_id             uuid NOT NULL UNIQUE,
+        storefront_id        text NOT NULL,
         carrier              text NOT NULL,
         tracking_number      text NOT NULL,
         carrier_shipment_id  text,
