@@ -6,6 +6,8 @@ export interface JsonRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** Serialised as JSON; `Content-Type: application/json` is added. */
   readonly json?: unknown;
+  /** A body already encoded another way (e.g. form-encoded for Stripe), with its content type. */
+  readonly encoded?: { readonly contentType: string; readonly body: string };
   readonly timeoutMs: number;
 }
 
@@ -15,7 +17,7 @@ export interface JsonAnswer {
 }
 
 /**
- * One JSON call to an outside API, failing the way withBoundedRetries understands: a timeout is a
+ * One call to an outside API that answers JSON, failing the way withBoundedRetries understands: a timeout is a
  * ProviderTimeoutError, a network error, a 5xx or a body that is not JSON is a
  * ProviderUnavailableError, and any other status is an answer for the caller to read. Error
  * messages name the failure (ECONNREFUSED, HTTP 503), never the URL's credentials, headers or body.
@@ -29,9 +31,10 @@ export async function requestJson(request: JsonRequest): Promise<JsonAnswer> {
       headers: {
         Accept: 'application/json',
         ...(request.json !== undefined && { 'Content-Type': 'application/json' }),
+        ...(request.encoded && { 'Content-Type': request.encoded.contentType }),
         ...request.headers,
       },
-      body: request.json === undefined ? undefined : JSON.stringify(request.json),
+      body: request.json !== undefined ? JSON.stringify(request.json) : request.encoded?.body,
       signal: AbortSignal.timeout(request.timeoutMs),
     });
     text = await response.text();
