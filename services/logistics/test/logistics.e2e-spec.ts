@@ -288,6 +288,12 @@ describe('logistics service (e2e, real Kafka and Postgres, carriers over real HT
       body.msg.checkpoints.at(-1).checkpoint_time = minutesAgo(1);
       const answer = await env.afterShipWebhook(body);
       expect(answer.status).toBe(200);
+      // AfterShip signs no timestamp: a replay of the captured request is caught by its event_id.
+      expect((await env.afterShipWebhook(body)).body).toEqual({
+        received: true,
+        duplicate: true,
+        id: answer.body.id,
+      });
       const changed = await env.probe.waitForEvent<Json>(TYPES.statusChanged, forOrder(orderId));
       expect(changed.data).toMatchObject({
         carrier: 'direct',
@@ -319,7 +325,9 @@ describe('logistics service (e2e, real Kafka and Postgres, carriers over real HT
       body.created_at = new Date().toISOString();
       body.result.tracking_code = shipment.trackingNumber;
       body.result.tracking_details.at(-1).datetime = minutesAgo(1);
-      expect((await env.easyPostWebhook(body)).status).toBe(200);
+      const first = await env.easyPostWebhook(body);
+      expect(first.status).toBe(200);
+      expect((await env.easyPostWebhook(body)).body).toMatchObject({ duplicate: true, id: first.body.id });
       const delivered = await env.probe.waitForEvent<Json>(TYPES.delivered, forOrder(orderId));
       expect(delivered.data).toMatchObject({ carrier: 'easypost', trackingNumber: shipment.trackingNumber });
 
