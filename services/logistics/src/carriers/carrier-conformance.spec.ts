@@ -8,9 +8,9 @@ import {
   WebhookSigner,
   whsec,
 } from '../../test/support/carrier-webhook-signing';
-import { FakeDirectCarrier, FakeEasyPost } from '../../test/support/fake-carrier-apis';
+import { FakeCarrierApi, FakeDirectCarrier, FakeEasyPost } from '../../test/support/fake-carrier-apis';
 import { AfterShipCarrier } from './aftership.carrier';
-import type { Carrier, CreateShipmentRequest } from './carrier';
+import type { Carrier, CarrierCallOptions, CreateShipmentRequest } from './carrier';
 import { DirectCarrier } from './direct.carrier';
 import { EasyPostCarrier } from './easypost.carrier';
 import { SandboxCarrier } from './sandbox.carrier';
@@ -38,7 +38,8 @@ interface CarrierHarness {
   /** The carrier, with its API played by a real HTTP server where it has one. */
   readonly start: (
     secrets: readonly string[],
-  ) => Promise<{ carrier: Carrier; stop: () => Promise<void>; failNext?: (n: number) => void }>;
+    calls?: CarrierCallOptions,
+  ) => Promise<{ carrier: Carrier; stop: () => Promise<void>; api?: FakeCarrierApi }>;
   /** Booking twice with one idempotency key gives one parcel (EasyPost has no such key; see README). */
   readonly idempotentBooking?: boolean;
   readonly books: boolean;
@@ -78,11 +79,11 @@ const HARNESSES: readonly CarrierHarness[] = [
     staleBy: 'event-time',
     fixtureTime: FIXTURE_TIME,
     withStatus: (body, code) => setIn(body, 'result', { status: code }),
-    start: async (secrets) => {
+    start: async (secrets, calls = CALLS) => {
       const api = await new FakeEasyPost().start();
       return {
         carrier: new EasyPostCarrier({
-          ...CALLS,
+          ...calls,
           apiBase: api.baseUrl,
           apiKey: api.apiKey,
           webhookSecrets: secrets,
@@ -91,7 +92,7 @@ const HARNESSES: readonly CarrierHarness[] = [
           service: 'Priority',
         }),
         stop: () => api.stop(),
-        failNext: (n) => (api.failNext = n),
+        api,
       };
     },
     books: true,
@@ -105,17 +106,17 @@ const HARNESSES: readonly CarrierHarness[] = [
     staleBy: 'signed-timestamp',
     fixtureTime: FIXTURE_TIME,
     withStatus: (body, code) => setIn(body, 'data', { status: code }),
-    start: async (secrets) => {
+    start: async (secrets, calls = CALLS) => {
       const api = await new FakeDirectCarrier().start();
       return {
         carrier: new DirectCarrier({
-          ...CALLS,
+          ...calls,
           apiBase: api.baseUrl,
           apiKey: api.apiKey,
           webhook: { secrets, toleranceSeconds: 300 },
         }),
         stop: () => api.stop(),
-        failNext: (n) => (api.failNext = n),
+        api,
       };
     },
     idempotentBooking: true,
@@ -164,10 +165,10 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
   const [oldSecret, newSecret] = harness.secrets;
   let carrier: Carrier;
   let stop: () => Promise<void>;
-  let failNext: ((n: number) => void) | undefined;
+  let api: FakeCarrierApi | undefined;
 
   beforeAll(async () => {
-    ({ carrier, stop, failNext } = await harness.start([oldSecret, newSecret]));
+    ({ carrier, stop, api } = await harness.start([oldSecret, newSecret]));
   });
   afterAll(() => stop());
 
@@ -329,12 +330,32 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
 
     if (harness.name !== 'sandbox') {
       it('reports an outage as unavailable after its bounded retries, never by throwing', async () => {
-        failNext!(CALLS.retry.attempts);
+        api!.failNext = CALLS.retry.attempts;
         await expect(carrier.createShipment({ ...BOOKING, idempotencyKey: 'outage' })).resolves.toMatchObject(
           {
             kind: 'unavailable',
           },
         );
+      });
+
+      it('times out a carrier that does not answer, per attempt, and reports it as unavailable', async () => {
+        const slow = await harness.start([newSecret], {
+          timeoutMs: 100,
+          retry: { attempts: 2, initialBackoffMs: 1 },
+        });
+        try {
+          slow.api!.stallNext = 2;
+          slow.api!.stallMs = 1000;
+          const started = Date.now();
+          const outcome = await slow.carrier.createShipment({ ...BOOKING, idempotencyKey: 'stalled' });
+          expect(outcome).toMatchObject({
+            kind: 'unavailable',
+            message: expect.stringMatching(/did not answer in time after 2 attempt/),
+          });
+          expect(Date.now() - started).toBeLessThan(900);
+        } finally {
+          await slow.stop();
+        }
       });
     }
   } else {

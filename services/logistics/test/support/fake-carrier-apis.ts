@@ -18,7 +18,7 @@ interface Answer {
   readonly body: unknown;
 }
 
-abstract class FakeCarrierApi {
+export abstract class FakeCarrierApi {
   readonly calls: RecordedCall[] = [];
   /** Answer the next N requests with 503. */
   failNext = 0;
