@@ -49,8 +49,9 @@ export interface SagaStackOptions {
 
 /**
  * Order, inventory and payment running together on the real Kafka and PostgreSQL, each with its
- * own database, wired only through topics under one test prefix — the saga as deployed, minus
- * logistics. The test plays the storefront (HTTP with an API key) and the operator.
+ * own database, wired only through topics under one test prefix — the saga as deployed; with
+ * `withLogistics`, logistics too (sandbox carrier), else orders stop at CONFIRMED. The test plays the
+ * storefront (HTTP with an API key) and the operator.
  */
 export class SagaStack {
   private constructor(
