@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { exampleData } from '@waybill/contracts';
+import { DataSource } from 'typeorm';
+import { exampleData, OrderConfirmedV1 } from '@waybill/contracts';
+import { Outbox } from '@waybill/eventing';
 import { waitFor } from '@waybill/testing';
+import { BookShipment } from '../src/book-shipment/book-shipment.service';
 import { signAfterShip, signEasyPost, signStandard } from './support/carrier-webhook-signing';
 import { Json, LogisticsTestEnv, SECRETS, TYPES } from './support/logistics-test-env';
 
@@ -113,6 +116,31 @@ describe('logistics service (e2e, real Kafka and Postgres, carriers over real HT
       );
       expect(await env.outboxCount(TYPES.created, orderId)).toBe(1);
     });
+  });
+
+  it('serialises two bookings of one order racing in separate transactions: one carrier call, one shipment', async () => {
+    const orderId = randomUUID();
+    const order = exampleData<OrderConfirmedV1>(TYPES.confirmed, {
+      orderId,
+      shippingAddress: { line1: 'Ring 1', city: 'Wien', postalCode: '1010', country: 'AT' },
+    });
+    const book = env.service.app.get(BookShipment);
+    const outbox = env.service.app.get(Outbox);
+    const dataSource = env.service.app.get(DataSource);
+    // The first call stalls, so without the lock the second transaction would call the carrier too.
+    env.direct.stallNext = 1;
+    env.direct.stallMs = 300;
+    const attempt = () =>
+      dataSource.transaction((manager) =>
+        book.orderConfirmed(manager, order, (events) => outbox.enqueue(manager, events)),
+      );
+    await Promise.all([attempt(), attempt()]);
+    const calls = env.direct
+      .callsTo('POST', /^\/v1\/shipments$/)
+      .filter((call) => (call.body as Json).reference === orderId);
+    expect(calls).toHaveLength(1);
+    expect(await env.count(`SELECT 1 FROM shipments WHERE order_id = $1`, [orderId])).toBe(1);
+    expect(await env.outboxCount(TYPES.created, orderId)).toBe(1);
   });
 
   describe('cancelling on order.cancelled', () => {

@@ -18,9 +18,10 @@ export function carrierIdempotencyKey(orderId: string, step: 'book' | 'cancel'):
  * Books the parcel of a confirmed order with the carrier the rules choose, then announces
  * `shipment.created`. Compensation: CancelShipment (order cancelled before pickup).
  *
- * One order is never booked twice: a shipment row (UNIQUE order_id) means done, and the carrier
- * call carries the key `logistics:<orderId>:book`, so a call repeated after a lost commit gets the
- * first booking back from carriers that honour keys.
+ * One order is never booked twice: bookings of one order are serialised (an advisory lock), a
+ * shipment row (UNIQUE order_id) means done, and the carrier call carries the key
+ * `logistics:<orderId>:book`, so a call repeated after a lost commit gets the first booking back
+ * from carriers that honour keys.
  */
 @Injectable()
 export class BookShipment {
@@ -33,6 +34,7 @@ export class BookShipment {
   ) {}
 
   async orderConfirmed(manager: EntityManager, order: OrderConfirmedV1, publish: Publish): Promise<void> {
+    await this.shipments.lockOrder(manager, order.orderId);
     if (await this.shipments.lockByOrder(manager, order.orderId)) return;
     const weightGrams = parcelWeightGrams(
       order.lines,

@@ -24,6 +24,8 @@ export class CancelShipment {
   ) {}
 
   async orderCancelled(manager: EntityManager, cancelled: OrderCancelledV1, publish: Publish): Promise<void> {
+    // Waits for a booking of this order still in flight, so its parcel is seen and cancelled.
+    await this.shipments.lockOrder(manager, cancelled.orderId);
     const shipment = await this.shipments.lockByOrder(manager, cancelled.orderId);
     // Cancelled before it was confirmed: nothing was booked.
     if (!shipment) return;

@@ -97,6 +97,18 @@ export class ShipmentRepository {
     );
   }
 
+  /**
+   * Serialises everything logistics does for one order until this transaction ends, including
+   * while no shipment row exists yet (a booking in flight): two deliveries of order.confirmed in
+   * a consumer rebalance, or a cancellation racing a booking, wait for each other instead of both
+   * calling the carrier.
+   */
+  async lockOrder(manager: EntityManager, orderId: string): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `logistics:order:${orderId}`,
+    ]);
+  }
+
   async lockByOrder(manager: EntityManager, orderId: string): Promise<Shipment | undefined> {
     const rows = await manager.query<Row[]>(
       `SELECT ${SHIPMENT_COLUMNS} FROM shipments WHERE order_id = $1 FOR UPDATE`,
