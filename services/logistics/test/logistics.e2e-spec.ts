@@ -6,6 +6,7 @@ import { exampleData, OrderConfirmedV1 } from '@waybill/contracts';
 import { Outbox } from '@waybill/eventing';
 import { waitFor } from '@waybill/testing';
 import { BookShipment } from '../src/book-shipment/book-shipment.service';
+import { sandboxTrackingNumber } from '../src/carriers/sandbox.carrier';
 import { signAfterShip, signEasyPost, signStandard } from './support/carrier-webhook-signing';
 import { Json, LogisticsTestEnv, SECRETS, TYPES } from './support/logistics-test-env';
 
@@ -209,6 +210,32 @@ describe('logistics service (e2e, real Kafka and Postgres, carriers over real HT
       const event = await env.probe.waitForEvent<Json>(TYPES.delivered, forOrder(orderId));
       expect(event.data).toMatchObject({ shipmentId: shipment.id, trackingNumber: shipment.trackingNumber });
       expect(await env.outboxCount(TYPES.statusChanged, orderId)).toBe(1);
+    });
+
+    it('keeps a webhook that arrives before the booking commits and applies it once the shipment exists', async () => {
+      const orderId = randomUUID();
+      // The sandbox derives the tracking number from the booking's idempotency key.
+      const trackingNumber = sandboxTrackingNumber(`logistics:${orderId}:book`);
+      const early = await env.sandboxWebhook({
+        tracking_number: trackingNumber,
+        status: 'in_transit',
+        occurred_at: minutesAgo(1),
+      });
+      expect(early.status).toBe(200);
+      await waitFor(
+        async () =>
+          (
+            await env.query<{ last_error: string | null }>(
+              `SELECT last_error FROM webhook_inbox WHERE id = $1`,
+              [early.body.id],
+            )
+          )[0].last_error?.includes(`no sandbox shipment has tracking number ${trackingNumber}`),
+        { description: 'the early webhook to wait for its shipment' },
+      );
+      await env.probe.publish(TYPES.confirmed, exampleData(TYPES.confirmed, { orderId }));
+      await env.processed(early.body.id);
+      const [shipment] = (await env.get(`/v1/shipments?orderId=${orderId}`)).body.items;
+      expect(shipment).toMatchObject({ trackingNumber, status: 'in_transit' });
     });
 
     it('applies a duplicate once: the same delivery is not stored again, the same event under a new id is not applied again', async () => {
