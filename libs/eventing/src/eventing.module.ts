@@ -10,11 +10,13 @@ import {
 import { NestMicroservice } from '@nestjs/microservices';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { Metrics } from '@waybill/platform';
 import { EventRegistry } from '@waybill/contracts';
 import { EventErrorPassthroughFilter, KafkaEventTransport } from './consumer/kafka-event-transport';
 import { RetryPolicy } from './consumer/failure-policy';
 import { createKafka, KafkaConnectionOptions } from './kafka/kafka-client';
 import { Outbox } from './outbox/outbox';
+import { EventingMetrics } from './metrics/eventing-metrics';
 import { OutboxRelay, OutboxRelayOptions } from './outbox/outbox-relay';
 
 export interface EventingOptions {
@@ -44,8 +46,14 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     @Inject(EVENTING_OPTIONS) private readonly options: EventingOptions,
     @Inject(KAFKA) kafka: Kafka,
     dataSource: DataSource,
+    metrics: EventingMetrics,
   ) {
-    this.relay = new OutboxRelay({ ...options.relay, dataSource, kafka });
+    this.relay = new OutboxRelay({
+      ...options.relay,
+      dataSource,
+      kafka,
+      onPublished: (types) => metrics.published(types),
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -77,9 +85,20 @@ export class EventingModule {
               topicPrefix: options.topicPrefix,
             }),
         },
+        {
+          provide: EventingMetrics,
+          // Services expose the platform's registry at /metrics; a bare EventingModule (tests)
+          // still counts, into a registry of its own.
+          useFactory: (metrics: Metrics | undefined, dataSource: DataSource) =>
+            new EventingMetrics(
+              metrics ?? new Metrics(options.service, { processMetrics: false }),
+              dataSource,
+            ),
+          inject: [{ token: Metrics, optional: true }, DataSource],
+        },
         OutboxRelayService,
       ],
-      exports: [EVENTING_OPTIONS, KAFKA, Outbox, OutboxRelayService],
+      exports: [EVENTING_OPTIONS, KAFKA, Outbox, OutboxRelayService, EventingMetrics],
     };
   }
 }
@@ -100,6 +119,7 @@ export function connectEventTransport(app: INestApplication): KafkaEventTranspor
     retry: options.retry,
     maxMessagesPerTransaction: options.maxMessagesPerTransaction,
     numPartitions: options.numPartitions,
+    observer: app.get(EventingMetrics),
   });
   // Deferred, so the filter is in place before the listeners are built (Nest builds them eagerly
   // otherwise). The HTTP app already runs the lifecycle hooks: the microservice must not run them again.

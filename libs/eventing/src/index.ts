@@ -15,3 +15,5 @@ export * from './service/health.controller';
 export * from './service/run-service';
 export * from './webhook-inbox/webhook-inbox';
 export * from './persistence/query-rows';
+export * from './metrics/eventing-metrics';
+export * from './outbox/outbox-backlog';

@@ -21,5 +21,7 @@ export * from './platform.tokens';
 export * from './platform.module';
 export * from './webhooks/standard-webhooks';
 export * from './webhooks/webhook-rejection';
+export * from './metrics/metrics';
+export * from './metrics/metrics.controller';
 export * from './outbound/bounded-retry';
 export * from './outbound/request-json';

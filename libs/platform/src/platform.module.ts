@@ -4,6 +4,8 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyRegistry } from './auth/api-key-registry';
 import { BaseServiceConfig } from './config/base-service.config';
 import { PlatformExceptionFilter } from './errors/platform-exception.filter';
+import { Metrics } from './metrics/metrics';
+import { MetricsController } from './metrics/metrics.controller';
 import { PLATFORM_CONFIG } from './platform.tokens';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { TokenBucketLimiter } from './rate-limit/token-bucket';
@@ -16,11 +18,13 @@ import { TokenBucketLimiter } from './rate-limit/token-bucket';
  */
 @Module({})
 export class PlatformModule {
-  static forRoot(config: BaseServiceConfig): DynamicModule {
+  static forRoot(config: BaseServiceConfig, options: { readonly service?: string } = {}): DynamicModule {
     return {
       module: PlatformModule,
       global: true,
+      controllers: [MetricsController],
       providers: [
+        { provide: Metrics, useValue: new Metrics(options.service ?? 'waybill') },
         { provide: PLATFORM_CONFIG, useValue: config },
         { provide: config.constructor, useValue: config },
         { provide: ApiKeyRegistry, useValue: new ApiKeyRegistry(config.WAYBILL_API_KEYS) },
@@ -33,7 +37,7 @@ export class PlatformModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
-      exports: [PLATFORM_CONFIG, config.constructor, ApiKeyRegistry, PlatformExceptionFilter],
+      exports: [PLATFORM_CONFIG, config.constructor, ApiKeyRegistry, PlatformExceptionFilter, Metrics],
     };
   }
 }

@@ -21,3 +21,4 @@ export type { SeenEvent, PublishOptions } from './event-probe';
 export { DeadLetterWatcher } from './dead-letter-watcher';
 export type { DeadLetter } from './dead-letter-watcher';
 export { freePort } from './free-port';
+export * from './metrics-scrape';

@@ -8,6 +8,7 @@ import { StorefrontOrdersController } from './events/storefront-orders.controlle
 import { OrdersController } from './http/orders.controller';
 import { IdempotencyKeyPurge } from './idempotency/idempotency-key-purge.service';
 import { OrderConfig } from './order.config';
+import { OrderMetrics } from './order-metrics';
 import { IdempotencyKeyRepository } from './persistence/idempotency-key.repository';
 import { ORDER_MIGRATIONS } from './persistence/migrations';
 import { OrderRepository } from './persistence/order.repository';
@@ -38,6 +39,7 @@ export class OrderModule {
         AdvanceOrder,
         CancelOrder,
         IdempotencyKeyPurge,
+        OrderMetrics,
       ],
     };
   }

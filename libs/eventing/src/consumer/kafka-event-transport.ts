@@ -2,7 +2,7 @@ import { Catch, ExceptionFilter } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { isObservable, lastValueFrom, Observable, throwError } from 'rxjs';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CloudEvent, ContractViolation, decodeCloudEvent, dlqTopic, EventRegistry } from '@waybill/contracts';
 import { claimInboxEntries, claimInboxEntry } from '../inbox/inbox';
 import { ensureTopics } from '../kafka/topics';
@@ -10,6 +10,7 @@ import { Outbox } from '../outbox/outbox';
 import { deadLetterMessage } from './dead-letter';
 import { EventContext, KafkaOrigin } from './event-context';
 import { backoffMs, DEFAULT_RETRY_POLICY, judgeFailure, RetryPolicy } from './failure-policy';
+import { ConsumerObserver, messageType } from '../metrics/eventing-metrics';
 
 export interface KafkaEventTransportOptions {
   readonly service: string;
@@ -28,6 +29,8 @@ export interface KafkaEventTransportOptions {
   readonly maxMessagesPerTransaction?: number;
   /** Partitions for topics this service creates (default 3). */
   readonly numPartitions?: number;
+  /** Told what happens to messages (outcomes, handler time, retries, dead letters, lag): metrics. */
+  readonly observer?: ConsumerObserver;
 }
 
 /**
@@ -169,6 +172,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     const settle = async (message: KafkaMessage, outcome: Outcome): Promise<void> => {
       resolveOffset(message.offset);
       settled = message.offset;
+      this.options.observer?.settled(messageType(message), outcome);
       this.onMessageSettled?.(outcome, {
         topic: batch.topic,
         partition: batch.partition,
@@ -222,7 +226,12 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         await heartbeat();
       }
     } finally {
+      const last = settled;
       await commit();
+      if (last !== undefined) {
+        const behind = BigInt(batch.highWatermark) - BigInt(last) - 1n;
+        this.options.observer?.lag(batch.topic, batch.partition, Number(behind > 0n ? behind : 0n));
+      }
     }
   }
 
@@ -294,11 +303,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
           const origin: KafkaOrigin = { topic, partition, offset: item.message.offset };
           failedAt = index;
           inHandler = true;
-          const result: unknown = await item.handler(
-            item.payload,
-            new EventContext([item.event, manager, this.options.outbox, origin]),
-          );
-          if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+          await this.invoke(item.handler, item.payload, item.event, manager, origin);
           inHandler = false;
           outcomes.push('applied');
         }
@@ -398,6 +403,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         }
         if (verdict.counts) attempt += 1;
         if (!this.running) throw error; // shutting down: leave the offset uncommitted
+        this.options.observer?.retried(event.type);
         this.logger.warn(
           `${event.type} ${event.id} at ${origin.topic}/${origin.partition}@${origin.offset} failed ` +
             `(attempt ${attempt}${verdict.counts ? '' : ', database unavailable'}): ${describeError(error)}`,
@@ -416,13 +422,26 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   ): Promise<Outcome> {
     return this.options.dataSource.transaction(async (manager) => {
       if (!(await claimInboxEntry(manager, groupId, event.id, event.type))) return 'duplicate';
-      const result: unknown = await handler(
-        payload,
-        new EventContext([event, manager, this.options.outbox, origin]),
-      );
-      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+      await this.invoke(handler, payload, event, manager, origin);
       return 'applied';
     });
+  }
+
+  /** Runs one handler inside the caller's transaction, timed for the metrics. */
+  private async invoke(
+    handler: MessageHandler,
+    payload: unknown,
+    event: CloudEvent<unknown>,
+    manager: EntityManager,
+    origin: KafkaOrigin,
+  ): Promise<void> {
+    const started = performance.now();
+    const result: unknown = await handler(
+      payload,
+      new EventContext([event, manager, this.options.outbox, origin]),
+    );
+    if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    this.options.observer?.handled(event.type, (performance.now() - started) / 1000);
   }
 
   private async deadLetter(
@@ -440,6 +459,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       attempts,
       consumer: groupId,
     };
+    this.options.observer?.deadLettered(reason);
     this.logger.warn(
       `dead-lettering ${origin.topic}/${origin.partition}@${origin.offset} to ${this.dlq}: ${letter.reason}: ${letter.error}`,
     );

@@ -19,6 +19,8 @@ export interface OutboxRelayOptions {
   readonly housekeepingIntervalMs?: number;
   /** Called after Kafka acknowledged a batch and before the position moves; fault tests kill the process here. */
   readonly afterPublish?: (eventIds: readonly string[]) => Promise<void> | void;
+  /** Told the `ce_type` of every event Kafka acknowledged, for metrics. */
+  readonly onPublished?: (types: readonly string[]) => void;
 }
 
 interface OutboxRow {
@@ -182,6 +184,7 @@ export class OutboxRelay {
         await this.housekeepingIfDue();
         this.timings.batches += 1;
         this.published += rows.length;
+        this.options.onPublished?.(rows.map((row) => row.headers.ce_type ?? 'unknown'));
         // After a partial batch the loop idles: a NOTIFY that came during the send ends the idle
         // at once, and without one there is nothing new to read (a read now would be wasted).
       }

@@ -3,6 +3,7 @@ import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus'
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EVENTING_OPTIONS, EventingOptions, KAFKA, OutboxRelayService } from '../eventing.module';
+import { readOutboxBacklog } from '../outbox/outbox-backlog';
 
 export const READINESS_OPTIONS = Symbol('READINESS_OPTIONS');
 
@@ -61,16 +62,10 @@ export class ReadinessIndicators {
   async outboxBacklog(): Promise<HealthIndicatorResult<'outbox'>> {
     const indicator = this.indicators.check('outbox');
     try {
-      const [row] = await withTimeout(
-        this.dataSource.query<{ pending: string; oldest_age_seconds: number | null }[]>(
-          `SELECT count(*) AS pending,
-                  extract(epoch FROM now() - min(created_at))::float8 AS oldest_age_seconds
-             FROM outbox_pending`,
-        ),
+      const { pending, oldestAgeSeconds } = await withTimeout(
+        readOutboxBacklog(this.dataSource),
         this.options.checkTimeoutMs,
       );
-      const pending = Number(row.pending);
-      const oldestAgeSeconds = Math.round(row.oldest_age_seconds ?? 0);
       if (oldestAgeSeconds > this.options.outboxMaxAgeSeconds) {
         return indicator.down({
           message: `the oldest unpublished outbox row is ${oldestAgeSeconds} s old (limit ${this.options.outboxMaxAgeSeconds} s)`,

@@ -32,7 +32,7 @@ export class WaybillServiceModule {
     return {
       module: WaybillServiceModule,
       imports: [
-        PlatformModule.forRoot(config),
+        PlatformModule.forRoot(config, { service }),
         TypeOrmModule.forRoot({
           type: 'postgres',
           url: serviceDatabaseUrl(service, config),

@@ -1,5 +1,7 @@
 import {
   BeforeApplicationShutdown,
+  HttpException,
+  Optional,
   Inject,
   Injectable,
   Logger,
@@ -8,6 +10,7 @@ import {
   Type,
 } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { Metrics, webhookRejection, WebhookRejection } from '@waybill/platform';
 import { WebhookInbox1764200000000 } from './1764200000000-webhook-inbox';
 import { ReceivedWebhook, StoredWebhook, WebhookInboxStore } from './webhook-inbox.store';
 
@@ -136,13 +139,31 @@ export class WebhookInboxWorker implements OnApplicationBootstrap, BeforeApplica
   }
 }
 
-/** What controllers use: store a verified webhook, look one up, replay one. */
+/** What controllers use: store a verified webhook (or refuse one), look one up, replay one. */
 @Injectable()
 export class WebhookInbox {
+  private readonly outcomes;
+
   constructor(
     private readonly rows: WebhookInboxStore,
     private readonly worker: WebhookInboxWorker,
-  ) {}
+    @Optional() metrics?: Metrics,
+  ) {
+    this.outcomes = (metrics ?? new Metrics('webhooks', { processMetrics: false })).counter({
+      name: 'waybill_webhooks_total',
+      help: 'Webhooks received, by source and outcome (verified, duplicate, or why they were refused)',
+      labelNames: ['source', 'outcome'] as const,
+    });
+  }
+
+  /**
+   * The answer to a webhook refused before anything was stored (bad or stale signature, malformed
+   * or oversized body), counted by source and reason.
+   */
+  refuse(source: string, rejection: WebhookRejection, message: string): HttpException {
+    this.outcomes.inc({ source, outcome: rejection.toLowerCase() });
+    return webhookRejection(rejection, message);
+  }
 
   /**
    * Stores a verified webhook and wakes the worker. A second delivery of the same (source,
@@ -150,6 +171,7 @@ export class WebhookInbox {
    */
   async store(webhook: ReceivedWebhook): Promise<{ id: string; duplicate: boolean }> {
     const id = await this.rows.insert(webhook);
+    this.outcomes.inc({ source: webhook.source, outcome: id === undefined ? 'duplicate' : 'verified' });
     if (id !== undefined) {
       this.worker.wake();
       return { id, duplicate: false };

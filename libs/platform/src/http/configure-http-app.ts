@@ -2,6 +2,8 @@ import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express
 import { BaseServiceConfig, logLevelsUpTo } from '../config/base-service.config';
 import { fromBodyParserError } from '../errors/body-parser-errors';
 import { PlatformExceptionFilter } from '../errors/platform-exception.filter';
+import { httpMetricsMiddleware } from '../metrics/http-metrics';
+import { Metrics } from '../metrics/metrics';
 import { PLATFORM_CONFIG } from '../platform.tokens';
 import { markRawBodyCapture } from '../webhooks/raw-body-capture';
 import { HttpRequest, HttpResponse, NextFunction } from './http-types';
@@ -28,6 +30,7 @@ export function configureHttpApp(
 
   app.useLogger(logLevelsUpTo(config.LOG_LEVEL));
 
+  adapter.use(httpMetricsMiddleware(app.get(Metrics)));
   adapter.use((request: HttpRequest, _response: HttpResponse, next: NextFunction) => {
     markRawBodyCapture(request);
     next();

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { WebhookInbox } from '@waybill/eventing';
-import { DomainError, webhookRejection } from '@waybill/platform';
+import { DomainError } from '@waybill/platform';
 import type { WebhookHeaders } from '../providers/payment-provider';
 import { PaymentProviders } from '../providers/payment-providers';
 
@@ -31,7 +31,7 @@ export class ReceiveWebhookService {
       });
     }
     const parsed = provider.parseWebhook(rawBody, headers);
-    if (!parsed.ok) throw webhookRejection(parsed.rejection, parsed.message);
+    if (!parsed.ok) throw this.inbox.refuse(provider.name, parsed.rejection, parsed.message);
     const { event } = parsed;
     if (!event.outcome) return { received: true, duplicate: false, ignored: true };
     const { duplicate } = await this.inbox.store({
