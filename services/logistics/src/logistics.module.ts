@@ -8,6 +8,7 @@ import { OrderEventsHandlers } from './events/order-events.handlers';
 import { CarrierWebhooksController } from './http/carrier-webhooks.controller';
 import { ShipmentsController } from './http/shipments.controller';
 import { LogisticsConfig } from './logistics.config';
+import { LogisticsMetrics } from './logistics-metrics';
 import { LOGISTICS_MIGRATIONS } from './persistence/migrations';
 import { ShipmentRepository } from './persistence/shipment.repository';
 import { ShipmentQueries } from './query-shipments/shipment-queries.service';
@@ -31,6 +32,7 @@ export class LogisticsModule {
       controllers: [ShipmentsController, CarrierWebhooksController, OrderEventsHandlers],
       providers: [
         CarrierRegistry,
+        LogisticsMetrics,
         ShipmentRepository,
         ShipmentTracker,
         BookShipment,

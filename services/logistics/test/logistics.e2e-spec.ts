@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { exampleData, OrderConfirmedV1 } from '@waybill/contracts';
 import { Outbox } from '@waybill/eventing';
-import { waitFor } from '@waybill/testing';
+import { MetricsScrape, waitFor } from '@waybill/testing';
 import { BookShipment } from '../src/book-shipment/book-shipment.service';
 import { sandboxTrackingNumber } from '../src/carriers/sandbox.carrier';
 import { signAfterShip, signEasyPost, signStandard } from './support/carrier-webhook-signing';
@@ -284,6 +284,12 @@ describe('logistics service (e2e, real Kafka and Postgres, carriers over real HT
         tracking: await env.count(`SELECT 1 FROM shipment_tracking_events`),
       });
       const before = await counts();
+      const refusals = async () =>
+        (await MetricsScrape.of(env.service.baseUrl)).value('waybill_webhooks_total', {
+          source: 'sandbox',
+          outcome: 'payload_malformed',
+        });
+      const refusedBefore = await refusals();
       const signed = (raw: Buffer) =>
         signStandard(raw, SECRETS.sandboxNew, new Date(), `msg_${randomUUID()}`);
 
@@ -298,6 +304,7 @@ describe('logistics service (e2e, real Kafka and Postgres, carriers over real HT
       const malformed = await env.postWebhook('sandbox', noTracking, signed(noTracking));
       expect(malformed).toMatchObject({ status: 400, body: { code: 'WEBHOOK.PAYLOAD_MALFORMED' } });
       expect(malformed.body.message).toContain('data.occurred_at');
+      expect(await refusals()).toBe(refusedBefore + 1);
       const unsigned = Buffer.from(JSON.stringify({ type: 'shipment.tracking_updated', data: {} }));
       const missing = await env.postWebhook('sandbox', unsigned, {});
       expect(missing).toMatchObject({ status: 400, body: { code: 'WEBHOOK.SIGNATURE_MISSING' } });
@@ -431,6 +438,8 @@ describe('logistics service (e2e, real Kafka and Postgres, carriers over real HT
         applied: false,
         notAppliedReason: 'UNMAPPED_STATUS',
       });
+      const scrape = await MetricsScrape.of(env.service.baseUrl);
+      expect(scrape.value('waybill_carrier_unmapped_statuses_total', { carrier: 'sandbox' })).toBe(1);
       const unmapped = (await env.get('/v1/carriers/unmapped-statuses')).body.items;
       expect(unmapped).toContainEqual(
         expect.objectContaining({ carrier: 'sandbox', carrierStatus: 'teleported', occurrences: 1 }),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { WebhookInbox } from '@waybill/eventing';
-import { DomainError, webhookRejection, WebhookHeaders } from '@waybill/platform';
+import { DomainError, WebhookHeaders } from '@waybill/platform';
 import { CarrierRegistry } from '../carriers/carrier-registry';
 import type { Carrier } from '../carriers/carrier';
 import { LogisticsConfig } from '../logistics.config';
@@ -28,14 +28,16 @@ export class ReceiveCarrierWebhook {
 
   async receive(carrierName: string, rawBody: Buffer, headers: WebhookHeaders): Promise<CarrierWebhookAck> {
     const carrier = this.carrier(carrierName);
+    // Refusals go through the inbox, which counts them by carrier and reason (waybill_webhooks_total).
     if (rawBody.length > this.config.LOGISTICS_WEBHOOK_MAX_BYTES) {
-      throw webhookRejection(
+      throw this.inbox.refuse(
+        carrier.name,
         'PAYLOAD_TOO_LARGE',
         `the body is ${rawBody.length} bytes; carrier webhooks may have at most ${this.config.LOGISTICS_WEBHOOK_MAX_BYTES}`,
       );
     }
     const verdict = carrier.verifyWebhook(rawBody, headers);
-    if (!verdict.ok) throw webhookRejection(verdict.rejection, verdict.message);
+    if (!verdict.ok) throw this.inbox.refuse(carrier.name, verdict.rejection, verdict.message);
     const { id, duplicate } = await this.inbox.store({
       source: carrier.name,
       externalId: verdict.externalId,

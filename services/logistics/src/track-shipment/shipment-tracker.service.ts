@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { decideTracking } from '../domain/shipment';
 import type { TrackingUpdate } from '../domain/tracking-update';
+import { LogisticsMetrics } from '../logistics-metrics';
 import { Shipment, ShipmentRepository } from '../persistence/shipment.repository';
 import { Publish, statusEvents } from './shipment-events';
 
@@ -13,7 +14,10 @@ import { Publish, statusEvents } from './shipment-events';
 export class ShipmentTracker {
   private readonly logger = new Logger(ShipmentTracker.name);
 
-  constructor(private readonly shipments: ShipmentRepository) {}
+  constructor(
+    private readonly shipments: ShipmentRepository,
+    private readonly metrics: LogisticsMetrics,
+  ) {}
 
   /** Returns whether the status changed. */
   async apply(
@@ -36,6 +40,7 @@ export class ShipmentTracker {
     if (!update.mapped) {
       this.logger.warn(`${source} status ${update.carrierStatus} is in no mapping table; kept as unknown`);
       await this.shipments.countUnmapped(manager, source, update.carrierStatus);
+      this.metrics.unmappedStatus(source);
     }
     if (decision.kind !== 'applied') return false;
     await this.shipments.setStatus(manager, shipment.id, decision.status, update.occurredAt);
