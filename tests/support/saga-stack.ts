@@ -11,6 +11,8 @@ import {
 } from '@waybill/testing';
 import { InventoryConfig } from '../../services/inventory/src/inventory.config';
 import { InventoryModule } from '../../services/inventory/src/inventory.module';
+import { LogisticsConfig } from '../../services/logistics/src/logistics.config';
+import { LogisticsModule } from '../../services/logistics/src/logistics.module';
 import { OrderConfig } from '../../services/order/src/order.config';
 import { OrderModule } from '../../services/order/src/order.module';
 import { PaymentConfig } from '../../services/payment/src/payment.config';
@@ -41,12 +43,15 @@ export interface HttpAnswer<T> {
 export interface SagaStackOptions {
   /** Environment for every service (e.g. a short reservation TTL). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Also run logistics (the sandbox carrier books), so orders go on to SHIPPED and DELIVERED. */
+  readonly withLogistics?: boolean;
 }
 
 /**
  * Order, inventory and payment running together on the real Kafka and PostgreSQL, each with its
- * own database, wired only through topics under one test prefix — the saga as deployed, minus
- * logistics. The test plays the storefront (HTTP with an API key) and the operator.
+ * own database, wired only through topics under one test prefix — the saga as deployed; with
+ * `withLogistics`, logistics too (sandbox carrier), else orders stop at CONFIRMED. The test plays the
+ * storefront (HTTP with an API key) and the operator.
  */
 export class SagaStack {
   private constructor(
@@ -57,6 +62,7 @@ export class SagaStack {
     readonly inventory: ServiceUnderTest<InventoryConfig>,
     readonly payment: ServiceUnderTest<PaymentConfig>,
     readonly probe: EventProbe,
+    readonly logistics?: ServiceUnderTest<LogisticsConfig>,
   ) {}
 
   static async start(options: SagaStackOptions = {}): Promise<SagaStack> {
@@ -75,6 +81,7 @@ export class SagaStack {
       'waybill.order.events',
       'waybill.inventory.events',
       'waybill.payment.events',
+      ...(options.withLogistics ? ['waybill.logistics.events'] : []),
     ]);
     const [order, inventory, payment] = await Promise.all([
       startServiceForTest(
@@ -90,11 +97,31 @@ export class SagaStack {
         { topicPrefix, env },
       ),
     ]);
-    return new SagaStack(keys.storefront, keys.operator, topicPrefix, order, inventory, payment, probe);
+    const logistics = options.withLogistics
+      ? await startServiceForTest(
+          { service: 'logistics', config: LogisticsConfig, module: (c) => LogisticsModule.forRoot(c) },
+          { topicPrefix, env },
+        )
+      : undefined;
+    return new SagaStack(
+      keys.storefront,
+      keys.operator,
+      topicPrefix,
+      order,
+      inventory,
+      payment,
+      probe,
+      logistics,
+    );
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.order.stop(), this.inventory.stop(), this.payment.stop()]);
+    await Promise.allSettled([
+      this.order.stop(),
+      this.inventory.stop(),
+      this.payment.stop(),
+      ...(this.logistics ? [this.logistics.stop()] : []),
+    ]);
     await this.probe.stop();
   }
 

@@ -26,3 +26,5 @@ export * from './metrics/metrics.controller';
 export * from './telemetry/tracing';
 export * from './telemetry/http-tracing';
 export * from './telemetry/logging';
+export * from './outbound/bounded-retry';
+export * from './outbound/request-json';

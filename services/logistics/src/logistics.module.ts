@@ -1,8 +1,20 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { eventRegistry } from '@waybill/contracts';
-import { WaybillServiceModule } from '@waybill/eventing';
+import { WaybillServiceModule, webhookInboxProviders } from '@waybill/eventing';
+import { BookShipment } from './book-shipment/book-shipment.service';
+import { CancelShipment } from './cancel-shipment/cancel-shipment.service';
+import { CarrierRegistry } from './carriers/carrier-registry';
+import { OrderEventsHandlers } from './events/order-events.handlers';
+import { CarrierWebhooksController } from './http/carrier-webhooks.controller';
+import { ShipmentsController } from './http/shipments.controller';
 import { LogisticsConfig } from './logistics.config';
+import { LogisticsMetrics } from './logistics-metrics';
 import { LOGISTICS_MIGRATIONS } from './persistence/migrations';
+import { ShipmentRepository } from './persistence/shipment.repository';
+import { ShipmentQueries } from './query-shipments/shipment-queries.service';
+import { ReceiveCarrierWebhook } from './receive-webhook/receive-carrier-webhook.service';
+import { CarrierWebhookHandler } from './track-shipment/carrier-webhook.handler';
+import { ShipmentTracker } from './track-shipment/shipment-tracker.service';
 
 @Module({})
 export class LogisticsModule {
@@ -15,6 +27,20 @@ export class LogisticsModule {
           config,
           registry: eventRegistry,
           migrations: LOGISTICS_MIGRATIONS,
+        }),
+      ],
+      controllers: [ShipmentsController, CarrierWebhooksController, OrderEventsHandlers],
+      providers: [
+        CarrierRegistry,
+        LogisticsMetrics,
+        ShipmentRepository,
+        ShipmentTracker,
+        BookShipment,
+        CancelShipment,
+        ReceiveCarrierWebhook,
+        ShipmentQueries,
+        ...webhookInboxProviders(CarrierWebhookHandler, {
+          pollIntervalMs: config.LOGISTICS_WEBHOOK_POLL_INTERVAL_MS,
         }),
       ],
     };

@@ -1,16 +1,12 @@
 import type { PaymentFailureReason } from '@waybill/contracts';
+import { requestJson } from '@waybill/platform';
 import type {
   AuthorizationOutcome,
   PaymentWebhookEvent,
   SettlementOutcome,
   WebhookOutcome,
 } from '../domain/payment-outcomes';
-import {
-  ProviderTimeoutError,
-  ProviderUnavailableError,
-  RetryOptions,
-  withBoundedRetries,
-} from './bounded-retry';
+import { RetryOptions, withBoundedRetries } from './bounded-retry';
 import { FormValue, toForm } from './form-encoding';
 import {
   AuthorizeRequest,
@@ -203,37 +199,15 @@ export class StripePaymentProvider implements PaymentProvider {
   private post(path: string, idempotencyKey: string, params: Record<string, FormValue>) {
     const url = new URL(path, this.options.apiBase).toString();
     const body = toForm(params);
-    return withBoundedRetries(this.options.retry, async (): Promise<StripeResponse> => {
-      let response: Response;
-      let text: string;
-      try {
-        response = await fetch(url, {
-          method: 'POST',
-          headers: {
-            Authorization: `Bearer ${this.options.apiKey}`,
-            'Content-Type': 'application/x-www-form-urlencoded',
-            'Idempotency-Key': idempotencyKey,
-          },
-          body,
-          signal: AbortSignal.timeout(this.options.timeoutMs),
-        });
-        text = await response.text();
-      } catch (error) {
-        const name = (error as Error).name;
-        if (name === 'TimeoutError' || name === 'AbortError') throw new ProviderTimeoutError();
-        // The cause names the network failure (ECONNREFUSED…); never the key or body.
-        const cause = (error as { cause?: { code?: string } }).cause?.code;
-        throw new ProviderUnavailableError(`network error${cause ? ` (${cause})` : ''}`);
-      }
-      if (response.status >= 500) throw new ProviderUnavailableError(`HTTP ${response.status}`);
-      let parsed: Record<string, unknown>;
-      try {
-        parsed = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        throw new ProviderUnavailableError(`HTTP ${response.status} with a body that is not JSON`);
-      }
-      return { status: response.status, body: parsed };
-    });
+    return withBoundedRetries(this.options.retry, (): Promise<StripeResponse> =>
+      requestJson({
+        url,
+        method: 'POST',
+        headers: { Authorization: `Bearer ${this.options.apiKey}`, 'Idempotency-Key': idempotencyKey },
+        encoded: { contentType: 'application/x-www-form-urlencoded', body },
+        timeoutMs: this.options.timeoutMs,
+      }),
+    );
   }
 }
 

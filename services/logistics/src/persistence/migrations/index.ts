@@ -1,5 +1,11 @@
+import { WEBHOOK_INBOX_MIGRATIONS } from '@waybill/eventing';
+import { LogisticsTables1764220000000 } from './1764220000000-logistics-tables';
+
 /**
  * The logistics service's own schema migrations, run at start after the outbox/inbox tables
  * (EVENTING_MIGRATIONS). Append new migration classes here; never edit a released one.
  */
-export const LOGISTICS_MIGRATIONS: (new () => object)[] = [];
+export const LOGISTICS_MIGRATIONS: (new () => object)[] = [
+  ...WEBHOOK_INBOX_MIGRATIONS,
+  LogisticsTables1764220000000,
+];

@@ -1,0 +1,60 @@
+import { ProviderTimeoutError, ProviderUnavailableError } from './bounded-retry';
+
+export interface JsonRequest {
+  readonly url: string;
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Serialised as JSON; `Content-Type: application/json` is added. */
+  readonly json?: unknown;
+  /** A body already encoded another way (e.g. form-encoded for Stripe), with its content type. */
+  readonly encoded?: { readonly contentType: string; readonly body: string };
+  readonly timeoutMs: number;
+}
+
+export interface JsonAnswer {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+/**
+ * One call to an outside API that answers JSON, failing the way withBoundedRetries understands: a timeout is a
+ * ProviderTimeoutError, a network error, a 5xx or a body that is not JSON is a
+ * ProviderUnavailableError, and any other status is an answer for the caller to read. Error
+ * messages name the failure (ECONNREFUSED, HTTP 503), never the URL's credentials, headers or body.
+ */
+export async function requestJson(request: JsonRequest): Promise<JsonAnswer> {
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(request.url, {
+      method: request.method,
+      headers: {
+        Accept: 'application/json',
+        ...(request.json !== undefined && { 'Content-Type': 'application/json' }),
+        ...(request.encoded && { 'Content-Type': request.encoded.contentType }),
+        ...request.headers,
+      },
+      body: request.json !== undefined ? JSON.stringify(request.json) : request.encoded?.body,
+      signal: AbortSignal.timeout(request.timeoutMs),
+    });
+    text = await response.text();
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'TimeoutError' || name === 'AbortError') throw new ProviderTimeoutError();
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    throw new ProviderUnavailableError(`network error${cause ? ` (${cause})` : ''}`);
+  }
+  if (response.status >= 500) throw new ProviderUnavailableError(`HTTP ${response.status}`);
+  if (text.trim() === '') return { status: response.status, body: {} };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ProviderUnavailableError(`HTTP ${response.status} with a body that is not JSON`);
+  }
+  const body =
+    typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : { value: parsed };
+  return { status: response.status, body };
+}

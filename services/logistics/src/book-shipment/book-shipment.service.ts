@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { OrderConfirmedV1 } from '@waybill/contracts';
+import { PermanentEventError } from '@waybill/eventing';
+import { CarrierRegistry } from '../carriers/carrier-registry';
+import { chooseCarrier, parcelWeightGrams } from '../domain/carrier-rule';
+import { LogisticsConfig } from '../logistics.config';
+import { Shipment, ShipmentRepository } from '../persistence/shipment.repository';
+import { Publish, shipmentCreated } from '../track-shipment/shipment-events';
+
+/** The one key per order and step that every carrier call carries. */
+export function carrierIdempotencyKey(orderId: string, step: 'book' | 'cancel'): string {
+  return `logistics:${orderId}:${step}`;
+}
+
+/**
+ * Books the parcel of a confirmed order with the carrier the rules choose, then announces
+ * `shipment.created`. Compensation: CancelShipment (order cancelled before pickup).
+ *
+ * One order is never booked twice: bookings of one order are serialised (an advisory lock), a
+ * shipment row (UNIQUE order_id) means done, and the carrier call carries the key
+ * `logistics:<orderId>:book`, so a call repeated after a lost commit gets the first booking back
+ * from carriers that honour keys.
+ */
+@Injectable()
+export class BookShipment {
+  private readonly logger = new Logger(BookShipment.name);
+
+  constructor(
+    private readonly config: LogisticsConfig,
+    private readonly carriers: CarrierRegistry,
+    private readonly shipments: ShipmentRepository,
+  ) {}
+
+  async orderConfirmed(manager: EntityManager, order: OrderConfirmedV1, publish: Publish): Promise<void> {
+    await this.shipments.lockOrder(manager, order.orderId);
+    if (await this.shipments.lockByOrder(manager, order.orderId)) return;
+    const weightGrams = parcelWeightGrams(
+      order.lines,
+      this.config.LOGISTICS_SKU_WEIGHTS_GRAMS ?? {},
+      this.config.LOGISTICS_DEFAULT_UNIT_WEIGHT_GRAMS,
+    );
+    const country = order.shippingAddress.country;
+    const carrier = this.carriers.forBooking(
+      chooseCarrier(this.config.LOGISTICS_CARRIER_RULES, this.config.LOGISTICS_DEFAULT_CARRIER, {
+        country,
+        weightGrams,
+      }),
+    );
+    const shipmentId = randomUUID();
+    // The call runs inside the inbox transaction on purpose: if the commit is lost, the redelivered
+    // event calls again with the same key instead of leaving a booked parcel nobody knows about.
+    const outcome = await carrier.createShipment({
+      orderId: order.orderId,
+      shipmentId,
+      idempotencyKey: carrierIdempotencyKey(order.orderId, 'book'),
+      recipient: order.shippingAddress,
+      shipFrom: this.config.LOGISTICS_SHIP_FROM,
+      weightGrams,
+    });
+    if (outcome.kind === 'unavailable') {
+      // Thrown so the consumer retries with backoff (same key), then dead-letters.
+      throw new Error(`booking order ${order.orderId} with ${carrier.name}: ${outcome.message}`);
+    }
+    if (outcome.kind === 'refused') {
+      throw new PermanentEventError(
+        'LOGISTICS.BOOKING_REFUSED',
+        `${carrier.name} refused to book order ${order.orderId}: ${outcome.code} ${outcome.message}`,
+      );
+    }
+    const now = new Date().toISOString();
+    const shipment: Shipment = {
+      id: shipmentId,
+      orderId: order.orderId,
+      storefrontId: order.storefrontId,
+      carrier: carrier.name,
+      trackingNumber: outcome.trackingNumber,
+      carrierShipmentId: outcome.carrierShipmentId,
+      labelRef: outcome.labelRef,
+      status: 'label_created',
+      statusOccurredAt: now,
+      weightGrams,
+      destinationCountry: country,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.shipments.insert(manager, shipment);
+    await this.shipments.recordTracking(manager, {
+      shipmentId,
+      source: 'logistics',
+      update: {
+        trackingNumber: shipment.trackingNumber,
+        carrierStatus: 'booked',
+        status: 'label_created',
+        mapped: true,
+        occurredAt: now,
+      },
+      decision: { kind: 'applied', previous: 'label_created', status: 'label_created', announce: [] },
+    });
+    await publish([shipmentCreated(shipment)]);
+    this.logger.log(`order ${order.orderId} booked with ${carrier.name}: ${shipment.trackingNumber}`);
+  }
+}

@@ -1,0 +1,369 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { SHIPMENT_STATUSES } from '@waybill/contracts';
+import {
+  signAfterShip,
+  signEasyPost,
+  signStandard,
+  WebhookSigner,
+  whsec,
+} from '../../test/support/carrier-webhook-signing';
+import { FakeCarrierApi, FakeDirectCarrier, FakeEasyPost } from '../../test/support/fake-carrier-apis';
+import { AfterShipCarrier } from './aftership.carrier';
+import type { Carrier, CarrierCallOptions, CreateShipmentRequest } from './carrier';
+import { DirectCarrier } from './direct.carrier';
+import { EasyPostCarrier } from './easypost.carrier';
+import { SandboxCarrier } from './sandbox.carrier';
+
+/**
+ * One suite, every carrier: its fixtures (one per row of its mapping table, in the provider's
+ * documented shape), its signature scheme (good, rotated, bad, stale, replayed, missing,
+ * malformed), unmapped statuses, malformed bodies, and — for carriers that book — booking and
+ * cancelling against a real HTTP stand-in. Adding a carrier is adding a harness here.
+ */
+interface CarrierHarness {
+  readonly name: string;
+  readonly fixtureFolder: string;
+  /** [the secret being retired, the new one]: both verify during a rotation. */
+  readonly secrets: readonly [string, string];
+  /** A well-formed secret nobody configured. */
+  readonly wrongSecret: string;
+  readonly sign: WebhookSigner;
+  /** How replays are bounded: a signed timestamp, or the event's own time inside the signed body. */
+  readonly staleBy: 'signed-timestamp' | 'event-time';
+  /** When the fixtures' events happened; they verify then. */
+  readonly fixtureTime: Date;
+  /** The same fixture with the carrier's status code replaced (for the unmapped case). */
+  readonly withStatus: (body: Record<string, unknown>, code: string) => Record<string, unknown>;
+  /** The carrier, with its API played by a real HTTP server where it has one. */
+  readonly start: (
+    secrets: readonly string[],
+    calls?: CarrierCallOptions,
+  ) => Promise<{ carrier: Carrier; stop: () => Promise<void>; api?: FakeCarrierApi }>;
+  /** Booking twice with one idempotency key gives one parcel (EasyPost has no such key; see README). */
+  readonly idempotentBooking?: boolean;
+  readonly books: boolean;
+}
+
+const FIXTURE_TIME = new Date('2026-03-02T09:30:00Z');
+const MAX_EVENT_AGE = 7 * 24 * 3600;
+const CALLS = { timeoutMs: 2000, retry: { attempts: 2, initialBackoffMs: 1 } };
+
+const setIn = (body: Record<string, unknown>, key: string, patch: Record<string, unknown>) => ({
+  ...body,
+  [key]: { ...(body[key] as Record<string, unknown>), ...patch },
+});
+
+const HARNESSES: readonly CarrierHarness[] = [
+  {
+    name: 'aftership',
+    fixtureFolder: 'aftership',
+    secrets: ['aftership-old-secret', 'aftership-new-secret'],
+    wrongSecret: 'guessed',
+    sign: signAfterShip,
+    staleBy: 'event-time',
+    fixtureTime: FIXTURE_TIME,
+    withStatus: (body, code) => setIn(body, 'msg', { tag: code, subtag: `${code}_001` }),
+    start: async (secrets) => ({
+      carrier: new AfterShipCarrier({ webhookSecrets: secrets, maxEventAgeSeconds: MAX_EVENT_AGE }),
+      stop: async () => undefined,
+    }),
+    books: false,
+  },
+  {
+    name: 'easypost',
+    fixtureFolder: 'easypost',
+    secrets: ['easypost-old-secret', 'easypost-new-sécret'],
+    wrongSecret: 'guessed',
+    sign: signEasyPost,
+    staleBy: 'event-time',
+    fixtureTime: FIXTURE_TIME,
+    withStatus: (body, code) => setIn(body, 'result', { status: code }),
+    start: async (secrets, calls = CALLS) => {
+      const api = await new FakeEasyPost().start();
+      return {
+        carrier: new EasyPostCarrier({
+          ...calls,
+          apiBase: api.baseUrl,
+          apiKey: api.apiKey,
+          webhookSecrets: secrets,
+          maxEventAgeSeconds: MAX_EVENT_AGE,
+          carrierAccounts: ['ca_test'],
+          service: 'Priority',
+        }),
+        stop: () => api.stop(),
+        api,
+      };
+    },
+    books: true,
+  },
+  {
+    name: 'direct',
+    fixtureFolder: 'waybill',
+    secrets: [whsec('direct old secret'), whsec('direct new secret')],
+    wrongSecret: whsec('guessed'),
+    sign: signStandard,
+    staleBy: 'signed-timestamp',
+    fixtureTime: FIXTURE_TIME,
+    withStatus: (body, code) => setIn(body, 'data', { status: code }),
+    start: async (secrets, calls = CALLS) => {
+      const api = await new FakeDirectCarrier().start();
+      return {
+        carrier: new DirectCarrier({
+          ...calls,
+          apiBase: api.baseUrl,
+          apiKey: api.apiKey,
+          webhook: { secrets, toleranceSeconds: 300 },
+        }),
+        stop: () => api.stop(),
+        api,
+      };
+    },
+    idempotentBooking: true,
+    books: true,
+  },
+  {
+    name: 'sandbox',
+    fixtureFolder: 'waybill',
+    secrets: [whsec('sandbox old secret'), whsec('sandbox new secret')],
+    wrongSecret: whsec('guessed'),
+    sign: signStandard,
+    staleBy: 'signed-timestamp',
+    fixtureTime: FIXTURE_TIME,
+    withStatus: (body, code) => setIn(body, 'data', { status: code }),
+    start: async (secrets) => ({
+      carrier: new SandboxCarrier({ secrets, toleranceSeconds: 300 }),
+      stop: async () => undefined,
+    }),
+    idempotentBooking: true,
+    books: true,
+  },
+];
+
+function fixtures(folder: string): { code: string; raw: Buffer }[] {
+  const dir = path.join(__dirname, 'fixtures', folder);
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => ({ code: file.replace(/\.json$/, ''), raw: readFileSync(path.join(dir, file)) }));
+}
+
+const BOOKING: CreateShipmentRequest = {
+  orderId: '3f9a8c2e-5b7d-4e1f-9a6c-2d8b7e4f1a90',
+  shipmentId: 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e',
+  idempotencyKey: 'logistics:3f9a8c2e-5b7d-4e1f-9a6c-2d8b7e4f1a90:book',
+  recipient: {
+    name: 'Ada Buyer',
+    line1: '1 Main Street',
+    city: 'Berlin',
+    postalCode: '10115',
+    country: 'DE',
+  },
+  weightGrams: 1200,
+};
+
+describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
+  const [oldSecret, newSecret] = harness.secrets;
+  let carrier: Carrier;
+  let stop: () => Promise<void>;
+  let api: FakeCarrierApi | undefined;
+
+  beforeAll(async () => {
+    ({ carrier, stop, api } = await harness.start([oldSecret, newSecret]));
+  });
+  afterAll(() => stop());
+
+  const all = fixtures(harness.fixtureFolder);
+  const verify = (raw: Buffer, headers: Record<string, string>, now = harness.fixtureTime) =>
+    carrier.verifyWebhook(raw, headers, now);
+
+  it('has the name it is registered under', () => {
+    expect(carrier.name).toBe(harness.name);
+  });
+
+  it('has one fixture per row of its mapping table, each read as that row says', () => {
+    expect(all.map((fixture) => fixture.code).sort()).toEqual(
+      carrier.statusTable.map((row) => row.carrierStatus).sort(),
+    );
+    for (const row of carrier.statusTable) {
+      expect(SHIPMENT_STATUSES).toContain(row.status);
+      const fixture = all.find((candidate) => candidate.code === row.carrierStatus)!;
+      const headers = harness.sign(fixture.raw, newSecret, harness.fixtureTime);
+      const { updates } = carrier.parseWebhook(fixture.raw, headers);
+      expect(updates).toHaveLength(1);
+      expect({ code: row.carrierStatus, status: updates[0].status, mapped: updates[0].mapped }).toEqual({
+        code: row.carrierStatus,
+        status: row.status,
+        mapped: true,
+      });
+      expect(updates[0].trackingNumber).not.toBe('');
+      expect(Number.isNaN(Date.parse(updates[0].occurredAt))).toBe(false);
+    }
+  });
+
+  it.each(all.map((fixture) => [fixture.code, fixture.raw] as const))(
+    'verifies fixture %s signed with the new secret or the one being rotated out',
+    (_code, raw) => {
+      for (const secret of [newSecret, oldSecret]) {
+        const verdict = verify(raw, harness.sign(raw, secret, harness.fixtureTime));
+        expect(verdict).toMatchObject({ ok: true });
+        expect(verdict.ok && verdict.externalId).toBeTruthy();
+      }
+    },
+  );
+
+  describe('refuses', () => {
+    const raw = all[0].raw;
+
+    it('a tampered body, a wrong secret and a forged signature (SIGNATURE_MISMATCH)', () => {
+      const good = harness.sign(raw, newSecret, harness.fixtureTime);
+      const tampered = Buffer.from(raw.toString('utf8').replace('"', ' "'));
+      expect(verify(tampered, good)).toMatchObject({ ok: false, rejection: 'SIGNATURE_MISMATCH' });
+      expect(verify(raw, harness.sign(raw, harness.wrongSecret, harness.fixtureTime))).toMatchObject({
+        rejection: 'SIGNATURE_MISMATCH',
+      });
+    });
+
+    it('a missing or malformed signature header (SIGNATURE_MISSING / SIGNATURE_MALFORMED)', () => {
+      expect(verify(raw, {})).toMatchObject({ ok: false, rejection: 'SIGNATURE_MISSING' });
+      const good = harness.sign(raw, newSecret, harness.fixtureTime);
+      const malformed = Object.fromEntries(
+        Object.entries(good).map(([name, value]) => [
+          name,
+          /signature|hmac/i.test(name) ? 'not-a-signature' : value,
+        ]),
+      );
+      expect(verify(raw, malformed)).toMatchObject({ ok: false, rejection: 'SIGNATURE_MALFORMED' });
+    });
+
+    it('everything when no secret is configured (NOT_CONFIGURED)', async () => {
+      const bare = await harness.start([]);
+      try {
+        expect(
+          bare.carrier.verifyWebhook(
+            raw,
+            harness.sign(raw, newSecret, harness.fixtureTime),
+            harness.fixtureTime,
+          ),
+        ).toMatchObject({
+          ok: false,
+          rejection: 'NOT_CONFIGURED',
+        });
+      } finally {
+        await bare.stop();
+      }
+    });
+
+    it('a stale message (TIMESTAMP_OUT_OF_TOLERANCE), though correctly signed', () => {
+      const headers = harness.sign(raw, newSecret, harness.fixtureTime);
+      const late =
+        harness.staleBy === 'signed-timestamp'
+          ? new Date(harness.fixtureTime.getTime() + 6 * 60_000)
+          : new Date(harness.fixtureTime.getTime() + (MAX_EVENT_AGE + 60) * 1000);
+      expect(verify(raw, headers, late)).toMatchObject({
+        ok: false,
+        rejection: 'TIMESTAMP_OUT_OF_TOLERANCE',
+      });
+      const justInTime =
+        harness.staleBy === 'signed-timestamp'
+          ? new Date(harness.fixtureTime.getTime() + 4 * 60_000)
+          : new Date(harness.fixtureTime.getTime() + (MAX_EVENT_AGE - 60) * 1000);
+      expect(verify(raw, headers, justInTime)).toMatchObject({ ok: true });
+    });
+
+    it('a signed body that is not a tracking event, or not JSON (PAYLOAD_MALFORMED)', () => {
+      for (const text of ['{"hello":"world"}', 'not json at all', '[]']) {
+        const body = Buffer.from(text);
+        expect(verify(body, harness.sign(body, newSecret, harness.fixtureTime))).toMatchObject({
+          ok: false,
+          rejection: 'PAYLOAD_MALFORMED',
+        });
+      }
+    });
+  });
+
+  it('identifies a replay: the same delivery carries the same event id, and a changed id breaks the signature', () => {
+    const raw = all[0].raw;
+    const headers = harness.sign(raw, newSecret, harness.fixtureTime);
+    const first = verify(raw, headers);
+    const again = verify(raw, headers);
+    expect(first.ok && again.ok && first.externalId === again.externalId).toBe(true);
+    if (harness.staleBy === 'signed-timestamp') {
+      expect(verify(raw, { ...headers, 'webhook-id': 'msg_replayed_under_new_id' })).toMatchObject({
+        rejection: 'SIGNATURE_MISMATCH',
+      });
+    } else {
+      const relabelled = Buffer.from(raw.toString('utf8').replace(/"(evt_|event_id": ")/, '"$1x'));
+      expect(relabelled.equals(raw)).toBe(false);
+      expect(verify(relabelled, headers)).toMatchObject({ rejection: 'SIGNATURE_MISMATCH' });
+    }
+  });
+
+  it('keeps a status no table knows as unknown and unmapped, without throwing', () => {
+    const body = JSON.parse(all[0].raw.toString('utf8')) as Record<string, unknown>;
+    const raw = Buffer.from(JSON.stringify(harness.withStatus(body, 'Teleported')));
+    const headers = harness.sign(raw, newSecret, harness.fixtureTime);
+    expect(verify(raw, headers)).toMatchObject({ ok: true });
+    const [update] = carrier.parseWebhook(raw, headers).updates;
+    expect(update).toMatchObject({ status: 'unknown', mapped: false });
+    expect(update.carrierStatus).toContain('Teleported');
+  });
+
+  if (harness.books) {
+    it('books a parcel and cancels it; one idempotency key is one parcel where the carrier has keys', async () => {
+      const booked = await carrier.createShipment(BOOKING);
+      expect(booked).toMatchObject({ kind: 'booked', trackingNumber: expect.any(String) });
+      if (harness.idempotentBooking) {
+        const again = await carrier.createShipment(BOOKING);
+        expect(again).toEqual(booked);
+      }
+      const trackingNumber = booked.kind === 'booked' ? booked.trackingNumber : '';
+      const carrierShipmentId = booked.kind === 'booked' ? booked.carrierShipmentId : undefined;
+      await expect(
+        carrier.cancelShipment({
+          orderId: BOOKING.orderId,
+          trackingNumber,
+          carrierShipmentId,
+          idempotencyKey: 'cancel-1',
+        }),
+      ).resolves.toEqual({ kind: 'cancelled' });
+    });
+
+    if (harness.name !== 'sandbox') {
+      it('reports an outage as unavailable after its bounded retries, never by throwing', async () => {
+        api!.failNext = CALLS.retry.attempts;
+        await expect(carrier.createShipment({ ...BOOKING, idempotencyKey: 'outage' })).resolves.toMatchObject(
+          {
+            kind: 'unavailable',
+          },
+        );
+      });
+
+      it('times out a carrier that does not answer, per attempt, and reports it as unavailable', async () => {
+        const slow = await harness.start([newSecret], {
+          timeoutMs: 100,
+          retry: { attempts: 2, initialBackoffMs: 1 },
+        });
+        try {
+          slow.api!.stallNext = 2;
+          slow.api!.stallMs = 1000;
+          const started = Date.now();
+          const outcome = await slow.carrier.createShipment({ ...BOOKING, idempotencyKey: 'stalled' });
+          expect(outcome).toMatchObject({
+            kind: 'unavailable',
+            message: expect.stringMatching(/did not answer in time after 2 attempt/),
+          });
+          expect(Date.now() - started).toBeLessThan(900);
+        } finally {
+          await slow.stop();
+        }
+      });
+    }
+  } else {
+    it('declines to book as a result, not an exception', async () => {
+      await expect(carrier.createShipment(BOOKING)).resolves.toMatchObject({
+        kind: 'refused',
+        code: 'CARRIER.BOOKING_UNSUPPORTED',
+      });
+    });
+  }
+});

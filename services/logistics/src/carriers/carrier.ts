@@ -1,0 +1,94 @@
+import type { PostalAddress } from '@waybill/contracts';
+import type { SignatureRejection, WebhookHeaders } from '@waybill/platform';
+import type { StatusMapping, TrackingUpdate } from '../domain/tracking-update';
+
+export type { WebhookHeaders };
+
+export interface CreateShipmentRequest {
+  readonly orderId: string;
+  readonly shipmentId: string;
+  /** Deterministic per order (`logistics:<orderId>:book`): a repeated call gets the first booking back. */
+  readonly idempotencyKey: string;
+  readonly recipient: PostalAddress;
+  readonly shipFrom?: PostalAddress;
+  readonly weightGrams: number;
+}
+
+export interface CancelShipmentRequest {
+  readonly orderId: string;
+  readonly trackingNumber: string;
+  /** The carrier's own id for the booking, when it has one besides the tracking number. */
+  readonly carrierShipmentId?: string;
+  readonly idempotencyKey: string;
+}
+
+/** A decline or an outage is a result, never an exception (see DESIGN.md). */
+export type BookingOutcome =
+  | {
+      readonly kind: 'booked';
+      readonly trackingNumber: string;
+      /** Where the label lives (a URL or a reference), never the label itself. */
+      readonly labelRef?: string;
+      readonly carrierShipmentId?: string;
+    }
+  | { readonly kind: 'refused'; readonly code: string; readonly message: string }
+  | { readonly kind: 'unavailable'; readonly message: string };
+
+export type CancellationOutcome =
+  | { readonly kind: 'cancelled' }
+  /** e.g. already picked up: the parcel travels on. */
+  | { readonly kind: 'refused'; readonly code: string; readonly message: string }
+  | { readonly kind: 'unavailable'; readonly message: string };
+
+/** Why a webhook is refused before anything is stored. */
+export type WebhookRejection = SignatureRejection | 'PAYLOAD_MALFORMED';
+
+export type WebhookVerdict =
+  | {
+      readonly ok: true;
+      /** The provider's id of this event: the inbox stores each once (dedup). */
+      readonly externalId: string;
+      readonly eventType: string;
+    }
+  | { readonly ok: false; readonly rejection: WebhookRejection; readonly message: string };
+
+export interface ParsedWebhook {
+  readonly externalId: string;
+  readonly eventType: string;
+  /** Empty for events that carry no tracking (e.g. a test ping). */
+  readonly updates: readonly TrackingUpdate[];
+}
+
+/**
+ * One carrier or tracking aggregator. Adding a carrier is adding one file that implements this,
+ * its fixtures, and an entry in the conformance suite (carriers/carrier-conformance.spec.ts).
+ */
+export interface Carrier {
+  /** The slug in events and in `/v1/webhooks/carriers/:carrier`. */
+  readonly name: string;
+  /**
+   * An aggregator (AfterShip) tracks parcels that other carriers booked: its updates match
+   * shipments by tracking number alone. Any other carrier speaks only for its own shipments.
+   */
+  readonly aggregator: boolean;
+  /** Every carrier code the adapter maps, for the README table and the conformance suite. */
+  readonly statusTable: readonly StatusMapping[];
+  createShipment(request: CreateShipmentRequest): Promise<BookingOutcome>;
+  cancelShipment(request: CancelShipmentRequest): Promise<CancellationOutcome>;
+  /**
+   * Checks the signature on the exact raw bytes (against `now`), then that the body reads: only a
+   * verified, readable webhook is stored.
+   */
+  verifyWebhook(rawBody: Buffer, headers: WebhookHeaders, now?: Date): WebhookVerdict;
+  /**
+   * Reads an already verified raw body (the stored copy, possibly much later) into canonical
+   * updates. Throws only on a body that does not read; an unknown status is an update, not an error.
+   */
+  parseWebhook(rawBody: Buffer, headers: WebhookHeaders): ParsedWebhook;
+}
+
+/** Retry and timeout settings every carrier that calls out shares. */
+export interface CarrierCallOptions {
+  readonly timeoutMs: number;
+  readonly retry: { readonly attempts: number; readonly initialBackoffMs: number };
+}

@@ -1,0 +1,34 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { CurrentPrincipal, Principal, RequireScopes } from '@waybill/platform';
+import { ShipmentQueries, ShipmentView } from '../query-shipments/shipment-queries.service';
+import { readerOf } from '../query-shipments/shipment-reader';
+import type { UnmappedStatusCount } from '../persistence/shipment.repository';
+import { ShipmentsQueryDto } from './shipments-query.dto';
+
+@Controller('v1')
+@RequireScopes('shipments:read')
+export class ShipmentsController {
+  constructor(private readonly queries: ShipmentQueries) {}
+
+  @Get('shipments/:id')
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<ShipmentView> {
+    return this.queries.get(readerOf(principal), id);
+  }
+
+  @Get('shipments')
+  byOrder(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ShipmentsQueryDto,
+  ): Promise<{ items: ShipmentView[] }> {
+    return this.queries.byOrder(readerOf(principal), query.orderId);
+  }
+
+  /** Carrier codes no mapping table knows, with how often each was seen. */
+  @Get('carriers/unmapped-statuses')
+  unmapped(): Promise<{ items: UnmappedStatusCount[] }> {
+    return this.queries.unmappedStatuses();
+  }
+}

@@ -1,0 +1,57 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Outbox, StoredWebhook, WebhookHandler } from '@waybill/eventing';
+import { CarrierRegistry } from '../carriers/carrier-registry';
+import { ShipmentRepository } from '../persistence/shipment.repository';
+import { ShipmentTracker } from './shipment-tracker.service';
+
+/**
+ * A carrier may report a parcel a moment before our booking transaction commits (it answered the
+ * booking call, then fired its first webhook). For this long an unmatched tracking number is
+ * retried with the inbox's backoff; after it, the update is about a parcel we never booked.
+ */
+export const UNMATCHED_RETRY_WINDOW_MS = 10 * 60_000;
+
+/** Applies a stored, verified carrier webhook (run by the webhook inbox worker). */
+@Injectable()
+export class CarrierWebhookHandler implements WebhookHandler {
+  private readonly logger = new Logger(CarrierWebhookHandler.name);
+
+  constructor(
+    private readonly carriers: CarrierRegistry,
+    private readonly shipments: ShipmentRepository,
+    private readonly tracker: ShipmentTracker,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async handle(manager: EntityManager, webhook: StoredWebhook): Promise<void> {
+    const carrier = this.carriers.get(webhook.source);
+    if (!carrier) throw new Error(`carrier ${webhook.source} is no longer configured`);
+    // Read again from the stored copy: its signature was checked when it arrived.
+    const { updates } = carrier.parseWebhook(webhook.rawBody, webhook.headers);
+    for (const update of updates) {
+      const shipment = await this.shipments.lockByTrackingNumber(
+        manager,
+        update.trackingNumber,
+        carrier.aggregator ? undefined : carrier.name,
+      );
+      if (!shipment) {
+        if (Date.now() - webhook.receivedAt.getTime() < UNMATCHED_RETRY_WINDOW_MS) {
+          throw new Error(`no ${carrier.name} shipment has tracking number ${update.trackingNumber} (yet)`);
+        }
+        this.logger.warn(
+          `${carrier.name} webhook ${webhook.id}: no shipment has tracking number ${update.trackingNumber}; ignored`,
+        );
+        continue;
+      }
+      await this.tracker.apply(
+        manager,
+        shipment,
+        update,
+        carrier.name,
+        (events) => this.outbox.enqueue(manager, events),
+        webhook.id,
+      );
+    }
+  }
+}

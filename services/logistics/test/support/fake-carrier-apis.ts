@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * Stand-ins for carrier APIs over real HTTP, speaking their wire formats, for the booking and
+ * cancellation paths of the adapters. They record every call and can be told to fail or stall.
+ */
+export interface RecordedCall {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Record<string, unknown>;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export abstract class FakeCarrierApi {
+  readonly calls: RecordedCall[] = [];
+  /** Answer the next N requests with 503. */
+  failNext = 0;
+  /** Hold the next N requests this long before answering (to trip the caller's timeout). */
+  stallNext = 0;
+  stallMs = 0;
+  private server?: Server;
+  baseUrl = '';
+
+  protected abstract route(call: RecordedCall): Answer;
+
+  async start(): Promise<this> {
+    this.server = createServer((request, response) => void this.handle(request, response));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  callsTo(method: string, pathPattern: RegExp): RecordedCall[] {
+    return this.calls.filter((call) => call.method === method && pathPattern.test(call.path));
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: Record<string, unknown> = {};
+    try {
+      body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      return send(response, {
+        status: 400,
+        body: { error: { code: 'BAD_REQUEST', message: 'invalid JSON' } },
+      });
+    }
+    const call: RecordedCall = {
+      method: request.method ?? 'GET',
+      path: request.url ?? '/',
+      headers: request.headers,
+      body,
+    };
+    this.calls.push(call);
+    if (this.stallNext > 0) {
+      this.stallNext--;
+      await new Promise((resolve) => setTimeout(resolve, this.stallMs));
+    }
+    if (this.failNext > 0) {
+      this.failNext--;
+      return send(response, {
+        status: 503,
+        body: { error: { code: 'SERVICE_UNAVAILABLE', message: 'try again' } },
+      });
+    }
+    send(response, this.route(call));
+  }
+}
+
+function send(response: ServerResponse, answer: Answer): void {
+  if (response.destroyed) return;
+  response.writeHead(answer.status, { 'Content-Type': 'application/json' });
+  response.end(JSON.stringify(answer.body));
+}
+
+function hex(bytes: number): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+/**
+ * EasyPost: Basic auth with the API key as user name, one-call buy on `POST /v2/shipments`
+ * (answers the Shipment with `tracking_code` and `postage_label`), `POST /v2/shipments/:id/refund`.
+ * A `to_address.zip` of `00000` fails address verification (422), as EasyPost's does for bad ones.
+ */
+export class FakeEasyPost extends FakeCarrierApi {
+  readonly shipments = new Map<string, { reference: string; trackingCode: string; pickedUp: boolean }>();
+
+  constructor(readonly apiKey = `EZTK${hex(12)}`) {
+    super();
+  }
+
+  protected route(call: RecordedCall): Answer {
+    const expected = `Basic ${Buffer.from(`${this.apiKey}:`).toString('base64')}`;
+    if (call.headers.authorization !== expected) {
+      return { status: 401, body: { error: { code: 'APIKEY.INACTIVE', message: 'invalid api key' } } };
+    }
+    if (call.method === 'POST' && call.path === '/v2/shipments') {
+      const shipment = (call.body.shipment ?? {}) as Record<
+        string,
+        Record<string, unknown> | string | undefined
+      >;
+      const to = shipment.to_address as Record<string, unknown> | undefined;
+      if (!to || to.zip === '00000') {
+        return {
+          status: 422,
+          body: { error: { code: 'ADDRESS.VERIFY.FAILURE', message: 'Unable to verify address.' } },
+        };
+      }
+      const id = `shp_${hex(16)}`;
+      const trackingCode = `9400${String(Date.now()).slice(-10)}${Math.floor(Math.random() * 1e8)}`;
+      this.shipments.set(id, {
+        reference: typeof shipment.reference === 'string' ? shipment.reference : '',
+        trackingCode,
+        pickedUp: false,
+      });
+      return {
+        status: 201,
+        body: {
+          id,
+          object: 'Shipment',
+          mode: 'test',
+          reference: shipment.reference,
+          status: 'unknown',
+          tracking_code: trackingCode,
+          postage_label: {
+            object: 'PostageLabel',
+            label_url: `https://easypost-files.example/postage_label/${id}.png`,
+          },
+          selected_rate: {
+            object: 'Rate',
+            carrier: 'USPS',
+            service: 'Priority',
+            rate: '7.58',
+            currency: 'USD',
+          },
+        },
+      };
+    }
+    const refund = /^\/v2\/shipments\/([^/]+)\/refund$/.exec(call.path);
+    if (call.method === 'POST' && refund) {
+      const shipment = this.shipments.get(refund[1]);
+      if (!shipment)
+        return { status: 404, body: { error: { code: 'NOT_FOUND', message: 'shipment not found' } } };
+      return {
+        status: 200,
+        body: {
+          id: refund[1],
+          object: 'Shipment',
+          refund_status: shipment.pickedUp ? 'rejected' : 'submitted',
+        },
+      };
+    }
+    return { status: 404, body: { error: { code: 'NOT_FOUND', message: 'no such route' } } };
+  }
+}
+
+/**
+ * A direct carrier on Waybill's published carrier API: Bearer key, `Idempotency-Key` honoured by
+ * replaying the first answer, 409 on cancelling a parcel already picked up.
+ */
+export class FakeDirectCarrier extends FakeCarrierApi {
+  readonly shipments = new Map<string, { trackingNumber: string; pickedUp: boolean; cancelled: boolean }>();
+  private readonly replies = new Map<string, Answer>();
+
+  constructor(readonly apiKey = `dk_${hex(12)}`) {
+    super();
+  }
+
+  protected route(call: RecordedCall): Answer {
+    if (call.headers.authorization !== `Bearer ${this.apiKey}`) {
+      return { status: 401, body: { code: 'UNAUTHORIZED', message: 'invalid key' } };
+    }
+    const key = call.headers['idempotency-key'];
+    if (typeof key !== 'string')
+      return { status: 400, body: { code: 'IDEMPOTENCY_KEY_REQUIRED', message: 'send one' } };
+    const replay = this.replies.get(`${call.path}|${key}`);
+    if (replay) return replay;
+    const answer = this.answer(call);
+    this.replies.set(`${call.path}|${key}`, answer);
+    return answer;
+  }
+
+  private answer(call: RecordedCall): Answer {
+    if (call.method === 'POST' && call.path === '/v1/shipments') {
+      const id = `dx_${hex(8)}`;
+      const trackingNumber = `DX${hex(5).toUpperCase()}`;
+      this.shipments.set(id, { trackingNumber, pickedUp: false, cancelled: false });
+      return {
+        status: 201,
+        body: { id, tracking_number: trackingNumber, label_url: `https://labels.direct.example/${id}.pdf` },
+      };
+    }
+    const cancel = /^\/v1\/shipments\/([^/]+)\/cancel$/.exec(call.path);
+    if (call.method === 'POST' && cancel) {
+      const shipment = this.shipments.get(cancel[1]);
+      if (!shipment) return { status: 404, body: { code: 'NOT_FOUND', message: 'no such shipment' } };
+      if (shipment.pickedUp)
+        return { status: 409, body: { code: 'ALREADY_PICKED_UP', message: 'the parcel is on its way' } };
+      shipment.cancelled = true;
+      return { status: 200, body: { id: cancel[1], status: 'cancelled' } };
+    }
+    return { status: 404, body: { code: 'NOT_FOUND', message: 'no such route' } };
+  }
+}
