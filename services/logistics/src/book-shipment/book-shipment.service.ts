@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { OrderConfirmedV1 } from '@waybill/contracts';
 import { PermanentEventError } from '@waybill/eventing';
+import { currentCorrelationId, currentTraceparent } from '@waybill/platform';
 import { CarrierRegistry } from '../carriers/carrier-registry';
 import { chooseCarrier, parcelWeightGrams } from '../domain/carrier-rule';
 import { LogisticsConfig } from '../logistics.config';
@@ -82,6 +83,8 @@ export class BookShipment {
       statusOccurredAt: now,
       weightGrams,
       destinationCountry: country,
+      traceparent: currentTraceparent(),
+      correlationId: currentCorrelationId(),
       createdAt: now,
       updatedAt: now,
     };

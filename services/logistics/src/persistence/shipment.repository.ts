@@ -17,6 +17,12 @@ export interface Shipment {
   readonly statusOccurredAt: string;
   readonly weightGrams: number;
   readonly destinationCountry: string;
+  /**
+   * The trace and correlation of the order.confirmed that booked it: carrier webhooks arrive
+   * later, outside any trace, and continue this one, so the whole order stays one trace.
+   */
+  readonly traceparent?: string;
+  readonly correlationId?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -45,7 +51,7 @@ export interface UnmappedStatusCount {
 type Row = Record<string, unknown>;
 
 const SHIPMENT_COLUMNS = `id, order_id, storefront_id, carrier, tracking_number, carrier_shipment_id, label_ref, status,
-  status_occurred_at, weight_grams, destination_country, created_at, updated_at`;
+  status_occurred_at, weight_grams, destination_country, traceparent, correlation_id, created_at, updated_at`;
 
 function iso(value: unknown): string {
   return (value as Date).toISOString();
@@ -68,6 +74,8 @@ function toShipment(row: Row): Shipment {
     statusOccurredAt: iso(row.status_occurred_at),
     weightGrams: row.weight_grams as number,
     destinationCountry: row.destination_country as string,
+    traceparent: optional(row.traceparent),
+    correlationId: optional(row.correlation_id),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
@@ -79,8 +87,8 @@ export class ShipmentRepository {
   async insert(manager: EntityManager, shipment: Omit<Shipment, 'createdAt' | 'updatedAt'>): Promise<void> {
     await manager.query(
       `INSERT INTO shipments (id, order_id, storefront_id, carrier, tracking_number, carrier_shipment_id, label_ref,
-         status, status_occurred_at, weight_grams, destination_country)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+         status, status_occurred_at, weight_grams, destination_country, traceparent, correlation_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [
         shipment.id,
         shipment.orderId,
@@ -93,6 +101,8 @@ export class ShipmentRepository {
         shipment.statusOccurredAt,
         shipment.weightGrams,
         shipment.destinationCountry,
+        shipment.traceparent ?? null,
+        shipment.correlationId ?? null,
       ],
     );
   }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Outbox, StoredWebhook, WebhookHandler } from '@waybill/eventing';
+import { inSpan, SpanKind } from '@waybill/platform';
 import { CarrierRegistry } from '../carriers/carrier-registry';
 import { ShipmentRepository } from '../persistence/shipment.repository';
 import { ShipmentTracker } from './shipment-tracker.service';
@@ -44,13 +45,24 @@ export class CarrierWebhookHandler implements WebhookHandler {
         );
         continue;
       }
-      await this.tracker.apply(
-        manager,
-        shipment,
-        update,
-        carrier.name,
-        (events) => this.outbox.enqueue(manager, events),
-        webhook.id,
+      // In the order's trace: the events it causes (shipment.delivered → order DELIVERED) too.
+      await inSpan(
+        {
+          name: `${carrier.name} tracking update`,
+          kind: SpanKind.CONSUMER,
+          parent: { traceparent: shipment.traceparent },
+          correlationId: shipment.correlationId,
+          attributes: { 'waybill.webhook.id': webhook.id, 'waybill.shipment.id': shipment.id },
+        },
+        () =>
+          this.tracker.apply(
+            manager,
+            shipment,
+            update,
+            carrier.name,
+            (events) => this.outbox.enqueue(manager, events),
+            webhook.id,
+          ),
       );
     }
   }

@@ -24,6 +24,8 @@ export class LogisticsTables1764220000000 implements MigrationInterface {
         status_occurred_at   timestamptz NOT NULL,
         weight_grams         integer NOT NULL CHECK (weight_grams >= 0),
         destination_country  char(2) NOT NULL,
+        traceparent          text,
+        correlation_id       text,
         created_at           timestamptz NOT NULL DEFAULT now(),
         updated_at           timestamptz NOT NULL DEFAULT now(),
         UNIQUE (carrier, tracking_number)
