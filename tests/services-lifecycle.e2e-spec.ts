@@ -52,8 +52,15 @@ describe.each(SERVICES)('the %s service process', (service) => {
       });
       const ready = (await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json()) as unknown;
       expect(ready).toEqual({
-        status: 'up',
-        checks: { database: { status: 'up' }, kafka: { status: 'up' } },
+        status: 'ok',
+        info: {
+          database: { status: 'up' },
+          kafka: { status: 'up', brokers: 1 },
+          relay: { status: 'up', leader: true },
+          outbox: { status: 'up', pending: 0, oldestAgeSeconds: 0 },
+        },
+        error: {},
+        details: expect.any(Object) as unknown,
       });
 
       const client = new Client({ connectionString: database.url });

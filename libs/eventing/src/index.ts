@@ -13,3 +13,5 @@ export * from './service/event-driven-service.config';
 export * from './service/waybill-service.module';
 export * from './service/health.controller';
 export * from './service/run-service';
+export * from './webhook-inbox/webhook-inbox';
+export * from './persistence/query-rows';

@@ -20,3 +20,4 @@ export * from './http/configure-http-app';
 export * from './platform.tokens';
 export * from './platform.module';
 export * from './webhooks/standard-webhooks';
+export * from './webhooks/webhook-rejection';

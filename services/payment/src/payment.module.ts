@@ -1,16 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { eventRegistry } from '@waybill/contracts';
-import { WaybillServiceModule } from '@waybill/eventing';
+import { WaybillServiceModule, webhookInboxProviders } from '@waybill/eventing';
 import { PaymentSagaHandlers } from './events/payment-saga.handlers';
 import { GetPaymentService } from './get-payment/get-payment.service';
 import { PaymentWebhooksController } from './http/payment-webhooks.controller';
 import { PaymentsController } from './http/payments.controller';
 import { PaymentConfig } from './payment.config';
 import { ReceiveWebhookService } from './payment-webhooks/receive-webhook.service';
-import { WebhookProcessor } from './payment-webhooks/webhook-processor.service';
+import { PaymentWebhookHandler } from './payment-webhooks/payment-webhook.handler';
 import { PAYMENT_MIGRATIONS } from './persistence/migrations';
 import { PaymentRepository } from './persistence/payment.repository';
-import { WebhookReceiptRepository } from './persistence/webhook-receipt.repository';
 import { PaymentProviders } from './providers/payment-providers';
 import { RefundPaymentService } from './refund-payment/refund-payment.service';
 import { PaymentSaga } from './saga/payment-saga.service';
@@ -32,12 +31,13 @@ export class PaymentModule {
       providers: [
         PaymentProviders,
         PaymentRepository,
-        WebhookReceiptRepository,
         PaymentSaga,
         RefundPaymentService,
         GetPaymentService,
         ReceiveWebhookService,
-        WebhookProcessor,
+        ...webhookInboxProviders(PaymentWebhookHandler, {
+          pollIntervalMs: config.PAYMENT_WEBHOOK_POLL_INTERVAL_MS,
+        }),
       ],
     };
   }

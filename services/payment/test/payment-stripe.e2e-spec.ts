@@ -186,7 +186,7 @@ describe('payment service with Stripe (e2e against a fake Stripe over HTTP)', ()
       expect(forged.status).toBe(401);
 
       // Nothing of the refused deliveries was stored, so nothing can be processed.
-      expect(await env.query(`SELECT id FROM webhook_receipts`)).toEqual([]);
+      expect(await env.query(`SELECT id FROM webhook_inbox`)).toEqual([]);
       expect((await env.get(`/v1/payments/${orderId}`, env.reader)).body.status).toBe('REQUIRES_ACTION');
 
       // Signed by Stripe with the previous secret and one we do not know: rotation on both sides.
@@ -205,7 +205,7 @@ describe('payment service with Stripe (e2e against a fake Stripe over HTTP)', ()
       expect(again.status).toBe(200);
       expect(again.body.duplicate).toBe(true);
       const receipts = await env.query<{ processed_at: Date | null; attempts: number }>(
-        `SELECT processed_at, attempts FROM webhook_receipts WHERE provider = 'stripe'`,
+        `SELECT processed_at, attempts FROM webhook_inbox WHERE source = 'stripe'`,
       );
       expect(receipts).toHaveLength(1);
       expect(receipts[0].processed_at).not.toBeNull();

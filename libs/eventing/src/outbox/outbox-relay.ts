@@ -55,6 +55,13 @@ const NEXT_BATCH_SQL = `
  * While Kafka acknowledges one batch the next is already being read, so the database and the
  * broker work side by side; the position only ever moves past batches Kafka acknowledged.
  */
+export interface OutboxRelayStatus {
+  readonly running: boolean;
+  readonly leader: boolean;
+  readonly consecutiveFailures: number;
+  readonly lastError?: string;
+}
+
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly batchSize: number;
@@ -75,9 +82,25 @@ export class OutboxRelay {
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
   }
 
+  private consecutiveFailures = 0;
+  private lastError?: string;
+
   /** Events published since start; for metrics and benchmarks. */
   get publishedCount(): number {
     return this.published;
+  }
+
+  /**
+   * For readiness: whether the loop runs, whether this replica holds the relay lock (the others
+   * wait as standbys, which is healthy), and how many loops in a row have failed.
+   */
+  get status(): OutboxRelayStatus {
+    return {
+      running: this.running,
+      leader: this.leader !== undefined,
+      consecutiveFailures: this.consecutiveFailures,
+      ...(this.lastError !== undefined && { lastError: this.lastError }),
+    };
   }
 
   start(): void {
@@ -102,7 +125,6 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
-    let failures = 0;
     let producerConnected = false;
     while (this.running) {
       try {
@@ -115,9 +137,10 @@ export class OutboxRelay {
           continue;
         }
         await this.publishUntilIdle();
-        failures = 0;
+        this.recovered();
       } catch (error) {
-        failures += 1;
+        const failures = (this.consecutiveFailures += 1);
+        this.lastError = (error as Error).message;
         const delay = Math.min(100 * 2 ** Math.min(failures, 6), 5000);
         this.logger.warn(`outbox relay: ${(error as Error).message}; retrying in ${delay} ms`);
         if (this.leader && isDatabaseUnavailable(error)) await this.releaseLeadership();
@@ -138,6 +161,7 @@ export class OutboxRelay {
       while (this.running) {
         const rows = await pending;
         if (rows.length === 0) {
+          this.recovered();
           await this.housekeepingIfDue();
           await this.idle(this.pollIntervalMs);
           pending = this.selectAfter(client, position);
@@ -151,6 +175,7 @@ export class OutboxRelay {
         const started = performance.now();
         await this.producer!.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
         this.timings.send += performance.now() - started;
+        this.recovered();
         await this.options.afterPublish?.(rows.map((row) => row.event_id));
         await this.savePosition(client, next);
         position = next;
@@ -164,6 +189,12 @@ export class OutboxRelay {
       // A read still in flight must not surface as an unhandled rejection after a failure.
       pending.catch(() => undefined);
     }
+  }
+
+  /** Progress was made: a backoff starts again from its first step, and readiness clears. */
+  private recovered(): void {
+    this.consecutiveFailures = 0;
+    this.lastError = undefined;
   }
 
   private async selectAfter(client: PoolClient, position: Position): Promise<OutboxRow[]> {

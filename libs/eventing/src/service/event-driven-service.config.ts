@@ -77,6 +77,14 @@ export abstract class EventDrivenServiceConfig extends BaseServiceConfig {
    */
   @EnvInt({ min: 1, max: 500 })
   CONSUMER_MESSAGES_PER_TRANSACTION = 50;
+
+  /** `/health/ready` fails once the oldest unpublished outbox row is older than this. */
+  @EnvInt({ min: 1, max: 24 * 3600 })
+  HEALTH_OUTBOX_MAX_AGE_SECONDS = 60;
+
+  /** How long each readiness check (database, Kafka, outbox) may take before it counts as down. */
+  @EnvInt({ min: 100, max: 30_000 })
+  HEALTH_CHECK_TIMEOUT_MS = 2000;
 }
 
 /** `postgres://…/postgres` + `order` → `postgres://…/waybill_order`. */

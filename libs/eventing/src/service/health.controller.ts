@@ -1,66 +1,52 @@
-import { Controller, Get, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { Kafka } from 'kafkajs';
-import { DataSource } from 'typeorm';
+import { Controller, Get, HttpException, HttpStatus, Inject } from '@nestjs/common';
+import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '@waybill/platform';
-import { KAFKA } from '../eventing.module';
+import { READINESS_OPTIONS, ReadinessIndicators, ReadinessOptions } from './readiness.indicators';
 
-interface Check {
-  readonly status: 'up' | 'down';
-  readonly error?: string;
-}
-
-/** Liveness says the process runs; readiness says it can do its work (database and Kafka answer). */
+/**
+ * Liveness says the process runs (restart it if not); readiness says it can do its work — database
+ * and Kafka answer, the outbox relay runs and the outbox is not backing up — so a load balancer or
+ * Kubernetes sends it traffic. A 503 names every failing part.
+ */
 @Public()
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly dataSource: DataSource,
-    @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly readiness: ReadinessIndicators,
+    @Inject(READINESS_OPTIONS) private readonly options: ReadinessOptions,
   ) {}
 
   @Get('live')
-  @HttpCode(200)
-  live(): { status: 'up' } {
-    return { status: 'up' };
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
   }
 
   @Get('ready')
-  async ready(): Promise<{ status: 'up'; checks: Record<string, Check> }> {
-    const [database, kafka] = await Promise.all([
-      check(() => this.dataSource.query('SELECT 1')),
-      check(async () => {
-        const admin = this.kafka.admin();
-        await admin.connect();
-        try {
-          await admin.describeCluster();
-        } finally {
-          await admin.disconnect();
-        }
-      }),
-    ]);
-    const checks = { database, kafka };
-    if (database.status === 'down' || kafka.status === 'down') {
-      throw new ServiceUnavailableException({ status: 'down', checks });
+  async ready(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([
+        () => this.database.pingCheck('database', { timeout: this.options.checkTimeoutMs }),
+        () => this.readiness.kafkaCluster(),
+        () => this.readiness.relay(),
+        () => this.readiness.outboxBacklog(),
+      ]);
+    } catch (error) {
+      if (!(error instanceof HttpException)) throw error;
+      const result = error.getResponse() as HealthCheckResult;
+      const failing = Object.entries(result.error ?? {}).map(
+        ([part, detail]) => `${part}${typeof detail?.message === 'string' ? ` (${detail.message})` : ''}`,
+      );
+      throw new HttpException(
+        {
+          code: 'HEALTH.NOT_READY',
+          message: `not ready: ${failing.join('; ')}`,
+          details: result.details,
+        },
+        HttpStatus.SERVICE_UNAVAILABLE,
+      );
     }
-    return { status: 'up', checks };
   }
-}
-
-async function check(probe: () => Promise<unknown>): Promise<Check> {
-  try {
-    await withTimeout(probe(), 2000);
-    return { status: 'up' };
-  } catch (error) {
-    return { status: 'down', error: (error as Error).message };
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>(
-      (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)),
-    ),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MixedList } from 'typeorm';
 import { EventRegistry } from '@waybill/contracts';
@@ -7,6 +8,7 @@ import { EventingModule } from '../eventing.module';
 import { EVENTING_MIGRATIONS } from '../migrations';
 import { EventDrivenServiceConfig, serviceDatabaseUrl } from './event-driven-service.config';
 import { HealthController } from './health.controller';
+import { READINESS_OPTIONS, ReadinessIndicators } from './readiness.indicators';
 
 export interface WaybillServiceOptions {
   readonly service: string;
@@ -58,8 +60,20 @@ export class WaybillServiceModule {
           retry: { maxAttempts: config.CONSUMER_MAX_ATTEMPTS },
           maxMessagesPerTransaction: config.CONSUMER_MESSAGES_PER_TRANSACTION,
         }),
+        // Failing checks are answered with their reasons; logging each probe's failure again is noise.
+        TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController],
+      providers: [
+        ReadinessIndicators,
+        {
+          provide: READINESS_OPTIONS,
+          useValue: {
+            outboxMaxAgeSeconds: config.HEALTH_OUTBOX_MAX_AGE_SECONDS,
+            checkTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
+          },
+        },
+      ],
     };
   }
 }

@@ -1,9 +1,8 @@
-import { BadRequestException, Injectable, UnauthorizedException } from '@nestjs/common';
-import { DomainError } from '@waybill/platform';
-import { WebhookReceiptRepository } from '../persistence/webhook-receipt.repository';
+import { Injectable } from '@nestjs/common';
+import { WebhookInbox } from '@waybill/eventing';
+import { DomainError, webhookRejection } from '@waybill/platform';
 import type { WebhookHeaders } from '../providers/payment-provider';
 import { PaymentProviders } from '../providers/payment-providers';
-import { WebhookProcessor } from './webhook-processor.service';
 
 export interface WebhookAck {
   readonly received: true;
@@ -15,14 +14,13 @@ export interface WebhookAck {
 
 /**
  * Verifies, stores the raw body and answers: processing happens after the answer, from the stored
- * copy (WebhookProcessor), so a slow database transaction never makes the provider retry.
+ * copy (the webhook inbox worker), so a slow database transaction never makes the provider retry.
  */
 @Injectable()
 export class ReceiveWebhookService {
   constructor(
     private readonly providers: PaymentProviders,
-    private readonly receipts: WebhookReceiptRepository,
-    private readonly processor: WebhookProcessor,
+    private readonly inbox: WebhookInbox,
   ) {}
 
   async receive(providerName: string, rawBody: Buffer, headers: WebhookHeaders): Promise<WebhookAck> {
@@ -33,22 +31,15 @@ export class ReceiveWebhookService {
       });
     }
     const parsed = provider.parseWebhook(rawBody, headers);
-    if (!parsed.ok) {
-      const body = { code: `WEBHOOK.${parsed.rejection}`, message: parsed.message };
-      // A missing or malformed header is a bad request; a signature that does not verify is unauthenticated.
-      switch (parsed.rejection) {
-        case 'SIGNATURE_MISMATCH':
-        case 'TIMESTAMP_OUT_OF_TOLERANCE':
-        case 'NOT_CONFIGURED':
-          throw new UnauthorizedException(body);
-        default:
-          throw new BadRequestException(body);
-      }
-    }
+    if (!parsed.ok) throw webhookRejection(parsed.rejection, parsed.message);
     const { event } = parsed;
     if (!event.outcome) return { received: true, duplicate: false, ignored: true };
-    const inserted = await this.receipts.insert(provider.name, event.providerEventId, event.type, rawBody);
-    if (inserted) this.processor.kick();
-    return { received: true, duplicate: !inserted, ignored: false };
+    const { duplicate } = await this.inbox.store({
+      source: provider.name,
+      externalId: event.providerEventId,
+      eventType: event.type,
+      rawBody,
+    });
+    return { received: true, duplicate, ignored: false };
   }
 }

@@ -1,3 +1,4 @@
+import type { WebhookHeaders, WebhookRejection } from '@waybill/platform';
 import type {
   AuthorizationOutcome,
   PaymentWebhookEvent,
@@ -24,16 +25,7 @@ export interface SettleRequest {
   readonly idempotencyKey: string;
 }
 
-export type WebhookHeaders = Readonly<Record<string, string | string[] | undefined>>;
-
-/** Why a webhook was refused before anything was stored. */
-export type WebhookRejection =
-  | 'SIGNATURE_MISSING'
-  | 'SIGNATURE_MALFORMED'
-  | 'SIGNATURE_MISMATCH'
-  | 'TIMESTAMP_OUT_OF_TOLERANCE'
-  | 'NOT_CONFIGURED'
-  | 'PAYLOAD_MALFORMED';
+export type { WebhookHeaders } from '@waybill/platform';
 
 export type WebhookParseResult =
   | { readonly ok: true; readonly event: PaymentWebhookEvent }
@@ -58,9 +50,4 @@ export interface PaymentProvider {
    * their stored copy, when the signature's timestamp may be past its tolerance.
    */
   interpretWebhook(rawBody: Buffer): PaymentWebhookEvent;
-}
-
-export function headerValue(headers: WebhookHeaders, name: string): string | undefined {
-  const value = headers[name.toLowerCase()];
-  return Array.isArray(value) ? value[0] : value;
 }

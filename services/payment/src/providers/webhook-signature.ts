@@ -1,6 +1,12 @@
-import { hmacSha256, safeEqual, verifyTimestampTolerance } from '@waybill/platform';
+import {
+  headerValue,
+  hmacSha256,
+  safeEqual,
+  verifyTimestampTolerance,
+  type WebhookHeaders,
+} from '@waybill/platform';
 import type { PaymentWebhookEvent } from '../domain/payment-outcomes';
-import { headerValue, type WebhookHeaders, type WebhookParseResult } from './payment-provider';
+import type { WebhookParseResult } from './payment-provider';
 
 /**
  * Stripe's webhook signature scheme, also used by the sandbox provider:
