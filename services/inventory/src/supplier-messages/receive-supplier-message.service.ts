@@ -1,13 +1,6 @@
-import {
-  BadRequestException,
-  HttpException,
-  Injectable,
-  Logger,
-  PayloadTooLargeException,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Outbox, OutgoingEvent } from '@waybill/eventing';
-import { SignatureRejection, verifyStandardWebhook, WebhookHeaders } from '@waybill/platform';
+import { verifyStandardWebhook, webhookRejection, WebhookHeaders } from '@waybill/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { decidePurchaseOrderTransition, decideReceipt, PurchaseOrderState } from '../domain/purchase-order';
 import { InventoryConfig } from '../inventory.config';
@@ -34,23 +27,6 @@ export interface SupplierMessageAck {
   /** `applied`, or `ignored` for a late or repeated message that would not move the order forward. */
   readonly outcome?: 'applied' | 'ignored';
   readonly purchaseOrder?: { readonly poNumber: string; readonly state: PurchaseOrderState };
-}
-
-function rejection(
-  kind: SignatureRejection | 'PAYLOAD_MALFORMED' | 'PAYLOAD_TOO_LARGE',
-  message: string,
-): HttpException {
-  const body = { code: `WEBHOOK.${kind}`, message };
-  switch (kind) {
-    case 'SIGNATURE_MISMATCH':
-    case 'TIMESTAMP_OUT_OF_TOLERANCE':
-    case 'NOT_CONFIGURED':
-      return new UnauthorizedException(body);
-    case 'PAYLOAD_TOO_LARGE':
-      return new PayloadTooLargeException(body);
-    default:
-      return new BadRequestException(body);
-  }
 }
 
 /**
@@ -82,16 +58,16 @@ export class ReceiveSupplierMessageService {
     if (!supplier) throw new UnknownSupplier(supplierId);
     const limit = this.config.INVENTORY_SUPPLIER_WEBHOOK_MAX_BYTES;
     if (rawBody.length > limit)
-      throw rejection('PAYLOAD_TOO_LARGE', `supplier messages are limited to ${limit} bytes`);
+      throw webhookRejection('PAYLOAD_TOO_LARGE', `supplier messages are limited to ${limit} bytes`);
     const verdict = verifyStandardWebhook({
       rawBody,
       headers,
       secrets: supplier.webhookSecrets,
       toleranceSeconds: this.config.INVENTORY_SUPPLIER_WEBHOOK_TOLERANCE_SECONDS,
     });
-    if (!verdict.ok) throw rejection(verdict.rejection, verdict.message);
+    if (!verdict.ok) throw webhookRejection(verdict.rejection, verdict.message);
     const parsed = parseSupplierMessage(rawBody);
-    if (!parsed.ok) throw rejection('PAYLOAD_MALFORMED', parsed.problems.join('; '));
+    if (!parsed.ok) throw webhookRejection('PAYLOAD_MALFORMED', parsed.problems.join('; '));
     const { message } = parsed;
 
     return this.dataSource.transaction(async (manager) => {
