@@ -99,7 +99,12 @@ describe('replenishment in the saga', () => {
     // The supplier has it, signed, under the PO number.
     await waitFor(() => supplier.accepted.get(poNumber), { description: 'the supplier to receive the PO' });
     expect(supplier.deliveriesOf(poNumber).every((delivery) => delivery.verified)).toBe(true);
-    expect(supplier.accepted.get(poNumber)!.body).toMatchObject({ poNumber, lines: [{ sku, quantity: 18 }] });
+    const document = supplier.accepted.get(poNumber)!.body;
+    expect(document).toMatchObject({ poNumber, lines: [{ sku, quantity: 18 }] });
+    // Due after the policy's lead time of 2 days.
+    expect(Date.parse(String(document.expectedBy)) - Date.parse(String(document.issuedAt))).toBe(
+      2 * 86_400_000,
+    );
     await waitFor(
       async () => (await inventory('GET', `/v1/purchase-orders/${poNumber}`)).body.state === 'SENT',
       {

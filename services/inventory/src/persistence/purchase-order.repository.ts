@@ -16,6 +16,8 @@ export interface PurchaseOrder {
   readonly state: PurchaseOrderState;
   readonly trigger: ReplenishmentTrigger;
   readonly replenishmentId: string;
+  /** When the goods are due: creation plus the policy's lead time. */
+  readonly expectedBy: Date;
   readonly correlationId: string | null;
   readonly dispatchAttempts: number;
   readonly nextDispatchAt: Date | null;
@@ -51,6 +53,7 @@ interface PurchaseOrderRow {
   state: PurchaseOrderState;
   trigger: ReplenishmentTrigger;
   replenishment_id: string;
+  expected_by: Date;
   correlation_id: string | null;
   dispatch_attempts: number;
   next_dispatch_at: Date | null;
@@ -60,7 +63,7 @@ interface PurchaseOrderRow {
 }
 
 const COLUMNS = `id, po_number, sequence, sku, supplier, cycle, ordered, received, state, trigger,
-  replenishment_id, correlation_id, dispatch_attempts, next_dispatch_at, last_dispatch_error, created_at, updated_at`;
+  replenishment_id, expected_by, correlation_id, dispatch_attempts, next_dispatch_at, last_dispatch_error, created_at, updated_at`;
 
 const OPEN = OPEN_STATES.map((state) => `'${state}'`).join(', ');
 
@@ -77,6 +80,7 @@ function toPurchaseOrder(row: PurchaseOrderRow): PurchaseOrder {
     state: row.state,
     trigger: row.trigger,
     replenishmentId: row.replenishment_id,
+    expectedBy: row.expected_by,
     correlationId: row.correlation_id,
     dispatchAttempts: row.dispatch_attempts,
     nextDispatchAt: row.next_dispatch_at,
@@ -93,6 +97,7 @@ export interface NewPurchaseOrder {
   readonly ordered: number;
   readonly trigger: ReplenishmentTrigger;
   readonly replenishmentId: string;
+  readonly leadTimeDays: number;
   readonly correlationId?: string;
 }
 
@@ -125,10 +130,10 @@ export class PurchaseOrderRepository {
       manager,
       `INSERT INTO purchase_orders
          (id, po_number, sequence, sku, supplier, cycle, ordered, state, trigger, replenishment_id,
-          correlation_id, next_dispatch_at)
+          correlation_id, expected_by, next_dispatch_at)
        VALUES ($1, $2, $3, $4, $5,
                COALESCE((SELECT max(cycle) FROM purchase_orders WHERE sku = $4), 0) + 1,
-               $6, 'DRAFT', $7, $8, $9, now())
+               $6, 'DRAFT', $7, $8, $9, now() + make_interval(days => $10), now())
        ON CONFLICT (sku) WHERE state IN (${OPEN}) DO NOTHING
        RETURNING ${COLUMNS}`,
       [
@@ -141,6 +146,7 @@ export class PurchaseOrderRepository {
         order.trigger,
         order.replenishmentId,
         order.correlationId ?? null,
+        order.leadTimeDays,
       ],
     );
     return rows[0] && toPurchaseOrder(rows[0]);

@@ -108,6 +108,7 @@ export class PurchaseOrderDispatcher implements OnApplicationBootstrap, BeforeAp
       supplier: { id: order.supplier, name: this.suppliers.get(order.supplier)?.displayName },
       lines: [{ sku: order.sku, quantity: order.ordered }],
       issuedAt: order.createdAt.toISOString(),
+      expectedBy: order.expectedBy.toISOString(),
       replyTo: `/v1/webhooks/suppliers/${order.supplier}`,
     };
     try {

@@ -26,6 +26,7 @@ export interface PurchaseOrderSummary {
 
 export interface PurchaseOrderView extends PurchaseOrderSummary {
   readonly replenishmentId: string;
+  readonly expectedBy: string;
   readonly dispatch: { attempts: number; lastError?: string; nextAttemptAt?: string };
   readonly history: { from: string | null; to: string; cause: string; detail?: unknown; at: string }[];
   readonly receipts: { receiptRef: string; lines: { sku: string; quantity: number }[]; receivedAt: string }[];
@@ -54,6 +55,7 @@ function view(
   return {
     ...summary(order),
     replenishmentId: order.replenishmentId,
+    expectedBy: order.expectedBy.toISOString(),
     dispatch: {
       attempts: order.dispatchAttempts,
       ...(order.lastDispatchError !== null && { lastError: order.lastDispatchError }),

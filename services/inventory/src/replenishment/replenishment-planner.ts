@@ -62,6 +62,7 @@ export class ReplenishmentPlanner {
         ordered: decision.quantity,
         trigger,
         replenishmentId: randomUUID(),
+        leadTimeDays: policy.leadTimeDays,
         correlationId: options.correlationId,
       });
       if (!order) continue; // another trigger opened this cycle first

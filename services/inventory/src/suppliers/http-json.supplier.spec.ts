@@ -14,6 +14,7 @@ const order: PurchaseOrderDocument = {
   supplier: { id: 'acme' },
   lines: [{ sku: 'MUG', quantity: 12 }],
   issuedAt: '2026-11-26T12:00:00.000Z',
+  expectedBy: '2026-11-29T12:00:00.000Z',
   replyTo: '/v1/webhooks/suppliers/acme',
 };
 

@@ -8,6 +8,8 @@ export interface PurchaseOrderDocument {
   readonly supplier: { readonly id: string; readonly name?: string };
   readonly lines: readonly { readonly sku: string; readonly quantity: number }[];
   readonly issuedAt: string;
+  /** When we expect the goods (the policy's lead time from issue). */
+  readonly expectedBy: string;
   /** Where acknowledgements and receipts go, relative to the inventory service's base URL. */
   readonly replyTo: string;
 }

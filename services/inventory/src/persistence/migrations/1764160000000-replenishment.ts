@@ -48,6 +48,7 @@ export class Replenishment1764160000000 implements MigrationInterface {
         state                text NOT NULL,
         trigger              text NOT NULL,
         replenishment_id     uuid NOT NULL,
+        expected_by          timestamptz NOT NULL,
         correlation_id       text,
         dispatch_attempts    integer NOT NULL DEFAULT 0,
         next_dispatch_at     timestamptz,
