@@ -1,17 +1,27 @@
-import { waitFor } from '@waybill/testing';
-import { newWebhookSecret } from './fake-supplier';
+import {
+  apiKeysEnv,
+  createTestDatabase,
+  startServiceForTest,
+  uniqueTopicPrefix,
+  waitFor,
+} from '@waybill/testing';
+import { InventoryConfig } from '../src/inventory.config';
+import { InventoryModule } from '../src/inventory.module';
+import { FakeSupplier, newWebhookSecret } from './fake-supplier';
 import {
   call,
+  httpSupplierEnv,
   onlyPurchaseOrder,
   positionOf,
   purchaseOrder,
+  purchaseOrdersOf,
   putPolicy,
   ReplenishmentUnderTest,
   startWithSupplier,
   uniqueSku,
   waitForState,
 } from './replenishment-support';
-import { InventoryUnderTest, setStock, startInventory } from './support';
+import { InventoryUnderTest, KEYS, setStock, startInventory } from './support';
 
 describe('sending purchase orders', () => {
   let env: ReplenishmentUnderTest;
@@ -71,6 +81,56 @@ describe('sending purchase orders', () => {
     const run = await call(inventory, 'POST', '/v1/replenishment/run', { skus: [sku] });
     expect(run.body).toEqual({ checked: 1, raised: [] });
     expect((await positionOf(inventory, sku)).incoming).toBe(52);
+  });
+});
+
+describe('a purchase order across a restart', () => {
+  it('committed but not yet delivered when the service stops, it is sent after the restart, once', async () => {
+    const database = await createTestDatabase('e2e_inventory');
+    const supplier = await FakeSupplier.start(newWebhookSecret());
+    await supplier.closed();
+    const entry = {
+      service: 'inventory',
+      config: InventoryConfig,
+      module: (c: InventoryConfig) => InventoryModule.forRoot(c),
+    };
+    const options = {
+      topicPrefix: uniqueTopicPrefix('inv-restart'),
+      database,
+      env: {
+        WAYBILL_API_KEYS: apiKeysEnv([KEYS.admin]),
+        ...httpSupplierEnv('acme', supplier.url, {
+          webhook: newWebhookSecret(),
+          signing: supplier.signingSecret,
+        }),
+      },
+    };
+    let service = await startServiceForTest(entry, options);
+    try {
+      const sku = uniqueSku('restart');
+      await call({ service }, 'PUT', `/v1/stock/${sku}`, { onHand: 50 });
+      await putPolicy({ service }, sku, { reorderPoint: 10, orderUpTo: 60 });
+      await call({ service }, 'PUT', `/v1/stock/${sku}`, { onHand: 8 });
+      const order = await onlyPurchaseOrder({ service }, sku);
+      await waitFor(async () => (await purchaseOrder({ service }, order.id)).dispatch.attempts >= 1, {
+        description: 'a failed attempt before the restart',
+      });
+      await service.stop();
+
+      await supplier.listen();
+      service = await startServiceForTest(entry, options);
+      const sent = await waitForState({ service }, order.id, 'SENT');
+      expect(sent.poNumber).toBe(order.poNumber);
+      const taken = [...supplier.accepted.values()].filter(
+        (delivery) => delivery.body.lines?.[0]?.sku === sku,
+      );
+      expect(taken.map((delivery) => delivery.webhookId)).toEqual([order.poNumber]);
+      expect(await purchaseOrdersOf({ service }, sku)).toHaveLength(1);
+    } finally {
+      await service.stop();
+      await database.drop();
+      await supplier.stop();
+    }
   });
 });
 

@@ -54,8 +54,13 @@ export async function startWithSupplier(env: Record<string, string> = {}): Promi
   };
 }
 
+/** Anything with the service's base URL: a started InventoryUnderTest, or a service restarted by hand. */
+export interface Target {
+  readonly service: { readonly baseUrl: string };
+}
+
 export async function call(
-  inventory: InventoryUnderTest,
+  inventory: Target,
   method: 'GET' | 'PUT' | 'POST',
   path: string,
   body?: unknown,
@@ -72,7 +77,7 @@ export async function call(
   return { status: response.status, body: text ? JSON.parse(text) : {} };
 }
 
-export async function putPolicy(inventory: InventoryUnderTest, sku: string, policy: object): Promise<Json> {
+export async function putPolicy(inventory: Target, sku: string, policy: object): Promise<Json> {
   const answer = await call(inventory, 'PUT', `/v1/replenishment/policies/${sku}`, {
     leadTimeDays: 3,
     supplier: 'acme',
@@ -84,20 +89,20 @@ export async function putPolicy(inventory: InventoryUnderTest, sku: string, poli
 }
 
 /** `{ onHand, reserved, available, incoming }` as the policy view shows it. */
-export async function positionOf(inventory: InventoryUnderTest, sku: string): Promise<Json> {
+export async function positionOf(inventory: Target, sku: string): Promise<Json> {
   return (await call(inventory, 'GET', `/v1/replenishment/policies/${sku}`)).body.position;
 }
 
-export async function purchaseOrdersOf(inventory: InventoryUnderTest, sku: string): Promise<Json[]> {
+export async function purchaseOrdersOf(inventory: Target, sku: string): Promise<Json[]> {
   return (await call(inventory, 'GET', `/v1/purchase-orders?sku=${encodeURIComponent(sku)}`)).body.items;
 }
 
-export async function purchaseOrder(inventory: InventoryUnderTest, idOrNumber: string): Promise<Json> {
+export async function purchaseOrder(inventory: Target, idOrNumber: string): Promise<Json> {
   return (await call(inventory, 'GET', `/v1/purchase-orders/${idOrNumber}`)).body;
 }
 
 /** Waits for the SKU's only purchase order and returns it in full. */
-export async function onlyPurchaseOrder(inventory: InventoryUnderTest, sku: string): Promise<Json> {
+export async function onlyPurchaseOrder(inventory: Target, sku: string): Promise<Json> {
   const [summary] = await waitFor(
     async () => {
       const items = await purchaseOrdersOf(inventory, sku);
@@ -109,7 +114,7 @@ export async function onlyPurchaseOrder(inventory: InventoryUnderTest, sku: stri
 }
 
 export async function waitForState(
-  inventory: InventoryUnderTest,
+  inventory: Target,
   idOrNumber: string,
   state: string,
   timeoutMs = 30_000,
@@ -125,7 +130,7 @@ export async function waitForState(
 
 /** POSTs a supplier message signed with `secret` (a wrong one for the bad-signature case). */
 export async function postSupplierMessage(
-  inventory: InventoryUnderTest,
+  inventory: Target,
   supplier: string,
   secret: string,
   body: object,
