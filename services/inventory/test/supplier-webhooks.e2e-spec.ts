@@ -1,5 +1,6 @@
 import { newWebhookSecret } from './fake-supplier';
 import {
+  call,
   onlyPurchaseOrder,
   positionOf,
   postSupplierMessage,
@@ -180,5 +181,25 @@ describe('supplier webhooks', () => {
     const late = await postSupplierMessage(env.inventory, 'acme', env.webhookSecret, grn(poNumber, sku, 1));
     expect(late.status).toBe(409);
     expect(late.body.code).toBe('SUPPLIER_WEBHOOK.PURCHASE_ORDER_CLOSED');
+  });
+  it('lists purchase orders newest first, page by page, filtered by state', async () => {
+    const first = await call(env.inventory, 'GET', '/v1/purchase-orders?limit=2');
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(2);
+    const [newer, older] = first.body.items.map((item: { poNumber: string }) => item.poNumber);
+    expect(newer > older).toBe(true);
+    const second = await call(
+      env.inventory,
+      'GET',
+      `/v1/purchase-orders?limit=2&cursor=${first.body.nextCursor}`,
+    );
+    expect(second.body.items).toHaveLength(2);
+    expect(second.body.items[0].poNumber < older).toBe(true);
+    const rejected = await call(env.inventory, 'GET', '/v1/purchase-orders?state=REJECTED');
+    expect(rejected.body.items.length).toBeGreaterThanOrEqual(1);
+    expect(rejected.body.items.every((item: { state: string }) => item.state === 'REJECTED')).toBe(true);
+    expect((await call(env.inventory, 'GET', '/v1/purchase-orders?state=LOST')).status).toBe(400);
+    expect((await call(env.inventory, 'GET', '/v1/purchase-orders/PO-999999')).status).toBe(404);
+    expect((await fetch(`${env.inventory.service.baseUrl}/v1/purchase-orders`)).status).toBe(401);
   });
 });
