@@ -182,6 +182,29 @@ describe('supplier webhooks', () => {
     expect(late.status).toBe(409);
     expect(late.body.code).toBe('SUPPLIER_WEBHOOK.PURCHASE_ORDER_CLOSED');
   });
+  it('an operator cancels an open order before anything arrived, not after', async () => {
+    const { sku, poNumber, id } = await sentOrder('cancel');
+    const cancelled = await call(env.inventory, 'POST', `/v1/purchase-orders/${poNumber}/cancel`, {
+      reason: 'duplicate',
+    });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.state).toBe('CANCELLED');
+    expect(cancelled.body.history.at(-1)).toMatchObject({
+      from: 'SENT',
+      to: 'CANCELLED',
+      cause: 'operator:cancelled',
+    });
+    expect(await positionOf(env.inventory, sku)).toMatchObject({ onHand: 5, incoming: 0 });
+    const again = await call(env.inventory, 'POST', `/v1/purchase-orders/${id}/cancel`, {});
+    expect([again.status, again.body.code]).toEqual([409, 'REPLENISHMENT.PURCHASE_ORDER_NOT_CANCELLABLE']);
+
+    const partly = await sentOrder('cancel-late');
+    await postSupplierMessage(env.inventory, 'acme', env.webhookSecret, grn(partly.poNumber, partly.sku, 1));
+    const late = await call(env.inventory, 'POST', `/v1/purchase-orders/${partly.id}/cancel`, {});
+    expect(late.status).toBe(409);
+    expect(await positionOf(env.inventory, partly.sku)).toMatchObject({ onHand: 6, incoming: 19 });
+  });
+
   it('lists purchase orders newest first, page by page, filtered by state', async () => {
     const first = await call(env.inventory, 'GET', '/v1/purchase-orders?limit=2');
     expect(first.status).toBe(200);
