@@ -84,8 +84,9 @@ describe('replenishment triggers', () => {
     // Not luck: the database itself refuses a second open order for the SKU.
     await expect(
       env.inventory.db.query(
-        `INSERT INTO purchase_orders (id, po_number, sequence, sku, supplier, cycle, ordered, state, trigger, replenishment_id)
-         VALUES (gen_random_uuid(), 'PO-TEST', -1, $1, 'acme', 99, 1, 'SENT', 'manual', gen_random_uuid())`,
+        `INSERT INTO purchase_orders
+           (id, po_number, sequence, sku, supplier, cycle, ordered, state, trigger, replenishment_id, expected_by)
+         VALUES (gen_random_uuid(), 'PO-TEST', -1, $1, 'acme', 99, 1, 'SENT', 'manual', gen_random_uuid(), now())`,
         [sku],
       ),
     ).rejects.toThrow(/purchase_orders_one_open_per_sku/);
