@@ -106,6 +106,28 @@ export function EnvEnum<T extends string>(allowed: readonly T[]): PropertyDecora
   });
 }
 
+const ENV_GROUPS = Symbol('waybill:config-env-groups');
+
+/**
+ * The property is read from every variable whose name starts with `prefix` (declared properties
+ * excepted), for settings named after something configured, e.g. `INVENTORY_SUPPLIER_<NAME>_URL`.
+ * Its parser (`@EnvValue`) gets them as one JSON object `{ "<full name>": "<value>" }`, sorted by
+ * name; with none set the property is unset and its default applies.
+ */
+export function EnvGroup(prefix: string): PropertyDecorator {
+  return (target, propertyKey) => {
+    const inherited =
+      (Reflect.getMetadata(ENV_GROUPS, target) as readonly [string, string][] | undefined) ?? [];
+    Reflect.defineMetadata(ENV_GROUPS, [...inherited, [String(propertyKey), prefix]], target);
+  };
+}
+
+export function envGroupsOf(schema: abstract new () => object): readonly (readonly [string, string])[] {
+  return (
+    (Reflect.getMetadata(ENV_GROUPS, schema.prototype as object) as [string, string][] | undefined) ?? []
+  );
+}
+
 const SECRETS = Symbol('waybill:config-secrets');
 
 /** Marks a config property whose value must never appear in an error message or a log line. */

@@ -5,7 +5,9 @@ import { BaseServiceConfig } from './base-service.config';
 import { ConfigError } from './config-error';
 import {
   EnvBoolean,
+  EnvGroup,
   EnvList,
+  EnvValue,
   parseBoolean,
   parseCommaList,
   parseIntInRange,
@@ -195,5 +197,40 @@ describe('a schema with a plain class-validator rule', () => {
 
   it('reports an unset variable as "is not set"', () => {
     expect(() => loadConfig(Plain, {})).toThrow('NAME: is not set');
+  });
+});
+
+describe('a schema with an env group', () => {
+  class Grouped {
+    @EnvList()
+    SHOP_ALLOWED_HOSTS: string[] = [];
+
+    @Secret()
+    @EnvGroup('SHOP_')
+    @EnvValue((raw) => {
+      const group = JSON.parse(raw) as Record<string, string>;
+      return 'SHOP_BAD_URL' in group ? new InvalidEnvValue('SHOP_BAD_URL is not a URL') : group;
+    })
+    SHOP_SETTINGS: Record<string, string> = {};
+  }
+
+  it('collects the variables under its prefix, leaving out declared ones and blanks', () => {
+    const config = loadConfig(Grouped, {
+      SHOP_B_URL: 'https://b.example',
+      SHOP_A_SECRET: 'whsec_x',
+      SHOP_ALLOWED_HOSTS: 'a.example',
+      SHOP_C_URL: ' ',
+      SHOP_SETTINGS: 'ignored',
+      OTHER: 'x',
+    });
+    expect(config.SHOP_SETTINGS).toEqual({ SHOP_A_SECRET: 'whsec_x', SHOP_B_URL: 'https://b.example' });
+    expect(config.SHOP_ALLOWED_HOSTS).toEqual(['a.example']);
+  });
+
+  it('keeps its default when none is set, and reports a bad group without its values', () => {
+    expect(loadConfig(Grouped, {}).SHOP_SETTINGS).toEqual({});
+    expect(() => loadConfig(Grouped, { SHOP_BAD_URL: 'nope', SHOP_X_SECRET: 'whsec_hidden' })).toThrow(
+      /SHOP_SETTINGS: SHOP_BAD_URL is not a URL \(value redacted\)/,
+    );
   });
 });

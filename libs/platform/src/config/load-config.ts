@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
 import { ConfigError, ConfigIssue } from './config-error';
-import { InvalidEnvValue, secretPropertiesOf } from './env-value';
+import { envGroupsOf, InvalidEnvValue, secretPropertiesOf } from './env-value';
 
 export type ConfigSchema<T extends object> = new () => T;
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -22,6 +22,16 @@ export function loadConfig<T extends object>(schema: ConfigSchema<T>, env: Env =
   for (const name of declared) {
     const raw = env[name];
     if (raw !== undefined && raw.trim() !== '') plain[name] = raw;
+  }
+  for (const [property, prefix] of envGroupsOf(schema)) {
+    delete plain[property];
+    const group = Object.entries(env)
+      .filter(
+        ([name, raw]) =>
+          name.startsWith(prefix) && !declared.has(name) && raw !== undefined && raw.trim() !== '',
+      )
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (group.length > 0) plain[property] = JSON.stringify(Object.fromEntries(group));
   }
 
   const config = plainToInstance(schema, plain);

@@ -4,6 +4,7 @@ import { EventContext } from '@waybill/eventing';
 import { decideTransition } from '../domain/reservation-status';
 import { ReservationRepository } from '../persistence/reservation.repository';
 import { StockRepository } from '../persistence/stock.repository';
+import { ReplenishmentPlanner } from '../replenishment/replenishment-planner';
 import { stockCommitted } from '../reservation-events';
 
 export type CommitOutcome = 'committed' | 'ignored';
@@ -19,6 +20,7 @@ export class CommitReservationService {
   constructor(
     private readonly stock: StockRepository,
     private readonly reservations: ReservationRepository,
+    private readonly replenishment: ReplenishmentPlanner,
   ) {}
 
   async onShipmentCreated(
@@ -45,6 +47,13 @@ export class CommitReservationService {
     await this.stock.commit(ctx.manager, reservation.lines);
     const committedAt = await this.reservations.setStatus(ctx.manager, [reservation.id], transition.to);
     await ctx.publish(stockCommitted(reservation, committedAt));
+    const { events } = await this.replenishment.evaluate(
+      ctx.manager,
+      reservation.lines.map((line) => line.sku),
+      'reorder_point',
+      { lockedAlready: true, correlationId: reservation.correlationId ?? undefined },
+    );
+    await ctx.publish(events);
     return 'committed';
   }
 }

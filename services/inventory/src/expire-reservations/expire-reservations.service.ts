@@ -33,7 +33,7 @@ export class ExpireReservationsService {
         manager,
         events.map((event, index) => ({
           ...event,
-          correlationId: expiring[index].correlationId ?? undefined,
+          correlationId: expiring[index]?.correlationId ?? undefined,
         })),
       );
       return expiring.length;

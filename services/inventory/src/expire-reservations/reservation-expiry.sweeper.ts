@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InventoryConfig } from '../inventory.config';
+import { BackgroundLoop } from '../scheduling/background-loop';
 import { ExpireReservationsService } from './expire-reservations.service';
 
 /**
@@ -10,44 +11,31 @@ import { ExpireReservationsService } from './expire-reservations.service';
 @Injectable()
 export class ReservationExpirySweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ReservationExpirySweeper.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = true;
+  private readonly loop: BackgroundLoop;
 
-  constructor(
-    private readonly config: InventoryConfig,
-    private readonly expire: ExpireReservationsService,
-  ) {}
+  constructor(config: InventoryConfig, expire: ExpireReservationsService) {
+    this.loop = new BackgroundLoop(
+      'expiry sweep',
+      config.INVENTORY_EXPIRY_SWEEP_INTERVAL_MS,
+      async (shouldContinue) => {
+        const released = await expire.expireDue(shouldContinue);
+        if (released > 0) this.logger.log(`released ${released} expired reservation(s)`);
+      },
+      this.logger,
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.stopped = false;
-    this.schedule();
+    this.loop.start();
   }
 
   // Before, not on, shutdown: a sweep holds a pooled connection, and the pool closes on shutdown.
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** One sweep now (tests and operators); resolves when it is done. */
-  async sweep(): Promise<void> {
-    try {
-      const released = await this.expire.expireDue(() => !this.stopped);
-      if (released > 0) this.logger.log(`released ${released} expired reservation(s)`);
-    } catch (error) {
-      this.logger.error(`expiry sweep failed: ${(error as Error).message}`);
-    }
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.sweep().finally(() => {
-        this.running = undefined;
-        this.schedule();
-      });
-    }, this.config.INVENTORY_EXPIRY_SWEEP_INTERVAL_MS);
+  sweep(): Promise<void> {
+    return this.loop.runOnce();
   }
 }

@@ -115,6 +115,30 @@ export class StockRepository {
     return rows[0] && toLevel(rows[0]);
   }
 
+  /**
+   * Units ordered from a supplier (positive) or no longer expected (negative: received, refused,
+   * cancelled). The row must be locked. The CHECK keeps incoming from going below zero.
+   */
+  async addIncoming(manager: EntityManager, sku: string, delta: number): Promise<void> {
+    const rows = await queryRows<{ sku: string }>(
+      manager,
+      `UPDATE stock SET incoming = incoming + $2, updated_at = now() WHERE sku = $1 RETURNING sku`,
+      [sku, delta],
+    );
+    if (rows.length !== 1) throw new StockInvariantBroken('incoming', 1, rows.length);
+  }
+
+  /** Goods arrived: on hand up, incoming down by the same units. The row must be locked. */
+  async receive(manager: EntityManager, sku: string, quantity: number): Promise<void> {
+    const rows = await queryRows<{ sku: string }>(
+      manager,
+      `UPDATE stock SET on_hand = on_hand + $2, incoming = incoming - $2, updated_at = now()
+        WHERE sku = $1 RETURNING sku`,
+      [sku, quantity],
+    );
+    if (rows.length !== 1) throw new StockInvariantBroken('receive', 1, rows.length);
+  }
+
   private async apply(manager: EntityManager, sql: string, lines: readonly Quantity[]): Promise<number> {
     const rows = await queryRows<{ sku: string }>(manager, sql, [
       lines.map((line) => line.sku),

@@ -5,6 +5,7 @@ import { EntityManager } from 'typeorm';
 import { totalPerSku } from '../domain/stock-allocation';
 import { Reservation, ReservationRepository } from '../persistence/reservation.repository';
 import { StockRepository } from '../persistence/stock.repository';
+import { ReplenishmentPlanner } from '../replenishment/replenishment-planner';
 import { stockReleased } from '../reservation-events';
 
 /**
@@ -17,6 +18,7 @@ export class ReservationReleaser {
   constructor(
     private readonly stock: StockRepository,
     private readonly reservations: ReservationRepository,
+    private readonly replenishment: ReplenishmentPlanner,
   ) {}
 
   async release(
@@ -26,13 +28,22 @@ export class ReservationReleaser {
   ): Promise<OutgoingEvent[]> {
     if (reservations.length === 0) return [];
     // One UPDATE for the whole batch, one line per SKU, rows locked in SKU order.
-    await this.stock.release(manager, totalPerSku(reservations.flatMap((reservation) => reservation.lines)));
+    const lines = totalPerSku(reservations.flatMap((reservation) => reservation.lines));
+    await this.stock.release(manager, lines);
     const releasedAt = await this.reservations.setStatus(
       manager,
       reservations.map((reservation) => reservation.id),
       'RELEASED',
       reason,
     );
-    return reservations.map((reservation) => stockReleased(reservation, reason, releasedAt));
+    // Released units raise the position, so this rarely orders; it is checked as on every stock change.
+    const { events } = await this.replenishment.evaluate(
+      manager,
+      lines.map((line) => line.sku),
+      'reorder_point',
+      { lockedAlready: true },
+    );
+    // The stock-released events first, one per reservation in order: callers pair them by index.
+    return [...reservations.map((reservation) => stockReleased(reservation, reason, releasedAt)), ...events];
   }
 }

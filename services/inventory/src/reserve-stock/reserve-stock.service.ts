@@ -4,6 +4,7 @@ import { OrderPlacedV1 } from '@waybill/contracts';
 import { EventContext } from '@waybill/eventing';
 import { decideAllocation, totalPerSku } from '../domain/stock-allocation';
 import { InventoryConfig } from '../inventory.config';
+import { ReplenishmentPlanner } from '../replenishment/replenishment-planner';
 import { ReservationRepository } from '../persistence/reservation.repository';
 import { StockRepository } from '../persistence/stock.repository';
 import { stockRejected, stockReserved } from '../reservation-events';
@@ -26,6 +27,7 @@ export class ReserveStockService {
     private readonly config: InventoryConfig,
     private readonly stock: StockRepository,
     private readonly reservations: ReservationRepository,
+    private readonly replenishment: ReplenishmentPlanner,
   ) {}
 
   async reserve(
@@ -74,6 +76,14 @@ export class ReserveStockService {
       correlationId,
     });
     await ctx.publish(stockReserved(reservation));
+    // Decided on the rows this transaction still holds locked, so it sees exactly the stock it left.
+    const { events } = await this.replenishment.evaluate(
+      manager,
+      decision.lines.map((line) => line.sku),
+      'reorder_point',
+      { lockedAlready: true, correlationId },
+    );
+    await ctx.publish(events);
     return 'reserved';
   }
 }

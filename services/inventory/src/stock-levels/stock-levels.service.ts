@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { Outbox } from '@waybill/eventing';
 import { DataSource } from 'typeorm';
 import { available, decideOnHand, StockLevel } from '../domain/stock-allocation';
 import { StockRepository } from '../persistence/stock.repository';
+import { ReplenishmentPlanner } from '../replenishment/replenishment-planner';
 import { OnHandBelowReserved, StockNotFound } from './stock-levels.errors';
 
 export interface StockView {
@@ -21,6 +23,8 @@ export class StockLevelsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly stock: StockRepository,
+    private readonly outbox: Outbox,
+    private readonly replenishment: ReplenishmentPlanner,
   ) {}
 
   async get(sku: string): Promise<StockView> {
@@ -42,6 +46,11 @@ export class StockLevelsService {
         const now = await this.stock.find(manager, sku);
         throw new OnHandBelowReserved(sku, onHand, now?.reserved ?? 0);
       }
+      // The row is locked (or was just inserted) by this transaction: decide on what it wrote.
+      const { events } = await this.replenishment.evaluate(manager, [sku], 'reorder_point', {
+        lockedAlready: true,
+      });
+      await this.outbox.enqueue(manager, events);
       return view(level);
     });
   }

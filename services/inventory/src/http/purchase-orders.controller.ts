@@ -1,0 +1,41 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { RequireScopes } from '@waybill/platform';
+import {
+  PurchaseOrdersService,
+  PurchaseOrderSummary,
+  PurchaseOrderView,
+} from '../replenishment/purchase-orders.service';
+import { CancelPurchaseOrderBody, PurchaseOrderParams, PurchaseOrderQuery } from './replenishment.dto';
+
+@Controller('v1/purchase-orders')
+export class PurchaseOrdersController {
+  constructor(private readonly purchaseOrders: PurchaseOrdersService) {}
+
+  @Get()
+  @RequireScopes('purchase-orders:read')
+  list(@Query() query: PurchaseOrderQuery): Promise<{ items: PurchaseOrderSummary[]; nextCursor?: string }> {
+    return this.purchaseOrders.list({
+      sku: query.sku,
+      state: query.state,
+      supplier: query.supplier,
+      before: query.cursor,
+      limit: query.limit ?? 50,
+    });
+  }
+
+  @Get(':id')
+  @RequireScopes('purchase-orders:read')
+  get(@Param() { id }: PurchaseOrderParams): Promise<PurchaseOrderView> {
+    return this.purchaseOrders.get(id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @RequireScopes('purchase-orders:write')
+  cancel(
+    @Param() { id }: PurchaseOrderParams,
+    @Body() body: CancelPurchaseOrderBody,
+  ): Promise<PurchaseOrderView> {
+    return this.purchaseOrders.cancel(id, body.reason);
+  }
+}
