@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@waybill/testing';
+import { MetricsScrape, waitFor } from '@waybill/testing';
 import {
   FakeSupplier,
   newWebhookSecret,
@@ -167,6 +167,10 @@ describe('replenishment in the saga', () => {
       { description: 'two stock-received events' },
     );
     expect((await inventory('GET', `/v1/purchase-orders?sku=${sku}`)).body.items).toHaveLength(1);
+    // The business gauge operators watch: the one PO of this stack's database is RECEIVED, none open.
+    const metrics = await MetricsScrape.of(stack.inventory.baseUrl);
+    expect(metrics.value('waybill_purchase_orders', { state: 'RECEIVED' })).toBe(1);
+    expect(metrics.value('waybill_purchase_orders', { state: 'SENT' })).toBe(0);
 
     // The received stock serves the next order.
     const next = await stack.placeOrder(orderBody([{ sku, quantity: 15 }]));

@@ -59,8 +59,15 @@ export class EventProbe {
     await consumer.connect();
     await consumer.subscribe({ topics: full, fromBeginning: true });
     const probe = new EventProbe(kafka, producer, consumer, prefix, registry);
+    // A rebalance (topics appearing as services start) hands the probe messages it already read
+    // again; the same (partition, offset) is the same record, so it is counted once. A second
+    // record of the same event (a producer retry) has another offset and is still seen.
+    const read = new Set<string>();
     await consumer.run({
-      eachMessage: async ({ topic, message }) => {
+      eachMessage: async ({ topic, partition, message }) => {
+        const position = `${topic}/${partition}@${message.offset}`;
+        if (read.has(position)) return;
+        read.add(position);
         const bare = topic.slice(prefix.length);
         try {
           const event = decodeCloudEvent(message);

@@ -13,6 +13,7 @@ import { ReplenishmentController } from './http/replenishment.controller';
 import { StockController } from './http/stock.controller';
 import { SupplierWebhooksController } from './http/supplier-webhooks.controller';
 import { InventoryConfig } from './inventory.config';
+import { InventoryMetrics } from './inventory-metrics';
 import { INVENTORY_MIGRATIONS } from './persistence/migrations';
 import { PurchaseOrderRepository } from './persistence/purchase-order.repository';
 import { ReplenishmentPolicyRepository } from './persistence/replenishment-policy.repository';
@@ -77,6 +78,7 @@ export class InventoryModule {
         ReceiveSupplierMessageService,
         SupplierAdapters,
         PurchaseOrderDispatcher,
+        InventoryMetrics,
       ],
     };
   }

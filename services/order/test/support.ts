@@ -144,4 +144,3 @@ export async function applied(env: OrderTestEnv, eventId: string): Promise<void>
     },
   );
 }
-
