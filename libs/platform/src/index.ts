@@ -23,6 +23,7 @@ export * from './webhooks/standard-webhooks';
 export * from './webhooks/webhook-rejection';
 export * from './metrics/metrics';
 export * from './metrics/metrics.controller';
+export * from './metrics/http-metrics';
 export * from './telemetry/tracing';
 export * from './telemetry/http-tracing';
 export * from './telemetry/logging';
