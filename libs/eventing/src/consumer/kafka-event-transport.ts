@@ -139,7 +139,14 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
 
     for (const [topic, handlers] of byTopic) {
       const groupId = `${this.options.topicPrefix ?? ''}waybill.${this.options.service}.${topic}`;
-      const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+      const consumer = kafka.consumer({
+        groupId,
+        sessionTimeout: 30_000,
+        heartbeatInterval: 3_000,
+        // kafkajs restarts a crashed consumer on a timer; one that crashes while the app closes
+        // (the broker went away) would come back after close() and retry forever.
+        retry: { restartOnFailure: () => Promise.resolve(this.running) },
+      });
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       await consumer.run({
