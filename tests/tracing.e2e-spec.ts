@@ -111,6 +111,12 @@ describe('one order is one trace across the services, and logs keep secrets out'
       60_000,
     );
 
+    // Inventory commits the stock on shipment.created, in parallel with the delivery: it may come last.
+    await probe.waitForEvent<{ orderId: string }>(
+      'waybill.inventory.stock-committed.v1',
+      (data) => data.orderId === orderId,
+      60_000,
+    );
     const ofOrder = probe.seen.filter((event) => (event.data as { orderId?: unknown }).orderId === orderId);
     const types = ofOrder.map((event) => event.type);
     expect(types).toEqual(
