@@ -31,3 +31,4 @@ export * from './outbound/request-json';
 export * from './openapi/api-doc.decorator';
 export * from './openapi/openapi-document';
 export * from './openapi/serve-api-docs';
+export * as ResponseSchema from './openapi/response-schema';

@@ -1,4 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
+import type { Schema } from './response-schema';
 
 export const API_DOC = 'waybill:api-doc';
 
@@ -27,6 +28,8 @@ export interface ApiDocOptions {
   /** The success answer; its status is the route's own (`@HttpCode`, or Nest's default). */
   readonly response: {
     readonly description: string;
+    /** The JSON Schema of the body (see response-schema.ts); default: an object. */
+    readonly schema?: Schema;
     readonly example?: unknown;
     /** e.g. `text/plain; version=0.0.4` for Prometheus; default `application/json`. */
     readonly contentType?: string;
@@ -34,7 +37,7 @@ export interface ApiDocOptions {
   };
   /** Other success answers, e.g. 200 for an idempotent replay of a 201. */
   readonly otherResponses?: Readonly<
-    Record<number, { readonly description: string; readonly example?: unknown }>
+    Record<number, { readonly description: string; readonly example?: unknown; readonly schema?: Schema }>
   >;
   readonly errors?: readonly ApiErrorDoc[];
   /**

@@ -277,7 +277,7 @@ function describeOperation(
       description: other.description,
       content: {
         'application/json': {
-          schema: { type: 'object' },
+          schema: other.schema ? hoistNamed(other.schema, schemas) : { type: 'object' },
           ...(other.example !== undefined && { example: other.example }),
         },
       },
@@ -397,6 +397,32 @@ function describeParameters(
 function schemaOf(dto: new () => object): JsonSchema {
   const { $schema: _draft, ...schema } = classJsonSchema(dto);
   return { title: dto.name, ...(closeObjects(schema) as JsonSchema) };
+}
+
+/**
+ * Moves every schema with a `title` (a named view, e.g. `OrderView`) into `components.schemas` and
+ * refers to it, so a view several routes answer with is described once.
+ */
+function hoistNamed(schema: JsonSchema, schemas: Record<string, JsonSchema>): JsonSchema {
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (typeof node !== 'object' || node === null) return node;
+    const out: Json = {};
+    for (const [key, value] of Object.entries(node as Json)) {
+      out[key] =
+        key === 'properties'
+          ? Object.fromEntries(Object.entries(value as Json).map(([name, field]) => [name, visit(field)]))
+          : visit(value);
+    }
+    if (typeof out.title !== 'string') return out;
+    const previous = schemas[out.title];
+    if (previous && JSON.stringify(previous) !== JSON.stringify(out)) {
+      throw new Error(`OpenAPI: two different schemas are named ${out.title}`);
+    }
+    schemas[out.title] = out;
+    return { $ref: `#/components/schemas/${out.title}` };
+  };
+  return visit(schema) as JsonSchema;
 }
 
 /** The validation pipe runs with `forbidNonWhitelisted`: an unknown field is a 400, at every depth. */

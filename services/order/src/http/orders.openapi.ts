@@ -1,5 +1,6 @@
 import { EXAMPLE_IDS, exampleData, StorefrontOrderSubmittedV1 } from '@waybill/contracts';
-import type { ApiDocOptions } from '@waybill/platform';
+import { type ApiDocOptions, ResponseSchema as S } from '@waybill/platform';
+import { ORDER_STATUSES } from '../domain/order-status';
 import type { OrderView } from '../query-orders/order-view';
 import type { PlaceOrderBody } from './place-order.body';
 
@@ -60,6 +61,57 @@ const notFound = {
   description: "No such order — or another storefront's, whose existence is not disclosed.",
 } as const;
 
+const money = S.integer({ minimum: 0 });
+
+const orderSchema = S.named(
+  'OrderView',
+  S.object(
+    {
+      id: S.uuid,
+      storefrontId: S.string(),
+      storefrontOrderId: S.string(),
+      status: S.oneOfValues(ORDER_STATUSES),
+      statusReason: S.string({ description: 'Why the order was rejected or cancelled, as a code.' }),
+      currency: S.string({ pattern: '^[A-Z]{3}$' }),
+      totals: S.object({ subtotal: money, total: money }),
+      lines: S.arrayOf(S.object({ sku: S.string(), quantity: S.integer({ minimum: 1 }), unitPrice: money })),
+      customer: S.object({ id: S.string(), email: S.string() }),
+      shippingAddress: S.object(
+        {
+          name: S.string(),
+          line1: S.string(),
+          line2: S.string(),
+          city: S.string(),
+          region: S.string(),
+          postalCode: S.string(),
+          country: S.string(),
+          phone: S.string(),
+        },
+        ['name', 'line2', 'region', 'phone'],
+      ),
+      payment: S.object({ provider: S.string() }),
+      reservationId: S.uuid,
+      paymentId: S.uuid,
+      shipmentId: S.uuid,
+      createdAt: S.dateTime,
+      updatedAt: S.dateTime,
+      timeline: S.arrayOf(
+        S.object(
+          {
+            status: S.oneOfValues(ORDER_STATUSES),
+            reason: S.string(),
+            event: S.object({ id: S.uuid, type: S.string() }),
+            at: S.dateTime,
+          },
+          ['reason'],
+        ),
+      ),
+      links: S.object({ self: S.string(), cancel: S.string() }),
+    },
+    ['statusReason', 'reservationId', 'paymentId', 'shipmentId'],
+  ),
+);
+
 const placedExample = {
   ...orderExample,
   status: 'PENDING',
@@ -84,6 +136,7 @@ export const ORDERS_API = {
     ],
     response: {
       description: 'The order, PENDING.',
+      schema: orderSchema,
       example: placedExample,
       headers: {
         Location: 'The order: `/v1/orders/{id}`.',
@@ -94,6 +147,7 @@ export const ORDERS_API = {
     otherResponses: {
       200: {
         description: 'The replayed answer of an earlier request with the same Idempotency-Key and body.',
+        schema: orderSchema,
         example: placedExample,
       },
     },
@@ -131,6 +185,7 @@ export const ORDERS_API = {
     description: 'A storefront sees only its own orders; operators may add `storefrontId`.',
     response: {
       description: 'The matching orders (none, or one per storefront).',
+      schema: S.object({ items: S.arrayOf(orderSchema) }),
       example: { items: [orderExample] },
     },
     errors: [
@@ -144,7 +199,7 @@ export const ORDERS_API = {
   get: {
     summary: 'Get an order and its timeline',
     description: 'Every transition is listed with the event that caused it.',
-    response: { description: 'The order.', example: orderExample },
+    response: { description: 'The order.', schema: orderSchema, example: orderExample },
     errors: [
       notFound,
       {
@@ -159,6 +214,7 @@ export const ORDERS_API = {
     description: 'CANCELLED at once; the reservation is released and the payment voided by events.',
     response: {
       description: 'The order, CANCELLED.',
+      schema: orderSchema,
       example: { ...orderExample, status: 'CANCELLED' },
     },
     errors: [
