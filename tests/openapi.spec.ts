@@ -211,6 +211,25 @@ describe.each(SERVICE_NAMES)('the OpenAPI document of the %s service', (name) =>
     }
   });
 
+  it('describes every JSON answer with a schema, not just `type: object`', () => {
+    for (const [route, operation] of operations(built.document)) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const schema = response.content?.['application/json']?.schema;
+        if (!schema) continue;
+        const described = deref(schema, built.document) as Json;
+        expect({
+          route,
+          status,
+          described: described.properties !== undefined || described.additionalProperties !== undefined,
+        }).toEqual({
+          route,
+          status,
+          described: true,
+        });
+      }
+    }
+  });
+
   it(`is committed as generated in docs/openapi/${name}.json`, () => {
     const committed = readFileSync(openApiFile(name), 'utf8');
     if (committed !== renderOpenApiFile(built.document)) {

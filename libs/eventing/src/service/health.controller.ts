@@ -1,7 +1,26 @@
 import { Controller, Get, HttpException, HttpStatus, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { ApiDoc, Public } from '@waybill/platform';
+import { ApiDoc, Public, ResponseSchema as S } from '@waybill/platform';
 import { READINESS_OPTIONS, ReadinessIndicators, ReadinessOptions } from './readiness.indicators';
+
+/** @nestjs/terminus's HealthCheckResult: each part by name, with `status` and what it reported. */
+const PARTS = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    properties: { status: S.oneOfValues(['up', 'down']) },
+    required: ['status'],
+  },
+};
+const HEALTH_SCHEMA = S.named(
+  'HealthCheckResult',
+  S.object({
+    status: S.oneOfValues(['ok', 'error', 'shutting_down']),
+    info: PARTS,
+    error: PARTS,
+    details: PARTS,
+  }),
+);
 
 const READY_EXAMPLE = {
   database: { status: 'up' },
@@ -32,6 +51,7 @@ export class HealthController {
     description: 'Checks nothing else; restart the process when it does not answer.',
     response: {
       description: 'The process runs.',
+      schema: HEALTH_SCHEMA,
       example: { status: 'ok', info: {}, error: {}, details: {} },
     },
   })
@@ -46,6 +66,7 @@ export class HealthController {
       'Send traffic only while this is 200. A 503 names every failing part in `message` and `details`.',
     response: {
       description: 'Every part is up.',
+      schema: HEALTH_SCHEMA,
       example: {
         status: 'ok',
         info: READY_EXAMPLE,

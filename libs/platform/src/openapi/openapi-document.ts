@@ -266,6 +266,7 @@ function describeOperation(
     content: {
       [contentType]: {
         schema:
+          (doc?.response.schema && hoistNamed(doc.response.schema, schemas)) ??
           existing?.['application/json']?.schema ??
           (contentType === 'application/json' ? { type: 'object' } : { type: 'string' }),
         ...(doc?.response.example !== undefined && { example: doc.response.example }),

@@ -1,5 +1,11 @@
 import { EXAMPLE_IDS } from '@waybill/contracts';
-import type { ApiDocOptions, ApiErrorDoc, ApiHeaderDoc } from '@waybill/platform';
+import {
+  type ApiDocOptions,
+  type ApiErrorDoc,
+  type ApiHeaderDoc,
+  ResponseSchema as S,
+} from '@waybill/platform';
+import { PURCHASE_ORDER_STATES } from '../domain/purchase-order';
 import type { PurchaseOrderView } from '../replenishment/purchase-orders.service';
 import type { PolicyView, RunResult } from '../replenishment/replenishment.service';
 import type { StockView } from '../stock-levels/stock-levels.service';
@@ -63,6 +69,80 @@ const {
   ...summary
 } = purchaseOrderExample;
 
+const count = S.integer({ minimum: 0 });
+
+const stockSchema = S.named(
+  'StockView',
+  S.object({ sku: S.string(), onHand: count, reserved: count, available: S.integer() }),
+);
+
+const policySchema = S.named(
+  'PolicyView',
+  S.object({
+    policy: S.object(
+      {
+        sku: S.string(),
+        reorderPoint: count,
+        orderUpTo: count,
+        reorderQuantity: S.integer({ minimum: 1 }),
+        minOrderQuantity: S.integer({ minimum: 1 }),
+        packSize: S.integer({ minimum: 1 }),
+        leadTimeDays: count,
+        supplier: S.string(),
+      },
+      ['orderUpTo', 'reorderQuantity'],
+    ),
+    position: S.object({ onHand: count, reserved: count, available: S.integer(), incoming: count }),
+  }),
+);
+
+const summaryProperties = {
+  id: S.uuid,
+  poNumber: S.string({ pattern: '^PO-\\d+$' }),
+  sku: S.string(),
+  supplier: S.string(),
+  state: S.oneOfValues(PURCHASE_ORDER_STATES),
+  cycle: S.integer({ minimum: 1 }),
+  trigger: S.string({ description: 'What raised it, e.g. `stock-change`, `sweep`, `manual`, `event`.' }),
+  lines: S.arrayOf(S.object({ sku: S.string(), ordered: S.integer({ minimum: 1 }), received: count })),
+  createdAt: S.dateTime,
+  updatedAt: S.dateTime,
+};
+
+const purchaseOrderSummarySchema = S.named('PurchaseOrderSummary', S.object(summaryProperties));
+
+const purchaseOrderSchema = S.named(
+  'PurchaseOrderView',
+  S.object({
+    ...summaryProperties,
+    replenishmentId: S.uuid,
+    expectedBy: S.dateTime,
+    dispatch: S.object({ attempts: count, lastError: S.string(), nextAttemptAt: S.dateTime }, [
+      'lastError',
+      'nextAttemptAt',
+    ]),
+    history: S.arrayOf(
+      S.object(
+        {
+          from: S.nullable(S.oneOfValues(PURCHASE_ORDER_STATES)),
+          to: S.oneOfValues(PURCHASE_ORDER_STATES),
+          cause: S.string(),
+          detail: S.anyValue,
+          at: S.dateTime,
+        },
+        ['detail'],
+      ),
+    ),
+    receipts: S.arrayOf(
+      S.object({
+        receiptRef: S.string(),
+        lines: S.arrayOf(S.object({ sku: S.string(), quantity: S.integer({ minimum: 1 }) })),
+        receivedAt: S.dateTime,
+      }),
+    ),
+  }),
+);
+
 const skuErrors: ApiErrorDoc[] = [
   { status: 404, code: 'INVENTORY.UNKNOWN_SKU', description: 'The SKU is not stocked.' },
 ];
@@ -96,14 +176,14 @@ const standardWebhookHeaders: ApiHeaderDoc[] = [
 export const STOCK_API = {
   get: {
     summary: 'Get the stock of a SKU',
-    response: { description: 'On hand, reserved and available.', example: stockExample },
+    response: { description: 'On hand, reserved and available.', schema: stockSchema, example: stockExample },
     errors: skuErrors,
   },
   set: {
     summary: 'Set the units on hand of a SKU',
     description: 'Stocks the SKU if it was not; checks its reorder point in the same transaction.',
     requestExample: { onHand: 120 } satisfies SetStockLevelBody,
-    response: { description: 'The stock after the change.', example: stockExample },
+    response: { description: 'The stock after the change.', schema: stockSchema, example: stockExample },
     errors: [
       {
         status: 409,
@@ -121,7 +201,11 @@ export const REPLENISHMENT_API = {
       'Exactly one of `orderUpTo` and `reorderQuantity`. The SKU becomes stocked (on hand 0) if it ' +
       'was not, and is checked at once.',
     requestExample: policyBody,
-    response: { description: 'The policy and where the SKU stands.', example: policyExample },
+    response: {
+      description: 'The policy and where the SKU stands.',
+      schema: policySchema,
+      example: policyExample,
+    },
     errors: [
       {
         status: 422,
@@ -135,6 +219,7 @@ export const REPLENISHMENT_API = {
     summary: 'Get the replenishment policy of a SKU',
     response: {
       description: 'The policy and its position (on hand, reserved, available, incoming).',
+      schema: policySchema,
       example: policyExample,
     },
     errors: [{ status: 404, code: 'REPLENISHMENT.NO_POLICY', description: 'The SKU has no policy.' }],
@@ -145,6 +230,18 @@ export const REPLENISHMENT_API = {
     requestExample: { skus: ['MUG-BLUE-350'] } satisfies ReplenishmentRunBody,
     response: {
       description: 'How many SKUs were checked and the purchase orders raised.',
+      schema: S.object({
+        checked: count,
+        raised: S.arrayOf(
+          S.object({
+            sku: S.string(),
+            purchaseOrderId: S.uuid,
+            poNumber: S.string(),
+            quantity: S.integer({ minimum: 1 }),
+            supplier: S.string(),
+          }),
+        ),
+      }),
       example: {
         checked: 1,
         raised: [
@@ -165,13 +262,27 @@ export const PURCHASE_ORDERS_API = {
   list: {
     summary: 'List purchase orders',
     description: 'Newest first. Pass `nextCursor` as `cursor` for the next page.',
-    response: { description: 'One page.', example: { items: [summary], nextCursor: '122' } },
+    response: {
+      description: 'One page.',
+      schema: S.object(
+        {
+          items: S.arrayOf(purchaseOrderSummarySchema),
+          nextCursor: S.string({ description: 'Pass as `cursor` for the next page; absent on the last.' }),
+        },
+        ['nextCursor'],
+      ),
+      example: { items: [summary], nextCursor: '122' },
+    },
   },
   get: {
     summary: 'Get a purchase order',
     description:
       'By id or PO number: lines, expected date, dispatch attempts, every transition and the receipts.',
-    response: { description: 'The purchase order.', example: purchaseOrderExample },
+    response: {
+      description: 'The purchase order.',
+      schema: purchaseOrderSchema,
+      example: purchaseOrderExample,
+    },
     errors: [purchaseOrderNotFound],
   },
   cancel: {
@@ -180,6 +291,7 @@ export const PURCHASE_ORDERS_API = {
     requestExample: { reason: 'supplier discontinued the item' } satisfies CancelPurchaseOrderBody,
     response: {
       description: 'The purchase order, CANCELLED.',
+      schema: purchaseOrderSchema,
       example: { ...purchaseOrderExample, state: 'CANCELLED' } satisfies PurchaseOrderView,
     },
     errors: [
@@ -209,6 +321,15 @@ export const SUPPLIER_WEBHOOKS_API = {
     },
     response: {
       description: 'Applied, ignored (late or repeated) or a duplicate webhook-id.',
+      schema: S.object(
+        {
+          received: { const: true },
+          duplicate: S.boolean,
+          outcome: S.oneOfValues(['applied', 'ignored']),
+          purchaseOrder: S.object({ poNumber: S.string(), state: S.oneOfValues(PURCHASE_ORDER_STATES) }),
+        },
+        ['outcome', 'purchaseOrder'],
+      ),
       example: {
         received: true,
         duplicate: false,

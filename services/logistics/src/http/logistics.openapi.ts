@@ -1,5 +1,5 @@
-import { EXAMPLE_IDS } from '@waybill/contracts';
-import type { ApiDocOptions } from '@waybill/platform';
+import { EXAMPLE_IDS, SHIPMENT_STATUSES } from '@waybill/contracts';
+import { type ApiDocOptions, ResponseSchema as S } from '@waybill/platform';
 import type { UnmappedStatusCount } from '../persistence/shipment.repository';
 import type { ShipmentView } from '../query-shipments/shipment-queries.service';
 import type { CarrierWebhookAck } from '../receive-webhook/receive-carrier-webhook.service';
@@ -35,6 +35,51 @@ const shipmentExample = {
   ],
 } satisfies ShipmentView;
 
+const status = S.oneOfValues(SHIPMENT_STATUSES);
+
+const shipmentSchema = S.named(
+  'ShipmentView',
+  S.object(
+    {
+      id: S.uuid,
+      orderId: S.uuid,
+      storefrontId: S.string(),
+      carrier: S.string(),
+      trackingNumber: S.string(),
+      carrierShipmentId: S.string(),
+      labelRef: S.string(),
+      status,
+      statusOccurredAt: S.dateTime,
+      weightGrams: S.integer({ minimum: 0 }),
+      destinationCountry: S.string({ pattern: '^[A-Z]{2}$' }),
+      traceparent: S.string({ description: 'W3C trace context of the order.confirmed that booked it.' }),
+      correlationId: S.string(),
+      createdAt: S.dateTime,
+      updatedAt: S.dateTime,
+      history: S.arrayOf(
+        S.object(
+          {
+            source: S.string(),
+            carrierStatus: S.string(),
+            status,
+            mapped: S.boolean,
+            applied: S.boolean,
+            notAppliedReason: S.string(),
+            occurredAt: S.dateTime,
+            location: S.string(),
+            message: S.string(),
+            recordedAt: S.dateTime,
+          },
+          ['notAppliedReason', 'location', 'message'],
+        ),
+      ),
+    },
+    ['carrierShipmentId', 'labelRef', 'traceparent', 'correlationId'],
+  ),
+);
+
+const webhookId = S.string({ description: "The stored webhook's id, for a replay." });
+
 const notFound = {
   status: 404,
   code: 'LOGISTICS.SHIPMENT_NOT_FOUND',
@@ -45,13 +90,14 @@ export const SHIPMENTS_API = {
   get: {
     summary: 'Get a shipment and its tracking history',
     description: 'Every update received, oldest first; `applied: false` ones were recorded, not applied.',
-    response: { description: 'The shipment.', example: shipmentExample },
+    response: { description: 'The shipment.', schema: shipmentSchema, example: shipmentExample },
     errors: [notFound],
   },
   byOrder: {
     summary: 'Find the shipments of an order',
     response: {
       description: "The order's shipments (a storefront sees only its own).",
+      schema: S.object({ items: S.arrayOf(shipmentSchema) }),
       example: { items: [shipmentExample] },
     },
   },
@@ -61,6 +107,17 @@ export const SHIPMENTS_API = {
       'Codes carriers sent that map to `unknown`, with how often each was seen: extend the status table.',
     response: {
       description: 'One entry per carrier and code.',
+      schema: S.object({
+        items: S.arrayOf(
+          S.object({
+            carrier: S.string(),
+            carrierStatus: S.string(),
+            occurrences: S.integer({ minimum: 1 }),
+            firstSeenAt: S.dateTime,
+            lastSeenAt: S.dateTime,
+          }),
+        ),
+      }),
       example: {
         items: [
           {
@@ -108,9 +165,10 @@ export const CARRIER_WEBHOOKS_API = {
     },
     response: {
       description: 'Stored (or a duplicate event id).',
+      schema: S.object({ received: { const: true }, id: webhookId, duplicate: S.boolean }),
       example: {
         received: true,
-        id: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
+        id: '4711',
         duplicate: false,
       } satisfies CarrierWebhookAck,
     },
@@ -124,7 +182,8 @@ export const CARRIER_WEBHOOKS_API = {
       'For an operator, e.g. after a status mapping was added. Needs an admin key or `webhooks:replay`.',
     response: {
       description: 'Queued to be applied again.',
-      example: { replayed: true, id: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b' },
+      schema: S.object({ replayed: { const: true }, id: webhookId }),
+      example: { replayed: true, id: '4711' },
     },
     errors: [
       {

@@ -1,5 +1,6 @@
 import { EXAMPLE_IDS } from '@waybill/contracts';
-import type { ApiDocOptions } from '@waybill/platform';
+import { type ApiDocOptions, ResponseSchema as S } from '@waybill/platform';
+import { PAYMENT_STATUSES } from '../domain/payment-status';
 import type { PaymentView } from '../get-payment/get-payment.service';
 import type { WebhookAck } from '../payment-webhooks/receive-webhook.service';
 import type { RefundPaymentDto } from './refund-payment.dto';
@@ -28,10 +29,45 @@ const paymentExample = {
   refunds: [],
 } satisfies PaymentView;
 
+const money = S.integer({ minimum: 0 });
+const refundProperties = {
+  refundId: S.uuid,
+  amount: S.integer({ minimum: 1 }),
+  reason: S.nullable(S.string()),
+  refundedAt: S.dateTime,
+};
+
+const paymentSchema = S.named(
+  'PaymentView',
+  S.object({
+    orderId: S.uuid,
+    paymentId: S.uuid,
+    status: S.oneOfValues(PAYMENT_STATUSES),
+    provider: S.nullable(S.string()),
+    providerPaymentRef: S.nullable(S.string()),
+    amount: S.nullable(money),
+    currency: S.nullable(S.string({ pattern: '^[A-Z]{3}$' })),
+    capturedAmount: money,
+    refundedAmount: money,
+    failure: S.nullable(
+      S.object({ reason: S.string(), declineCode: S.nullable(S.string()), message: S.nullable(S.string()) }),
+    ),
+    authorizedAt: S.nullable(S.dateTime),
+    capturedAt: S.nullable(S.dateTime),
+    voidedAt: S.nullable(S.dateTime),
+    failedAt: S.nullable(S.dateTime),
+    refunds: S.arrayOf(S.object(refundProperties)),
+  }),
+);
+
 export const PAYMENTS_API = {
   get: {
     summary: 'Get the payment of an order',
-    response: { description: 'The payment, its failure if any, and its refunds.', example: paymentExample },
+    response: {
+      description: 'The payment, its failure if any, and its refunds.',
+      schema: paymentSchema,
+      example: paymentExample,
+    },
     errors: [{ status: 404, code: 'PAYMENT.NOT_FOUND', description: 'The order has no payment.' }],
   },
   refund: {
@@ -40,6 +76,7 @@ export const PAYMENTS_API = {
     requestExample: { amount: 1250, reason: 'PAYMENT.CUSTOMER_REQUEST' } satisfies RefundPaymentDto,
     response: {
       description: 'The refund the provider accepted.',
+      schema: S.object({ ...refundProperties, orderId: S.uuid }),
       example: {
         refundId: EXAMPLE_IDS.refundId,
         orderId: EXAMPLE_IDS.orderId,
@@ -93,6 +130,7 @@ export const PAYMENT_WEBHOOKS_API = {
     },
     response: {
       description: 'Stored (or a duplicate event id, or a type the saga ignores).',
+      schema: S.object({ received: { const: true }, duplicate: S.boolean, ignored: S.boolean }),
       example: { received: true, duplicate: false, ignored: false } satisfies WebhookAck,
     },
     errors: [
