@@ -10,6 +10,8 @@ const PARTS = {
     type: 'object',
     properties: { status: S.oneOfValues(['up', 'down']) },
     required: ['status'],
+    // Each check adds what it found (brokers, leader, pending…).
+    additionalProperties: true,
   },
 };
 const HEALTH_SCHEMA = S.named(

@@ -143,7 +143,7 @@ export function buildOpenApiDocument(app: INestApplication, info: ApiDocsInfo): 
   }
   document.components = { ...document.components, schemas };
   // Through JSON: drops `undefined` members, so the served document equals the committed file.
-  return toOpenApi31(JSON.parse(JSON.stringify(document))) as OpenAPIObject;
+  return JSON.parse(JSON.stringify(document)) as OpenAPIObject;
 }
 
 function isHttpVerb(key: string): boolean {
@@ -397,7 +397,24 @@ function describeParameters(
 
 function schemaOf(dto: new () => object): JsonSchema {
   const { $schema: _draft, ...schema } = classJsonSchema(dto);
-  return { title: dto.name, ...(closeObjects(schema) as JsonSchema) };
+  return { title: dto.name, ...closeObjects(schema) };
+}
+
+/**
+ * Rebuilds a JSON tree bottom-up, passing every object to `visit` once its children are rebuilt.
+ * The entries of a `properties` map are schemas, the map itself is not (its keys are field names).
+ */
+function rebuild(node: unknown, visit: (object: Json) => Json): unknown {
+  if (Array.isArray(node)) return node.map((item) => rebuild(item, visit));
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(node as Json)) {
+    out[key] =
+      key === 'properties' && typeof value === 'object' && value !== null
+        ? Object.fromEntries(Object.entries(value).map(([name, field]) => [name, rebuild(field, visit)]))
+        : rebuild(value, visit);
+  }
+  return visit(out);
 }
 
 /**
@@ -405,54 +422,22 @@ function schemaOf(dto: new () => object): JsonSchema {
  * refers to it, so a view several routes answer with is described once.
  */
 function hoistNamed(schema: JsonSchema, schemas: Record<string, JsonSchema>): JsonSchema {
-  const visit = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(visit);
-    if (typeof node !== 'object' || node === null) return node;
-    const out: Json = {};
-    for (const [key, value] of Object.entries(node as Json)) {
-      out[key] =
-        key === 'properties'
-          ? Object.fromEntries(Object.entries(value as Json).map(([name, field]) => [name, visit(field)]))
-          : visit(value);
+  return rebuild(schema, (node) => {
+    if (typeof node.title !== 'string') return node;
+    const previous = schemas[node.title];
+    if (previous && JSON.stringify(previous) !== JSON.stringify(node)) {
+      throw new Error(`OpenAPI: two different schemas are named ${node.title}`);
     }
-    if (typeof out.title !== 'string') return out;
-    const previous = schemas[out.title];
-    if (previous && JSON.stringify(previous) !== JSON.stringify(out)) {
-      throw new Error(`OpenAPI: two different schemas are named ${out.title}`);
-    }
-    schemas[out.title] = out;
-    return { $ref: `#/components/schemas/${out.title}` };
-  };
-  return visit(schema) as JsonSchema;
+    schemas[node.title] = node;
+    return { $ref: `#/components/schemas/${node.title}` };
+  }) as JsonSchema;
 }
 
 /** The validation pipe runs with `forbidNonWhitelisted`: an unknown field is a 400, at every depth. */
-function closeObjects(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(closeObjects);
-  if (typeof node !== 'object' || node === null) return node;
-  const out: Json = {};
-  for (const [key, value] of Object.entries(node as Json)) {
-    // Under `properties` the keys are field names, not schemas.
-    out[key] =
-      key === 'properties'
-        ? Object.fromEntries(
-            Object.entries(value as Json).map(([name, field]) => [name, closeObjects(field)]),
-          )
-        : closeObjects(value);
-  }
-  if (out.type === 'object' && out.properties !== undefined && out.additionalProperties === undefined) {
-    out.additionalProperties = false;
-  }
-  return out;
-}
-
-/** OpenAPI 3.1 schemas are JSON Schema: `nullable` (3.0, still emitted by some libraries) becomes a type union. */
-function toOpenApi31(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(toOpenApi31);
-  if (typeof node !== 'object' || node === null) return node;
-  const { nullable, ...rest } = node as Json;
-  const out: Json = {};
-  for (const [key, value] of Object.entries(rest)) out[key] = toOpenApi31(value);
-  if (nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
-  return out;
+function closeObjects(schema: JsonSchema): JsonSchema {
+  return rebuild(schema, (node) =>
+    node.type === 'object' && node.properties !== undefined && node.additionalProperties === undefined
+      ? { ...node, additionalProperties: false }
+      : node,
+  ) as JsonSchema;
 }
