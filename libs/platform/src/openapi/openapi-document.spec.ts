@@ -8,11 +8,13 @@ import { IsNestedArray } from '@waybill/contracts';
 import { BaseServiceConfig } from '../config/base-service.config';
 import { loadConfig } from '../config/load-config';
 import { configureHttpApp } from '../http/configure-http-app';
+import { sha256Hex } from '../auth/api-key-config';
 import { Public, RequireScopes } from '../auth/auth.decorators';
 import { PlatformModule } from '../platform.module';
 import { RawBody } from '../webhooks/raw-body.decorator';
 import { ApiDoc } from './api-doc.decorator';
-import { buildOpenApiDocument, ERROR_BODY_REF } from './openapi-document';
+import Ajv from 'ajv';
+import { buildOpenApiDocument, ERROR_BODY_REF, ERROR_BODY_SCHEMA } from './openapi-document';
 
 // A small app wired as a service is: the document it serves, and how it derives each part from code.
 
@@ -196,6 +198,56 @@ describe('the OpenAPI document a service builds from its code', () => {
     const script = /src="\.?\/?(?:docs\/)?([^"]*swagger-ui-bundle\.js)"/.exec(html.text)?.[1];
     expect(script).toBeDefined();
     await http.get(`/docs/${script}`).expect(200);
+  });
+});
+
+describe('the ErrorBody schema', () => {
+  const key = 'wb_admin_openapi_spec';
+  let app: NestExpressApplication;
+  beforeAll(async () => {
+    app = await boot({
+      WAYBILL_API_KEYS: JSON.stringify([{ sha256: sha256Hex(key), principal: 'admin', scopes: [] }]),
+    });
+  });
+  afterAll(() => app.close());
+
+  it('describes what the exception filter really answers: 401, 400 with field details, bad JSON, 404, 413', async () => {
+    const validate = new Ajv({ strict: true, allErrors: true }).compile(ERROR_BODY_SCHEMA);
+    const http = request(app.getHttpServer());
+    const answers = [
+      await http.get('/v1/things').expect(401),
+      await http
+        .post('/v1/things')
+        .set('Authorization', `Bearer ${key}`)
+        .send({ name: '', lines: [{}] })
+        .expect(400),
+      await http
+        .post('/v1/things/webhooks/acme')
+        .set('Content-Type', 'application/json')
+        .send('{')
+        .expect(400),
+      await http.get('/v1/nowhere').expect(404),
+      await http
+        .post('/v1/things/webhooks/acme')
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }))
+        .expect(413),
+    ];
+    expect(answers[1].body).toMatchObject({
+      code: 'REQUEST.VALIDATION_FAILED',
+      details: { fields: expect.any(Array) },
+    });
+    for (const answer of answers) {
+      expect({
+        body: answer.body as unknown,
+        valid: validate(answer.body),
+        errors: validate.errors ?? null,
+      }).toEqual({
+        body: answer.body as unknown,
+        valid: true,
+        errors: null,
+      });
+    }
   });
 });
 
