@@ -24,21 +24,26 @@ interface ExpressLayer {
   route?: { path: string | string[]; methods: Record<string, boolean> };
 }
 
-/** `GET /v1/orders/{id}` for every route on the Express router, /docs* (SwaggerModule's own) aside. */
+/** `GET /v1/orders/{id}` for every endpoint on the Express router, /docs* (SwaggerModule's own) aside. */
 function expressRoutes(app: NestExpressApplication): string[] {
   const express = app.getHttpAdapter().getInstance() as { router: { stack: ExpressLayer[] } };
-  return express.router.stack
-    .flatMap((layer) => {
-      if (!layer.route) return [];
-      const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-      return paths.flatMap((path) =>
-        Object.keys(layer.route?.methods ?? {})
-          .filter((method) => method !== '_all')
-          .map((method) => `${method.toUpperCase()} ${path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`),
-      );
-    })
-    .filter((route) => !/^\w+ \/docs/.test(route))
-    .sort();
+  return (
+    express.router.stack
+      .flatMap((layer) => {
+        if (!layer.route) return [];
+        const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
+        return paths.flatMap((path) =>
+          Object.keys(layer.route?.methods ?? {})
+            .filter((method) => method !== '_all')
+            .map((method) => `${method.toUpperCase()} ${path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`),
+        );
+      })
+      .filter((route) => !/^\w+ \/docs/.test(route))
+      // Nest mounts middleware bound to every route (nestjs-pino's request logger, …) as a catch-all
+      // route per method; it is no endpoint.
+      .filter((route) => !route.endsWith(' {/*splat}'))
+      .sort()
+  );
 }
 
 function documentedRoutes(document: { paths: Record<string, Record<string, unknown>> }): string[] {
