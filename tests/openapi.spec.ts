@@ -33,7 +33,7 @@ interface Operation {
   operationId: string;
   summary?: string;
   security?: Record<string, string[]>[];
-  parameters?: { name: string; in: string }[];
+  parameters?: { name: string; in: string; schema?: Json & { examples?: unknown[] } }[];
   requestBody?: { content: Record<string, Media> };
   responses: Record<string, { content?: Record<string, Media> }>;
 }
@@ -188,6 +188,23 @@ describe.each(SERVICE_NAMES)('the OpenAPI document of the %s service', (name) =>
       }
     }
     expect(checked).toBeGreaterThan(0);
+  });
+
+  it('has parameter examples (e.g. Idempotency-Key, signature headers) valid against their schemas', () => {
+    const ajv = newAjv();
+    for (const [route, operation] of operations(built.document)) {
+      for (const parameter of operation.parameters ?? []) {
+        const { examples = [], ...schema } = parameter.schema ?? {};
+        const validate = validator(ajv, schema, built.document);
+        for (const example of examples) {
+          expect({ route, parameter: parameter.name, valid: validate(example) }).toEqual({
+            route,
+            parameter: parameter.name,
+            valid: true,
+          });
+        }
+      }
+    }
   });
 
   it('has an example for every answer, valid against its schema (every error example is an ErrorBody)', () => {

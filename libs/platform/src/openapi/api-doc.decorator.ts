@@ -16,6 +16,8 @@ export interface ApiHeaderDoc {
   readonly description: string;
   readonly required?: boolean;
   readonly example?: string;
+  /** Default: any string. */
+  readonly schema?: Schema;
 }
 
 export interface ApiDocOptions {

@@ -230,7 +230,10 @@ function describeOperation(
       in: 'header',
       required: header.required ?? false,
       description: header.description,
-      schema: { type: 'string', ...(header.example !== undefined && { examples: [header.example] }) },
+      schema: {
+        ...(header.schema ?? { type: 'string' }),
+        ...(header.example !== undefined && { examples: [header.example] }),
+      },
     });
   }
   if (doc?.webhook) {

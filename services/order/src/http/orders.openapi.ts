@@ -1,5 +1,6 @@
 import { EXAMPLE_IDS, exampleData, StorefrontOrderSubmittedV1 } from '@waybill/contracts';
 import { type ApiDocOptions, ResponseSchema as S } from '@waybill/platform';
+import { MAX_IDEMPOTENCY_KEY_LENGTH, PRINTABLE_ASCII } from '../domain/idempotency';
 import { ORDER_STATUSES } from '../domain/order-status';
 import type { OrderView } from '../query-orders/order-view';
 import type { PlaceOrderBody } from './place-order.body';
@@ -132,6 +133,11 @@ export const ORDERS_API = {
           "1–255 printable ASCII characters, Stripe's semantics: the same key and body replay the first " +
           'answer (`Idempotent-Replayed: true`), a different body is a 422, one still in flight a 409. Kept 24 h.',
         example: 'b5a1c7e2-order-EU-100233',
+        schema: S.string({
+          minLength: 1,
+          maxLength: MAX_IDEMPOTENCY_KEY_LENGTH,
+          pattern: PRINTABLE_ASCII.source,
+        }),
       },
     ],
     response: {
