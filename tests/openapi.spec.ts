@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createValidationPipe } from '@waybill/platform';
 import {
   GENERATE_OPENAPI_COMMAND,
   openApiFile,
@@ -188,6 +189,24 @@ describe.each(SERVICE_NAMES)('the OpenAPI document of the %s service', (name) =>
       }
     }
     expect(checked).toBeGreaterThan(0);
+  });
+
+  it("has request examples the service's own validation pipe accepts, one for every DTO body", async () => {
+    const pipe = createValidationPipe();
+    const checked: string[] = [];
+    for (const [route, operation] of operations(built.document)) {
+      const dto = built.bodyTypes.get(operation.operationId);
+      if (!dto) continue;
+      for (const media of Object.values(operation.requestBody?.content ?? {})) {
+        for (const example of examplesOf(media)) {
+          await expect(
+            pipe.transform(structuredClone(example), { type: 'body', metatype: dto }),
+          ).resolves.toBeInstanceOf(dto);
+          checked.push(route);
+        }
+      }
+    }
+    expect(new Set(checked).size).toBe(built.bodyTypes.size);
   });
 
   it('has parameter examples (e.g. Idempotency-Key, signature headers) valid against their schemas', () => {

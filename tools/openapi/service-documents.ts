@@ -3,7 +3,14 @@ import { resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { EventDrivenServiceConfig, ServiceEntry } from '@waybill/eventing';
-import { buildOpenApiDocument, loadConfig, nestRoutes } from '@waybill/platform';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
+import {
+  buildOpenApiDocument,
+  loadConfig,
+  nestRoutes,
+  routeArguments,
+  routeHandlers,
+} from '@waybill/platform';
 import { InventoryConfig } from '../../services/inventory/src/inventory.config';
 import { InventoryModule } from '../../services/inventory/src/inventory.module';
 import { LogisticsConfig } from '../../services/logistics/src/logistics.config';
@@ -43,6 +50,8 @@ export interface ServiceDocument {
   readonly document: OpenAPIObject;
   /** Every route Nest maps for the service, e.g. `GET /v1/orders/{id}`. */
   readonly routes: string[];
+  /** The `@Body()` DTO class of each operation that has one, by operationId. */
+  readonly bodyTypes: Map<string, new () => object>;
 }
 
 /**
@@ -73,7 +82,16 @@ export async function serviceDocument(name: ServiceName): Promise<ServiceDocumen
     abortOnError: false,
   });
   try {
-    return { document: buildOpenApiDocument(app, { service: entry.service }), routes: nestRoutes(app) };
+    const bodyTypes = new Map<string, new () => object>();
+    for (const [operationId, route] of routeHandlers(app)) {
+      const body = routeArguments(route).find((arg) => arg.kind === RouteParamtypes.BODY && arg.dto);
+      if (body?.dto) bodyTypes.set(operationId, body.dto);
+    }
+    return {
+      document: buildOpenApiDocument(app, { service: entry.service }),
+      routes: nestRoutes(app),
+      bodyTypes,
+    };
   } finally {
     await app.close();
   }

@@ -83,7 +83,7 @@ const DERIVED_ERRORS = {
   },
 } satisfies Record<string, ErrorDoc>;
 
-interface RouteHandler {
+export interface RouteHandler {
   readonly controller: new (...args: never[]) => object;
   readonly methodName: string;
   readonly handler: (...args: unknown[]) => unknown;
@@ -333,6 +333,39 @@ function describeOperation(
   operation.responses = responses;
 }
 
+export interface RouteArgument {
+  readonly kind: RouteParamtypes;
+  /** The parameter's class when it is a DTO (not a primitive, Buffer or plain object). */
+  readonly dto?: new () => object;
+  /** e.g. `'id'` in `@Param('id')`; undefined for the whole body, query or params. */
+  readonly data?: unknown;
+  readonly pipes: readonly unknown[];
+}
+
+/** A route's parameters as Nest binds them: `@Body()`, `@Query()`, `@Param()`… with their types. */
+export function routeArguments(route: RouteHandler): RouteArgument[] {
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, route.controller, route.methodName) ?? {}) as Record<
+    string,
+    { index: number; data?: unknown; pipes?: unknown[] }
+  >;
+  const types = (Reflect.getMetadata(
+    'design:paramtypes',
+    route.controller.prototype as object,
+    route.methodName,
+  ) ?? []) as unknown[];
+  return Object.entries(args).map(([key, arg]) => {
+    const type = types[arg.index];
+    const isDto =
+      typeof type === 'function' && ![String, Number, Boolean, Object, Array, Buffer].includes(type as never);
+    return {
+      kind: Number(key.split(':')[0]),
+      ...(isDto && { dto: type as new () => object }),
+      data: arg.data,
+      pipes: arg.pipes ?? [],
+    };
+  });
+}
+
 /**
  * Replaces what swagger can only guess without `@ApiProperty` (an empty body schema, no query
  * parameters for a query DTO) by the schemas of the DTO classes. Returns whether the route takes
@@ -343,30 +376,15 @@ function describeParameters(
   route: RouteHandler,
   schemas: Record<string, JsonSchema>,
 ): boolean {
-  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, route.controller, route.methodName) ?? {}) as Record<
-    string,
-    { index: number; data?: unknown; pipes?: unknown[] }
-  >;
-  const types = (Reflect.getMetadata(
-    'design:paramtypes',
-    route.controller.prototype as object,
-    route.methodName,
-  ) ?? []) as unknown[];
   let takesInput = false;
-  for (const [key, arg] of Object.entries(args)) {
-    const kind: RouteParamtypes = Number(key.split(':')[0]);
-    const type = types[arg.index];
-    const dto =
-      typeof type === 'function' && ![String, Number, Boolean, Object, Array, Buffer].includes(type as never)
-        ? (type as new () => object)
-        : undefined;
+  for (const { kind, dto, data, pipes } of routeArguments(route)) {
     if (kind === RouteParamtypes.BODY && dto) {
       schemas[dto.name] = schemaOf(dto);
       takesInput = true;
     } else if (
       (kind === RouteParamtypes.QUERY || kind === RouteParamtypes.PARAM) &&
       dto &&
-      arg.data === undefined
+      data === undefined
     ) {
       const location = kind === RouteParamtypes.QUERY ? 'query' : 'path';
       const schema = schemaOf(dto);
@@ -387,9 +405,9 @@ function describeParameters(
         ...own,
       ];
       takesInput = true;
-    } else if (kind === RouteParamtypes.PARAM && typeof arg.data === 'string') {
-      const parameter = operation.parameters?.find((p) => p.in === 'path' && p.name === arg.data);
-      if (parameter && (arg.pipes ?? []).some((pipe) => pipe instanceof ParseUUIDPipe)) {
+    } else if (kind === RouteParamtypes.PARAM && typeof data === 'string') {
+      const parameter = operation.parameters?.find((p) => p.in === 'path' && p.name === data);
+      if (parameter && pipes.some((pipe) => pipe instanceof ParseUUIDPipe)) {
         parameter.schema = { type: 'string', format: 'uuid' };
         takesInput = true;
       }
