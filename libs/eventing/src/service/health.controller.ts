@@ -1,7 +1,35 @@
 import { Controller, Get, HttpException, HttpStatus, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { Public } from '@waybill/platform';
+import { ApiDoc, Public, ResponseSchema as S } from '@waybill/platform';
 import { READINESS_OPTIONS, ReadinessIndicators, ReadinessOptions } from './readiness.indicators';
+
+/** @nestjs/terminus's HealthCheckResult: each part by name, with `status` and what it reported. */
+const PARTS = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    properties: { status: S.oneOfValues(['up', 'down']) },
+    required: ['status'],
+    // Each check adds what it found (brokers, leader, pending…).
+    additionalProperties: true,
+  },
+};
+const HEALTH_SCHEMA = S.named(
+  'HealthCheckResult',
+  S.object({
+    status: S.oneOfValues(['ok', 'error', 'shutting_down']),
+    info: PARTS,
+    error: PARTS,
+    details: PARTS,
+  }),
+);
+
+const READY_EXAMPLE = {
+  database: { status: 'up' },
+  kafka: { status: 'up', brokers: 3 },
+  relay: { status: 'up', leader: true },
+  outbox: { status: 'up', pending: 0, oldestAgeSeconds: 0 },
+};
 
 /**
  * Liveness says the process runs (restart it if not); readiness says it can do its work — database
@@ -20,11 +48,43 @@ export class HealthController {
 
   @Get('live')
   @HealthCheck()
+  @ApiDoc({
+    summary: 'Liveness: the process runs',
+    description: 'Checks nothing else; restart the process when it does not answer.',
+    response: {
+      description: 'The process runs.',
+      schema: HEALTH_SCHEMA,
+      example: { status: 'ok', info: {}, error: {}, details: {} },
+    },
+  })
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
 
   @Get('ready')
+  @ApiDoc({
+    summary: 'Readiness: database, Kafka, outbox relay and backlog',
+    description:
+      'Send traffic only while this is 200. A 503 names every failing part in `message` and `details`.',
+    response: {
+      description: 'Every part is up.',
+      schema: HEALTH_SCHEMA,
+      example: {
+        status: 'ok',
+        info: READY_EXAMPLE,
+        error: {},
+        details: READY_EXAMPLE,
+      },
+    },
+    errors: [
+      {
+        status: 503,
+        code: 'HEALTH.NOT_READY',
+        description:
+          'A part is down, e.g. `not ready: kafka (Connection timeout)`; `details` has every part.',
+      },
+    ],
+  })
   async ready(): Promise<HealthCheckResult> {
     try {
       return await this.health.check([

@@ -26,7 +26,7 @@ export async function createServiceApp<C extends EventDrivenServiceConfig>(
     bufferLogs: options.bufferLogs ?? true,
     logger: logLevelsUpTo(config.LOG_LEVEL),
   });
-  configureHttpApp(app, config);
+  configureHttpApp(app, config, { service: entry.service });
   connectEventTransport(app);
   await app.startAllMicroservices();
   return app;

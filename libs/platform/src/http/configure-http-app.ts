@@ -5,6 +5,7 @@ import { fromBodyParserError } from '../errors/body-parser-errors';
 import { PlatformExceptionFilter } from '../errors/platform-exception.filter';
 import { httpMetricsMiddleware } from '../metrics/http-metrics';
 import { Metrics } from '../metrics/metrics';
+import { serveApiDocs } from '../openapi/serve-api-docs';
 import { PLATFORM_CONFIG } from '../platform.tokens';
 import { httpTracingMiddleware } from '../telemetry/http-tracing';
 import { markRawBodyCapture } from '../webhooks/raw-body-capture';
@@ -18,6 +19,7 @@ import { createValidationPipe } from './validation';
 export function configureHttpApp(
   app: NestExpressApplication,
   config: BaseServiceConfig,
+  options: { readonly service?: string } = {},
 ): NestExpressApplication {
   // Without PlatformModule there is no ApiKeyGuard, and every route would be open.
   try {
@@ -55,5 +57,7 @@ export function configureHttpApp(
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(app.get(PlatformExceptionFilter));
   app.enableShutdownHooks();
+  // Here, so every service documents itself by construction: `/docs` and `/docs-json`.
+  serveApiDocs(app, { service: options.service ?? 'waybill' });
   return app;
 }

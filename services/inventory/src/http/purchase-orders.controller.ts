@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { RequireScopes } from '@waybill/platform';
+import { ApiDoc, RequireScopes } from '@waybill/platform';
+import { PURCHASE_ORDERS_API } from './inventory.openapi';
 import {
   PurchaseOrdersService,
   PurchaseOrderSummary,
@@ -13,6 +14,7 @@ export class PurchaseOrdersController {
 
   @Get()
   @RequireScopes('purchase-orders:read')
+  @ApiDoc(PURCHASE_ORDERS_API.list)
   list(@Query() query: PurchaseOrderQuery): Promise<{ items: PurchaseOrderSummary[]; nextCursor?: string }> {
     return this.purchaseOrders.list({
       sku: query.sku,
@@ -25,6 +27,7 @@ export class PurchaseOrdersController {
 
   @Get(':id')
   @RequireScopes('purchase-orders:read')
+  @ApiDoc(PURCHASE_ORDERS_API.get)
   get(@Param() { id }: PurchaseOrderParams): Promise<PurchaseOrderView> {
     return this.purchaseOrders.get(id);
   }
@@ -32,6 +35,7 @@ export class PurchaseOrdersController {
   @Post(':id/cancel')
   @HttpCode(200)
   @RequireScopes('purchase-orders:write')
+  @ApiDoc(PURCHASE_ORDERS_API.cancel)
   cancel(
     @Param() { id }: PurchaseOrderParams,
     @Body() body: CancelPurchaseOrderBody,

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { RequireScopes } from '@waybill/platform';
+import { ApiDoc, RequireScopes } from '@waybill/platform';
+import { REPLENISHMENT_API } from './inventory.openapi';
 import { PolicyView, ReplenishmentService, RunResult } from '../replenishment/replenishment.service';
 import { ReplenishmentPolicyBody, ReplenishmentRunBody } from './replenishment.dto';
 import { SkuParams } from './stock.dto';
@@ -10,6 +11,7 @@ export class ReplenishmentController {
 
   @Put('policies/:sku')
   @RequireScopes('replenishment:write')
+  @ApiDoc(REPLENISHMENT_API.putPolicy)
   putPolicy(@Param() { sku }: SkuParams, @Body() body: ReplenishmentPolicyBody): Promise<PolicyView> {
     return this.replenishment.putPolicy({
       sku,
@@ -25,6 +27,7 @@ export class ReplenishmentController {
 
   @Get('policies/:sku')
   @RequireScopes('replenishment:read')
+  @ApiDoc(REPLENISHMENT_API.getPolicy)
   getPolicy(@Param() { sku }: SkuParams): Promise<PolicyView> {
     return this.replenishment.getPolicy(sku);
   }
@@ -32,6 +35,7 @@ export class ReplenishmentController {
   @Post('run')
   @HttpCode(200)
   @RequireScopes('replenishment:write')
+  @ApiDoc(REPLENISHMENT_API.run)
   run(@Body() body: ReplenishmentRunBody): Promise<RunResult> {
     return this.replenishment.run(body.skus, 'manual');
   }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
-import { RequireScopes } from '@waybill/platform';
+import { ApiDoc, RequireScopes } from '@waybill/platform';
+import { STOCK_API } from './inventory.openapi';
 import { StockLevelsService, StockView } from '../stock-levels/stock-levels.service';
 import { SetStockLevelBody, SkuParams } from './stock.dto';
 
@@ -9,12 +10,14 @@ export class StockController {
 
   @Get(':sku')
   @RequireScopes('stock:read')
+  @ApiDoc(STOCK_API.get)
   get(@Param() { sku }: SkuParams): Promise<StockView> {
     return this.stockLevels.get(sku);
   }
 
   @Put(':sku')
   @RequireScopes('stock:write')
+  @ApiDoc(STOCK_API.set)
   set(@Param() { sku }: SkuParams, @Body() body: SetStockLevelBody): Promise<StockView> {
     return this.stockLevels.setOnHand(sku, body.onHand);
   }

@@ -1,5 +1,6 @@
 import { Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
-import { Public, RawBody, WebhookHeaders } from '@waybill/platform';
+import { ApiDoc, Public, RawBody, WebhookHeaders } from '@waybill/platform';
+import { SUPPLIER_WEBHOOKS_API } from './inventory.openapi';
 import {
   ReceiveSupplierMessageService,
   SupplierMessageAck,
@@ -13,6 +14,7 @@ export class SupplierWebhooksController {
 
   @Post(':supplier')
   @HttpCode(200)
+  @ApiDoc(SUPPLIER_WEBHOOKS_API.receive)
   receive(
     @Param('supplier') supplier: string,
     @RawBody() rawBody: Buffer,

@@ -1,5 +1,6 @@
 import { Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
-import { Public, RawBody, RequireScopes, WebhookHeaders } from '@waybill/platform';
+import { ApiDoc, Public, RawBody, RequireScopes, WebhookHeaders } from '@waybill/platform';
+import { CARRIER_WEBHOOKS_API } from './logistics.openapi';
 import { CarrierWebhookAck, ReceiveCarrierWebhook } from '../receive-webhook/receive-carrier-webhook.service';
 
 @Controller('v1/webhooks/carriers')
@@ -10,6 +11,7 @@ export class CarrierWebhooksController {
   @Public()
   @Post(':carrier')
   @HttpCode(200)
+  @ApiDoc(CARRIER_WEBHOOKS_API.receive)
   receive(
     @Param('carrier') carrier: string,
     @RawBody() rawBody: Buffer,
@@ -21,6 +23,7 @@ export class CarrierWebhooksController {
   @Post(':carrier/:id/replay')
   @HttpCode(202)
   @RequireScopes('webhooks:replay')
+  @ApiDoc(CARRIER_WEBHOOKS_API.replay)
   replay(
     @Param('carrier') carrier: string,
     @Param('id') id: string,

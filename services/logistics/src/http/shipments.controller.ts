@@ -1,5 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { CurrentPrincipal, Principal, RequireScopes } from '@waybill/platform';
+import { ApiDoc, CurrentPrincipal, Principal, RequireScopes } from '@waybill/platform';
+import { SHIPMENTS_API } from './logistics.openapi';
 import { ShipmentQueries, ShipmentView } from '../query-shipments/shipment-queries.service';
 import { readerOf } from '../query-shipments/shipment-reader';
 import type { UnmappedStatusCount } from '../persistence/shipment.repository';
@@ -11,6 +12,7 @@ export class ShipmentsController {
   constructor(private readonly queries: ShipmentQueries) {}
 
   @Get('shipments/:id')
+  @ApiDoc(SHIPMENTS_API.get)
   get(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -19,6 +21,7 @@ export class ShipmentsController {
   }
 
   @Get('shipments')
+  @ApiDoc(SHIPMENTS_API.byOrder)
   byOrder(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ShipmentsQueryDto,
@@ -28,6 +31,7 @@ export class ShipmentsController {
 
   /** Carrier codes no mapping table knows, with how often each was seen. */
   @Get('carriers/unmapped-statuses')
+  @ApiDoc(SHIPMENTS_API.unmapped)
   unmapped(): Promise<{ items: UnmappedStatusCount[] }> {
     return this.queries.unmappedStatuses();
   }

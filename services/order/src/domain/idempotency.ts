@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 /** Stripe's limit; printable ASCII only, so a key can be logged and compared byte for byte. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
-const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
+export const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
 
 export function isValidIdempotencyKey(key: string): boolean {
   return key.length >= 1 && key.length <= MAX_IDEMPOTENCY_KEY_LENGTH && PRINTABLE_ASCII.test(key);

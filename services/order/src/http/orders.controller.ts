@@ -10,7 +10,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { CurrentPrincipal, HttpResponse, Principal, RequireScopes } from '@waybill/platform';
+import { ApiDoc, CurrentPrincipal, HttpResponse, Principal, RequireScopes } from '@waybill/platform';
 import { CancelOrder } from '../cancel-order/cancel-order.service';
 import { isValidIdempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH } from '../domain/idempotency';
 import { OrdersNotVisible, StorefrontsOnly } from '../order-errors';
@@ -19,6 +19,7 @@ import { OrderQueries } from '../query-orders/order-queries.service';
 import { OrderReader } from '../query-orders/order-reader';
 import { OrderView } from '../query-orders/order-view';
 import { FindOrdersQuery } from './find-orders.query';
+import { ORDERS_API } from './orders.openapi';
 import { PlaceOrderBody } from './place-order.body';
 
 @Controller('v1/orders')
@@ -31,6 +32,7 @@ export class OrdersController {
 
   @Post()
   @RequireScopes('orders:write')
+  @ApiDoc(ORDERS_API.place)
   async place(
     @CurrentPrincipal() principal: Principal,
     @Body() body: PlaceOrderBody,
@@ -61,6 +63,7 @@ export class OrdersController {
 
   @Get()
   @RequireScopes('orders:read')
+  @ApiDoc(ORDERS_API.find)
   async find(
     @CurrentPrincipal() principal: Principal,
     @Query() query: FindOrdersQuery,
@@ -75,6 +78,7 @@ export class OrdersController {
 
   @Get(':id')
   @RequireScopes('orders:read')
+  @ApiDoc(ORDERS_API.get)
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<OrderView> {
     return this.queries.get(readerOf(principal), id);
   }
@@ -82,6 +86,7 @@ export class OrdersController {
   @Post(':id/cancel')
   @HttpCode(200)
   @RequireScopes('orders:write')
+  @ApiDoc(ORDERS_API.cancel)
   async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<OrderView> {
     return this.cancelOrder.execute(readerOf(principal), id);
   }

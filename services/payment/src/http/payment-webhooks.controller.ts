@@ -1,5 +1,6 @@
 import { Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
-import { Public, RawBody } from '@waybill/platform';
+import { ApiDoc, Public, RawBody } from '@waybill/platform';
+import { PAYMENT_WEBHOOKS_API } from './payments.openapi';
 import { ReceiveWebhookService, WebhookAck } from '../payment-webhooks/receive-webhook.service';
 import type { WebhookHeaders } from '../providers/payment-provider';
 
@@ -11,6 +12,7 @@ export class PaymentWebhooksController {
 
   @Post(':provider')
   @HttpCode(200)
+  @ApiDoc(PAYMENT_WEBHOOKS_API.receive)
   receive(
     @Param('provider') provider: string,
     @RawBody() rawBody: Buffer,

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { RequireScopes } from '@waybill/platform';
+import { ApiDoc, RequireScopes } from '@waybill/platform';
+import { PAYMENTS_API } from './payments.openapi';
 import { GetPaymentService, PaymentView } from '../get-payment/get-payment.service';
 import { RefundPaymentService } from '../refund-payment/refund-payment.service';
 import { RefundPaymentDto } from './refund-payment.dto';
@@ -13,6 +14,7 @@ export class PaymentsController {
 
   @Get(':orderId')
   @RequireScopes('payments:read')
+  @ApiDoc(PAYMENTS_API.get)
   get(@Param('orderId', new ParseUUIDPipe()) orderId: string): Promise<PaymentView> {
     return this.getPayment.get(orderId);
   }
@@ -20,6 +22,7 @@ export class PaymentsController {
   @Post(':orderId/refund')
   @HttpCode(201)
   @RequireScopes('payments:refund')
+  @ApiDoc(PAYMENTS_API.refund)
   async refund(
     @Param('orderId', new ParseUUIDPipe()) orderId: string,
     @Body() body: RefundPaymentDto,
