@@ -203,6 +203,19 @@ describe('deploy/k8s (kubectl kustomize)', () => {
     );
   });
 
+  it('carries the alert rules of deploy/observability unchanged, and a ServiceMonitor per service', () => {
+    const [rule] = ofKind('PrometheusRule');
+    const rules = parseYaml(
+      readFileSync(join(ROOT, 'deploy/observability/prometheus-rules.yaml'), 'utf8'),
+    ) as Obj;
+    expect(rule.spec).toEqual(rules);
+    // The rules expect scrape jobs named waybill-<service>: jobLabel takes the Service's name label.
+    const monitors = ofKind('ServiceMonitor');
+    expect(
+      monitors.map((monitor) => monitor.spec.selector.matchLabels[monitor.spec.jobLabel] as string).sort(),
+    ).toEqual(SERVICE_NAMES.map((service) => `waybill-${service}`).sort());
+  });
+
   it('sets only variables the service reads, and references every secret', () => {
     const configMaps = new Map<string, Record<string, string>>(
       ofKind('ConfigMap').map((cm) => [cm.metadata.name as string, cm.data as Record<string, string>]),
