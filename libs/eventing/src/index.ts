@@ -13,6 +13,7 @@ export * from './service/event-driven-service.config';
 export * from './service/waybill-service.module';
 export * from './service/health.controller';
 export * from './service/run-service';
+export * from './service/migrate';
 export * from './webhook-inbox/webhook-inbox';
 export * from './persistence/query-rows';
 export * from './metrics/eventing-metrics';

@@ -61,7 +61,8 @@ export function loadConfigOrExit<T extends object>(schema: ConfigSchema<T>, env:
   }
 }
 
-function declaredProperties(schema: ConfigSchema<object>): Set<string> {
+/** The variables a config class reads: its properties with a validation rule (what loadConfig reads). */
+export function declaredProperties(schema: ConfigSchema<object>): Set<string> {
   const rules = getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false);
   return new Set(rules.map((rule) => rule.propertyName));
 }
