@@ -3,8 +3,8 @@ import path from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { DataSource } from 'typeorm';
 import { parse as parseYaml } from 'yaml';
-import { EventingMetrics, WebhookInbox } from '@waybill/eventing';
-import { httpMetricsMiddleware, Metrics } from '@waybill/platform';
+import { EventingMetrics } from '@waybill/eventing';
+import { httpMetricsMiddleware, Metrics, WebhookOutcomes } from '@waybill/platform';
 import { InventoryMetrics } from '../services/inventory/src/inventory-metrics';
 import { LogisticsMetrics } from '../services/logistics/src/logistics-metrics';
 import { OrderMetrics } from '../services/order/src/order-metrics';
@@ -34,7 +34,7 @@ function exportedSampleNames(): Set<string> {
   const noDatabase = {} as DataSource; // gauges read the database only when scraped
   new EventingMetrics(metrics, noDatabase);
   httpMetricsMiddleware(metrics);
-  new WebhookInbox(undefined as never, undefined as never, metrics);
+  new WebhookOutcomes(metrics);
   new OrderMetrics(metrics, noDatabase);
   new InventoryMetrics(metrics, noDatabase);
   new LogisticsMetrics(metrics, noDatabase);

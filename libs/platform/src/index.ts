@@ -33,3 +33,4 @@ export * from './openapi/api-doc.decorator';
 export * from './openapi/openapi-document';
 export * from './openapi/serve-api-docs';
 export * as ResponseSchema from './openapi/response-schema';
+export * from './webhooks/webhook-outcomes';

@@ -10,6 +10,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { PLATFORM_CONFIG } from './platform.tokens';
 import { loggingParams } from './telemetry/logging';
 import { TracingLifecycle } from './telemetry/tracing-lifecycle';
+import { WebhookOutcomes } from './webhooks/webhook-outcomes';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { TokenBucketLimiter } from './rate-limit/token-bucket';
 
@@ -29,6 +30,7 @@ export class PlatformModule {
       controllers: [MetricsController],
       providers: [
         TracingLifecycle,
+        WebhookOutcomes,
         { provide: Metrics, useValue: new Metrics(options.service ?? 'waybill') },
         { provide: PLATFORM_CONFIG, useValue: config },
         { provide: config.constructor, useValue: config },
@@ -42,7 +44,14 @@ export class PlatformModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
-      exports: [PLATFORM_CONFIG, config.constructor, ApiKeyRegistry, PlatformExceptionFilter, Metrics],
+      exports: [
+        PLATFORM_CONFIG,
+        config.constructor,
+        ApiKeyRegistry,
+        PlatformExceptionFilter,
+        Metrics,
+        WebhookOutcomes,
+      ],
     };
   }
 }

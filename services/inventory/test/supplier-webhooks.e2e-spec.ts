@@ -1,3 +1,4 @@
+import { MetricsScrape } from '@waybill/testing';
 import { newWebhookSecret } from './fake-supplier';
 import {
   call,
@@ -45,6 +46,7 @@ describe('supplier webhooks', () => {
 
   it('refuses a bad signature with 401 and books nothing', async () => {
     const { sku, poNumber, id } = await sentOrder('badsig');
+    const before = await MetricsScrape.of(env.inventory.service.baseUrl);
     const answer = await postSupplierMessage(
       env.inventory,
       'acme',
@@ -63,6 +65,14 @@ describe('supplier webhooks', () => {
       body: JSON.stringify(grn(poNumber, sku, 10)),
     });
     expect(unsigned.status).toBe(400);
+    // Operators see both refusals, by supplier and reason.
+    const after = await MetricsScrape.of(env.inventory.service.baseUrl);
+    for (const outcome of ['signature_mismatch', 'signature_missing']) {
+      const labels = { source: 'acme', outcome };
+      expect(after.value('waybill_webhooks_total', labels)).toBe(
+        before.value('waybill_webhooks_total', labels) + 1,
+      );
+    }
   });
 
   it('refuses an unknown PO number with 422 naming it, and books nothing', async () => {

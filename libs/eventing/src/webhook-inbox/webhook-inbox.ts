@@ -10,7 +10,7 @@ import {
   Type,
 } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { Metrics, webhookRejection, WebhookRejection } from '@waybill/platform';
+import { WebhookOutcomes, WebhookRejection } from '@waybill/platform';
 import { WebhookInbox1764200000000 } from './1764200000000-webhook-inbox';
 import { ReceivedWebhook, StoredWebhook, WebhookInboxStore } from './webhook-inbox.store';
 
@@ -142,18 +142,14 @@ export class WebhookInboxWorker implements OnApplicationBootstrap, BeforeApplica
 /** What controllers use: store a verified webhook (or refuse one), look one up, replay one. */
 @Injectable()
 export class WebhookInbox {
-  private readonly outcomes;
+  private readonly outcomes: WebhookOutcomes;
 
   constructor(
     private readonly rows: WebhookInboxStore,
     private readonly worker: WebhookInboxWorker,
-    @Optional() metrics?: Metrics,
+    @Optional() outcomes?: WebhookOutcomes,
   ) {
-    this.outcomes = (metrics ?? new Metrics('webhooks', { processMetrics: false })).counter({
-      name: 'waybill_webhooks_total',
-      help: 'Webhooks received, by source and outcome (verified, duplicate, or why they were refused)',
-      labelNames: ['source', 'outcome'] as const,
-    });
+    this.outcomes = outcomes ?? new WebhookOutcomes();
   }
 
   /**
@@ -161,8 +157,7 @@ export class WebhookInbox {
    * or oversized body), counted by source and reason.
    */
   refuse(source: string, rejection: WebhookRejection, message: string): HttpException {
-    this.outcomes.inc({ source, outcome: rejection.toLowerCase() });
-    return webhookRejection(rejection, message);
+    return this.outcomes.refuse(source, rejection, message);
   }
 
   /**
@@ -171,7 +166,8 @@ export class WebhookInbox {
    */
   async store(webhook: ReceivedWebhook): Promise<{ id: string; duplicate: boolean }> {
     const id = await this.rows.insert(webhook);
-    this.outcomes.inc({ source: webhook.source, outcome: id === undefined ? 'duplicate' : 'verified' });
+    if (id === undefined) this.outcomes.duplicate(webhook.source);
+    else this.outcomes.verified(webhook.source);
     if (id !== undefined) {
       this.worker.wake();
       return { id, duplicate: false };

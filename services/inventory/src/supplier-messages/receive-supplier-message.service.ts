@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Outbox, OutgoingEvent } from '@waybill/eventing';
-import { verifyStandardWebhook, webhookRejection, WebhookHeaders } from '@waybill/platform';
+import { verifyStandardWebhook, WebhookHeaders, WebhookOutcomes } from '@waybill/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { decidePurchaseOrderTransition, decideReceipt, PurchaseOrderState } from '../domain/purchase-order';
 import { InventoryConfig } from '../inventory.config';
@@ -51,6 +51,7 @@ export class ReceiveSupplierMessageService {
     private readonly orders: PurchaseOrderRepository,
     private readonly stock: StockRepository,
     private readonly replenishment: ReplenishmentPlanner,
+    private readonly outcomes: WebhookOutcomes,
   ) {}
 
   async receive(supplierId: string, rawBody: Buffer, headers: WebhookHeaders): Promise<SupplierMessageAck> {
@@ -58,26 +59,33 @@ export class ReceiveSupplierMessageService {
     if (!supplier) throw new UnknownSupplier(supplierId);
     const limit = this.config.INVENTORY_SUPPLIER_WEBHOOK_MAX_BYTES;
     if (rawBody.length > limit)
-      throw webhookRejection('PAYLOAD_TOO_LARGE', `supplier messages are limited to ${limit} bytes`);
+      throw this.outcomes.refuse(
+        supplier.id,
+        'PAYLOAD_TOO_LARGE',
+        `supplier messages are limited to ${limit} bytes`,
+      );
     const verdict = verifyStandardWebhook({
       rawBody,
       headers,
       secrets: supplier.webhookSecrets,
       toleranceSeconds: this.config.INVENTORY_SUPPLIER_WEBHOOK_TOLERANCE_SECONDS,
     });
-    if (!verdict.ok) throw webhookRejection(verdict.rejection, verdict.message);
+    if (!verdict.ok) throw this.outcomes.refuse(supplier.id, verdict.rejection, verdict.message);
     const parsed = parseSupplierMessage(rawBody);
-    if (!parsed.ok) throw webhookRejection('PAYLOAD_MALFORMED', parsed.problems.join('; '));
+    if (!parsed.ok) throw this.outcomes.refuse(supplier.id, 'PAYLOAD_MALFORMED', parsed.problems.join('; '));
     const { message } = parsed;
 
-    return this.dataSource.transaction(async (manager) => {
+    const ack = await this.dataSource.transaction(async (manager): Promise<SupplierMessageAck> => {
       const fresh = await queryRows<{ message_id: string }>(
         manager,
         `INSERT INTO supplier_messages (supplier, message_id, type, po_number, raw_body)
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING message_id`,
         [supplier.id, verdict.id, message.type, message.poNumber, rawBody],
       );
-      if (fresh.length === 0) return { received: true, duplicate: true };
+      if (fresh.length === 0) {
+        this.outcomes.duplicate(supplier.id);
+        return { received: true, duplicate: true };
+      }
 
       const found = await this.orders.findByNumber(manager, message.poNumber);
       if (!found || found.supplier !== supplier.id)
@@ -101,6 +109,9 @@ export class ReceiveSupplierMessageService {
         purchaseOrder: { poNumber: after.poNumber, state: after.state },
       };
     });
+    // Counted once committed: a message refused for its content (unknown PO, over-receipt) is not.
+    if (!ack.duplicate) this.outcomes.verified(supplier.id);
+    return ack;
   }
 
   private async apply(
