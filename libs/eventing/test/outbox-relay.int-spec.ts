@@ -137,6 +137,44 @@ describe('outbox relay on real Postgres and Kafka', () => {
     }
   });
 
+  it('publishes in transaction-id order where the ids gain a digit, without skipping rows', async () => {
+    await relay.stop();
+    const topic = bed.outbox.topicFor('waybill.test.item-recorded.v1');
+    const collector = await collectTopic(bed.kafka, topic);
+    // Rows as transactions 998…1001 wrote them (long finished, so below every snapshot's xmin).
+    // Compared as text, '1000' < '999': a batch of two cut by that order would move the position
+    // past 998 and 999 and never publish them.
+    const events = [998, 999, 1000, 1001].map((xid, seq) => ({ xid, ...item('digits', seq) }));
+    for (const event of events) {
+      await bed.dataSource.query(
+        `INSERT INTO outbox (xid, event_id, event_type, topic, message_key, headers, payload)
+         VALUES ($1::text::xid8, $2, $3, $4, $5, $6, $7)`,
+        [
+          String(event.xid),
+          event.data.itemId,
+          event.type,
+          topic,
+          event.subject,
+          JSON.stringify({ ce_id: event.data.itemId, ce_type: event.type }),
+          JSON.stringify(event.data),
+        ],
+      );
+    }
+    relay = new OutboxRelay({
+      dataSource: bed.dataSource,
+      kafka: bed.kafka,
+      pollIntervalMs: 100,
+      batchSize: 2,
+    });
+    relay.start();
+
+    await waitFor(() => relay.publishedCount >= 4, { timeoutMs: 20000, description: 'four events' });
+    await waitFor(() => collector.messages.length >= 4, { timeoutMs: 20000, description: 'four received' });
+    await collector.stop();
+    const seqs = collector.messages.map((m) => (JSON.parse(m.value!) as ItemRecordedV1).seq);
+    expect(seqs).toEqual([0, 1, 2, 3]);
+  });
+
   it('removes published rows once they are past the retention period', async () => {
     await relay.stop();
     relay = new OutboxRelay({

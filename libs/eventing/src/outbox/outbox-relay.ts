@@ -43,11 +43,14 @@ const NOTIFY_CHANNEL = 'waybill_outbox';
 // One active relay per service database; replicas wait for the session lock (released if the holder dies).
 const LEADER_LOCK_SQL = `SELECT pg_try_advisory_lock(hashtext('waybill.outbox.relay')) AS locked`;
 // Only rows below the snapshot's xmin: no transaction still running can add a row before them.
+// ORDER BY names the table's columns: a bare `xid` would be the text output column, which sorts
+// '1000' before '999' (a batch cut there moves the position past unpublished rows) and cannot use
+// the (xid, id) index, so every read sorted the whole backlog.
 const NEXT_BATCH_SQL = `
   SELECT id, xid::text AS xid, event_id, topic, message_key, headers, payload
     FROM outbox
    WHERE (xid, id) > ($1::xid8, $2::bigint) AND xid < pg_snapshot_xmin(pg_current_snapshot())
-   ORDER BY xid, id
+   ORDER BY outbox.xid, outbox.id
    LIMIT $3`;
 
 /**
