@@ -210,7 +210,17 @@ export function spawnTypeScript(
 ): ReturnType<typeof spawn> {
   return spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', file, ...args],
+    [
+      // e.g. WAYBILL_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the services a
+      // benchmark starts (Node refuses --cpu-prof in NODE_OPTIONS).
+      ...(process.env.WAYBILL_CHILD_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      file,
+      ...args,
+    ],
     {
       cwd: REPO_ROOT,
       stdio: options.stdio ?? 'pipe',
