@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OrderConfirmedV1 } from '@waybill/contracts';
 import { EventContext } from '@waybill/eventing';
-import { decideTransition } from '../domain/reservation-status';
+import { decideTransition, statusesMovedBy } from '../domain/reservation-status';
 import { ReservationRepository } from '../persistence/reservation.repository';
 
 export type ConfirmOutcome = 'confirmed' | 'ignored';
@@ -17,7 +17,15 @@ export class ConfirmReservationService {
     confirmed: OrderConfirmedV1,
     ctx: Pick<EventContext, 'manager' | 'event'>,
   ): Promise<ConfirmOutcome> {
-    const reservation = await this.reservations.findByOrder(ctx.manager, confirmed.orderId, { lock: true });
+    // The usual case in one statement; only when nothing moved is the reservation read, to say why.
+    const moved = await this.reservations.moveByOrder(
+      ctx.manager,
+      confirmed.orderId,
+      statusesMovedBy('confirm'),
+      'CONFIRMED',
+    );
+    if (moved) return 'confirmed';
+    const reservation = await this.reservations.findByOrder(ctx.manager, confirmed.orderId);
     if (!reservation) {
       this.logger.warn(
         `order.confirmed ${ctx.event.id}: order ${confirmed.orderId} has no reservation, ignored`,
@@ -25,16 +33,12 @@ export class ConfirmReservationService {
       return 'ignored';
     }
     const transition = decideTransition(reservation.status, 'confirm');
-    if (transition.outcome === 'ignore') {
-      // Released first (expired or cancelled): the order service learns it from stock-released.
-      const log = reservation.status === 'RELEASED' ? 'warn' : 'log';
-      this.logger[log](
-        `order.confirmed ${ctx.event.id}: reservation ${reservation.id} of order ${confirmed.orderId} is ` +
-          `${reservation.status}, not confirmed (${transition.reason})`,
-      );
-      return 'ignored';
-    }
-    await this.reservations.setStatus(ctx.manager, [reservation.id], transition.to);
-    return 'confirmed';
+    // Released first (expired or cancelled): the order service learns it from stock-released.
+    const log = reservation.status === 'RELEASED' ? 'warn' : 'log';
+    this.logger[log](
+      `order.confirmed ${ctx.event.id}: reservation ${reservation.id} of order ${confirmed.orderId} is ` +
+        `${reservation.status}, not confirmed (${transition.outcome === 'ignore' ? transition.reason : 'raced'})`,
+    );
+    return 'ignored';
   }
 }

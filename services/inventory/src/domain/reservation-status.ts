@@ -43,6 +43,11 @@ const ALLOWED_FROM: Readonly<Record<ReservationAction, readonly ReservationStatu
   expire: ['RESERVED'],
 };
 
+/** The statuses `action` moves a reservation out of. */
+export function statusesMovedBy(action: ReservationAction): readonly ReservationStatus[] {
+  return ALLOWED_FROM[action];
+}
+
 /** What `action` does to a reservation in `from`: move it forward, or nothing (and why). */
 export function decideTransition(from: ReservationStatus, action: ReservationAction): Transition {
   const to = TARGET[action];

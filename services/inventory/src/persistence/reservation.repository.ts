@@ -97,6 +97,27 @@ export class ReservationRepository {
     return toReservation(rows[0]);
   }
 
+  /**
+   * Moves the order's reservation to `status` if it is in one of `from`, in one statement; returns
+   * its id, or undefined when there is none in those statuses (read it to learn why).
+   */
+  async moveByOrder(
+    manager: EntityManager,
+    orderId: string,
+    from: readonly ReservationStatus[],
+    status: ReservationStatus,
+  ): Promise<string | undefined> {
+    const stamp = STAMP[status];
+    const rows = await queryRows<{ id: string }>(
+      manager,
+      `UPDATE reservations SET status = $3, updated_at = now()${stamp ? `, ${stamp} = now()` : ''}
+        WHERE order_id = $1 AND status = ANY($2::text[])
+        RETURNING id`,
+      [orderId, from, status],
+    );
+    return rows[0]?.id;
+  }
+
   /** Moves reservations to `status`, stamping its time; returns that time. */
   async setStatus(
     manager: EntityManager,

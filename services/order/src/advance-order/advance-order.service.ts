@@ -56,13 +56,19 @@ export class AdvanceOrder {
     cause: Cause | undefined,
   ): Promise<void> {
     const finalReason = [...decision.transitions].reverse().find((t) => t.reason !== undefined)?.reason;
-    await this.orders.saveSagaState(uow.manager, order.id, decision.state, finalReason);
     const events = eventsFor(order, decision.effects, new Date());
     const announced = events[0];
     const timelineCause =
       cause ?? (announced?.id ? { eventId: announced.id, eventType: announced.type } : undefined);
     if (!timelineCause) throw new Error(`transition of order ${order.id} without a cause or an announcement`);
-    await this.orders.appendTimeline(uow.manager, order.id, decision.transitions, timelineCause);
+    await this.orders.recordTransitions(
+      uow.manager,
+      order.id,
+      decision.state,
+      finalReason,
+      decision.transitions,
+      timelineCause,
+    );
     await uow.publish(events);
   }
 }

@@ -99,14 +99,17 @@ export function isOrderId(id: string): boolean {
 /** Hand-written SQL over `orders` and `order_timeline`; every write takes the caller's transaction. */
 @Injectable()
 export class OrderRepository {
-  /** Inserts a PENDING order; false when the storefront already has an order with that id. */
-  async insert(manager: Queryable, order: NewOrder): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
+  /**
+   * Inserts a PENDING order and returns it as stored (so a request can answer without reading it
+   * back); undefined when the storefront already has an order with that id.
+   */
+  async insert(manager: Queryable, order: NewOrder): Promise<OrderRecord | undefined> {
+    const rows: OrderRow[] = await manager.query(
       `INSERT INTO orders (id, storefront_id, storefront_order_id, status, currency, subtotal, total_amount,
                            customer, lines, shipping_address, payment_provider)
        VALUES ($1, $2, $3, 'PENDING', $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT ON CONSTRAINT orders_storefront_order_unique DO NOTHING
-       RETURNING id`,
+       RETURNING *`,
       [
         order.id,
         order.storefrontId,
@@ -120,7 +123,7 @@ export class OrderRepository {
         order.paymentProvider,
       ],
     );
-    return rows.length === 1;
+    return rows[0] && toRecord(rows[0]);
   }
 
   async findIdByStorefrontOrderId(
@@ -161,41 +164,55 @@ export class OrderRepository {
     return rows.map(toRecord);
   }
 
-  async saveSagaState(
-    manager: Queryable,
-    id: string,
-    state: OrderSagaState,
-    statusReason?: string,
-  ): Promise<void> {
+  /** Stores the saga's facts without a transition (nothing for the timeline). */
+  async saveSagaState(manager: Queryable, id: string, state: OrderSagaState): Promise<void> {
     await manager.query(
       `UPDATE orders
           SET status = $2, reservation_id = $3, payment_id = $4, payment_authorized = $5, shipment_id = $6,
-              status_reason = COALESCE($7, status_reason), updated_at = now()
+              updated_at = now()
         WHERE id = $1`,
-      [
-        id,
-        state.status,
-        state.reservationId ?? null,
-        state.paymentId ?? null,
-        state.paymentAuthorized,
-        state.shipmentId ?? null,
-        statusReason ?? null,
-      ],
+      [id, ...sagaStateParams(state)],
     );
   }
 
+  /**
+   * Stores the saga's facts and appends the transitions to the timeline in one statement (one
+   * round trip on the saga's hottest path). `statusReason` replaces the stored reason when given.
+   */
+  async recordTransitions(
+    manager: Queryable,
+    id: string,
+    state: OrderSagaState,
+    statusReason: string | undefined,
+    entries: readonly TransitionEntry[],
+    cause: Cause,
+  ): Promise<void> {
+    await manager.query(
+      `WITH updated AS (
+         UPDATE orders
+            SET status = $2, reservation_id = $3, payment_id = $4, payment_authorized = $5, shipment_id = $6,
+                status_reason = COALESCE($7, status_reason), updated_at = now()
+          WHERE id = $1
+          RETURNING id)
+       ${timelineInsertFrom('updated', 8)}`,
+      [id, ...sagaStateParams(state), statusReason ?? null, ...timelineParams(entries, cause)],
+    );
+  }
+
+  /** Appends transitions in order (one statement), returning them as stored. */
   async appendTimeline(
     manager: Queryable,
     orderId: string,
-    entries: readonly { status: OrderStatus; reason?: string }[],
+    entries: readonly TransitionEntry[],
     cause: Cause,
-  ): Promise<void> {
-    for (const entry of entries) {
-      await manager.query(
-        `INSERT INTO order_timeline (order_id, status, reason, event_id, event_type) VALUES ($1, $2, $3, $4, $5)`,
-        [orderId, entry.status, entry.reason ?? null, cause.eventId, cause.eventType],
-      );
-    }
+  ): Promise<TimelineRecord[]> {
+    const rows: TimelineRow[] = await manager.query(
+      `WITH target AS (SELECT $1::uuid AS id)
+       ${timelineInsertFrom('target', 2)}
+       RETURNING status, reason, event_id, event_type, occurred_at`,
+      [orderId, ...timelineParams(entries, cause)],
+    );
+    return rows.map(toTimelineRecord);
   }
 
   async timeline(manager: Queryable, orderId: string): Promise<TimelineRecord[]> {
@@ -203,14 +220,57 @@ export class OrderRepository {
       `SELECT status, reason, event_id, event_type, occurred_at FROM order_timeline WHERE order_id = $1 ORDER BY id`,
       [orderId],
     );
-    return rows.map((row) => ({
-      status: row.status,
-      ...(row.reason !== null && { reason: row.reason }),
-      eventId: row.event_id,
-      eventType: row.event_type,
-      occurredAt: row.occurred_at,
-    }));
+    return rows.map(toTimelineRecord);
   }
+}
+
+export interface TransitionEntry {
+  readonly status: OrderStatus;
+  readonly reason?: string;
+}
+
+/**
+ * `INSERT … SELECT` of the timeline entries for the order `source` yields (no row: nothing is
+ * inserted), with `timelineParams` as the four parameters from `$first`: the entries as parallel arrays; WITH
+ * ORDINALITY keeps their order, and so the order of their serial ids.
+ */
+function timelineInsertFrom(source: string, first: number): string {
+  const [statuses, reasons, eventId, eventType] = [first, first + 1, first + 2, first + 3].map(
+    (n) => `$${n}`,
+  );
+  return `INSERT INTO order_timeline (order_id, status, reason, event_id, event_type)
+       SELECT ${source}.id, entry.status, entry.reason, ${eventId}::uuid, ${eventType}
+         FROM ${source}, unnest(${statuses}::text[], ${reasons}::text[]) WITH ORDINALITY AS entry(status, reason, n)
+        ORDER BY entry.n`;
+}
+
+function sagaStateParams(state: OrderSagaState): unknown[] {
+  return [
+    state.status,
+    state.reservationId ?? null,
+    state.paymentId ?? null,
+    state.paymentAuthorized,
+    state.shipmentId ?? null,
+  ];
+}
+
+function timelineParams(entries: readonly TransitionEntry[], cause: Cause): unknown[] {
+  return [
+    entries.map((entry) => entry.status),
+    entries.map((entry) => entry.reason ?? null),
+    cause.eventId,
+    cause.eventType,
+  ];
+}
+
+function toTimelineRecord(row: TimelineRow): TimelineRecord {
+  return {
+    status: row.status,
+    ...(row.reason !== null && { reason: row.reason }),
+    eventId: row.event_id,
+    eventType: row.event_type,
+    occurredAt: row.occurred_at,
+  };
 }
 
 function toRecord(row: OrderRow): OrderRecord {

@@ -9,8 +9,7 @@ import {
   IdempotencyRequestInProgress,
 } from '../order-errors';
 import { IdempotencyKeyRepository, KeyClaim } from '../persistence/idempotency-key.repository';
-import { OrderQueries } from '../query-orders/order-queries.service';
-import { OrderView } from '../query-orders/order-view';
+import { OrderView, toOrderView } from '../query-orders/order-view';
 import { PlaceOrder, PlaceOrderCommand } from './place-order.service';
 
 export interface PlaceOrderRequest {
@@ -44,7 +43,6 @@ export class PlaceOrderRequestHandler {
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     private readonly placeOrder: PlaceOrder,
-    private readonly queries: OrderQueries,
     private readonly keys: IdempotencyKeyRepository,
     private readonly config: OrderConfig,
   ) {}
@@ -108,8 +106,7 @@ export class PlaceOrderRequestHandler {
       );
       if (outcome.kind === 'duplicate')
         throw new DuplicateStorefrontOrder(outcome.orderId, command.storefrontOrderId);
-      const view = await this.queries.viewOf(manager, outcome.orderId);
-      if (!view) throw new Error(`order ${outcome.orderId} vanished inside its own transaction`);
+      const view = toOrderView(outcome.order, outcome.timeline);
       await beforeCommit?.(manager, view);
       return view;
     });

@@ -8,7 +8,9 @@ import {
   Cause,
   CustomerRecord,
   OrderLineRecord,
+  OrderRecord,
   OrderRepository,
+  TimelineRecord,
 } from '../persistence/order.repository';
 import { UnitOfWork } from '../unit-of-work';
 
@@ -28,7 +30,13 @@ export interface PlaceOrderCommand {
 }
 
 export type PlaceOrderOutcome =
-  | { readonly kind: 'placed'; readonly orderId: string }
+  | {
+      readonly kind: 'placed';
+      readonly orderId: string;
+      /** The order and its timeline as stored, for the answer to the request. */
+      readonly order: OrderRecord;
+      readonly timeline: readonly TimelineRecord[];
+    }
   | { readonly kind: 'duplicate'; readonly orderId: string };
 
 @Injectable()
@@ -55,7 +63,7 @@ export class PlaceOrder {
   async execute(uow: UnitOfWork, command: PlaceOrderCommand, cause?: Cause): Promise<PlaceOrderOutcome> {
     const totals = this.check(command);
     const orderId = randomUUID();
-    const inserted = await this.orders.insert(uow.manager, {
+    const order = await this.orders.insert(uow.manager, {
       id: orderId,
       storefrontId: command.storefrontId,
       storefrontOrderId: command.storefrontOrderId,
@@ -67,7 +75,7 @@ export class PlaceOrder {
       shippingAddress: plainAddress(command.shippingAddress),
       paymentProvider: command.payment.provider,
     });
-    if (!inserted) {
+    if (!order) {
       const existing = await this.orders.findIdByStorefrontOrderId(
         uow.manager,
         command.storefrontId,
@@ -92,13 +100,13 @@ export class PlaceOrder {
       placedAt: new Date().toISOString(),
     };
     await uow.publish([{ id: eventId, type: ORDER_PLACED, subject: orderId, data: placed }]);
-    await this.orders.appendTimeline(
+    const timeline = await this.orders.appendTimeline(
       uow.manager,
       orderId,
       [{ status: 'PENDING' }],
       cause ?? { eventId, eventType: ORDER_PLACED },
     );
-    return { kind: 'placed', orderId };
+    return { kind: 'placed', orderId, order, timeline };
   }
 }
 

@@ -46,17 +46,19 @@ export interface RefundRow {
 @Injectable()
 export class PaymentRepository {
   /**
-   * The order's payment, created on first sight and locked for this transaction. Two first events
-   * racing on different topics meet at the UNIQUE order_id: the loser waits, then reads the winner's row.
+   * The order's payment, created on first sight and locked for this transaction, in one statement.
+   * Two first events racing on different topics meet at the UNIQUE order_id: the loser waits for
+   * the winner's commit, and its no-op DO UPDATE then locks and returns the winner's row.
    */
   async lockOrCreate(manager: EntityManager, orderId: string): Promise<Payment> {
-    await manager.query(
-      `INSERT INTO payments (id, order_id, status) VALUES ($1, $2, 'PENDING') ON CONFLICT (order_id) DO NOTHING`,
+    const rows = await manager.query<Row[]>(
+      `INSERT INTO payments (id, order_id, status) VALUES ($1, $2, 'PENDING')
+       ON CONFLICT (order_id) DO UPDATE SET order_id = excluded.order_id
+       RETURNING *`,
       [randomUUID(), orderId],
     );
-    const payment = await this.lock(manager, orderId);
-    if (!payment) throw new Error(`payment of order ${orderId} vanished after insert`);
-    return payment;
+    if (!rows[0]) throw new Error(`payment of order ${orderId} neither inserted nor found`);
+    return new Payment(toRecord(rows[0]));
   }
 
   async lock(manager: EntityManager, orderId: string): Promise<Payment | undefined> {
