@@ -2,6 +2,7 @@
  * How `npm start` shows progress: one status block redrawn in place on a terminal, or one plain
  * line now and then when the output is a file or a pipe. Pure: figures in, text out.
  */
+import { FINAL_STATUSES, ORDER_STATUSES } from '../../services/order/src/domain/order-status';
 import { openPurchaseOrders, total, type Figures } from './figures';
 
 export interface StatusSnapshot {
@@ -32,6 +33,14 @@ function byStatus(counts: Readonly<Record<string, number>>): string {
     .join(' · ');
 }
 
+// Two lines rather than one that a narrow terminal would cut: where orders ended, and where they are.
+const FINAL: readonly string[] = FINAL_STATUSES;
+const IN_FLIGHT = ORDER_STATUSES.filter((status) => !FINAL.includes(status));
+
+function pick(counts: Readonly<Record<string, number>>, keys: readonly string[]): Record<string, number> {
+  return Object.fromEntries(keys.map((key) => [key, counts[key] ?? 0]));
+}
+
 export function statusBlock(
   snapshot: StatusSnapshot,
   context: { readonly endpoints: readonly Endpoint[]; readonly runFolder: string; readonly activity: string },
@@ -41,7 +50,8 @@ export function statusBlock(
   const label = (text: string): string => `  ${text.padEnd(width)}  `;
   return [
     `Waybill — up ${duration(snapshot.uptimeSeconds)} · ${context.activity} · Ctrl-C stops`,
-    `${label('orders')}${total(figures.orders)} placed: ${byStatus(figures.orders)}`,
+    `${label('orders')}${total(figures.orders)} placed · ${byStatus(pick(figures.orders, FINAL))}`,
+    `${label('in flight')}${byStatus(pick(figures.orders, IN_FLIGHT))}`,
     `${label('events')}${rate(snapshot.eventsPerSecond)}/s · outbox backlog ${figures.outboxBacklog} · DLQ ${figures.deadLetters}`,
     `${label('purchases')}${openPurchaseOrders(figures)} open POs · ${figures.purchaseOrders.RECEIVED ?? 0} received`,
     ...context.endpoints.map(
