@@ -35,7 +35,7 @@ import { startSupplier } from '../tools/simulators/supplier';
 import { FigureSources, SERVICE_NAMES, type ServiceName } from '../tools/start/figures';
 import { FlagError, parseStartFlags, USAGE, type StartFlags } from '../tools/start/flags';
 import { RunFolder, type StartedProcess } from '../tools/start/run-folder';
-import { apiKeysConfig, loadOrCreateState, waybillHome, type DemoState } from '../tools/start/state';
+import { demoApiKeyEntries, loadOrCreateState, waybillHome, type DemoState } from '../tools/start/state';
 import {
   redraw,
   statusBlock,
@@ -92,7 +92,7 @@ function apiKeys(state: DemoState): string {
       throw new Error('WAYBILL_API_KEYS is not a JSON array');
     }
   }
-  return JSON.stringify([...extra, ...(JSON.parse(apiKeysConfig(state)) as unknown[])]);
+  return JSON.stringify([...extra, ...demoApiKeyEntries(state)]);
 }
 
 function servicePort(name: ServiceName): number {
@@ -240,6 +240,13 @@ async function shutdown(code: number): Promise<void> {
   process.exit(code);
 }
 
+/** A second Ctrl-C: whoever is tired of waiting for a clean stop gets a quick one. */
+function forceStop(): void {
+  say('\nforced: killing the services (Kafka and PostgreSQL are left running)');
+  for (const { child } of started.services) child.kill('SIGKILL');
+  process.exit(130);
+}
+
 async function main(): Promise<void> {
   let flags: StartFlags;
   try {
@@ -250,7 +257,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   if (flags.help) return say(USAGE);
-  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGINT', () => (stopping ? forceStop() : void shutdown(0)));
   process.on('SIGTERM', () => void shutdown(0));
 
   const home = waybillHome();

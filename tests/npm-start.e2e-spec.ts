@@ -134,6 +134,14 @@ describe('npm start', () => {
     expect(summary.deadLetters).toBeGreaterThanOrEqual(0);
   }
 
+  it('refuses an unknown flag with its usage and exit code 2, before starting anything', async () => {
+    const run = start('--rate', '20', '--simulate-everything');
+    expect(await run.exited).toEqual({ code: 2, signal: null });
+    expect(run.output()).toContain('npm start: unknown flag "--simulate-everything"');
+    expect(run.output()).toContain('usage: npm start -- [--no-simulate] [--rate N]');
+    expect(existsSync(path.join(home, 'state.json'))).toBe(false);
+  });
+
   it('runs the suite with simulated parties until orders are DELIVERED, and Ctrl-C stops all it started', async () => {
     const run = start('--rate', '20', '--step-ms', '300');
     const outcome = await waitFor(

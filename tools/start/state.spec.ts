@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { apiKeysConfig, loadOrCreateState, waybillHome } from './state';
+import { demoApiKeyEntries, loadOrCreateState, waybillHome } from './state';
 
 describe('npm start state', () => {
   let home: string;
@@ -19,10 +19,10 @@ describe('npm start state', () => {
 
   it('gives the services hashes of the keys, never the keys', () => {
     const { state } = loadOrCreateState(home);
-    const config = apiKeysConfig(state);
-    expect(config).not.toContain(state.keys.storefront);
-    expect(config).not.toContain(state.keys.admin);
-    expect(JSON.parse(config)).toEqual([
+    const entries = demoApiKeyEntries(state);
+    expect(JSON.stringify(entries)).not.toContain(state.keys.storefront);
+    expect(JSON.stringify(entries)).not.toContain(state.keys.admin);
+    expect(entries).toEqual([
       expect.objectContaining({ principal: 'storefront/demo', scopes: ['orders:write', 'orders:read'] }),
       expect.objectContaining({ principal: 'admin', scopes: [] }),
     ]);

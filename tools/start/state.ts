@@ -64,14 +64,16 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** WAYBILL_API_KEYS for the services: hashes only. */
-export function apiKeysConfig(state: DemoState): string {
-  return JSON.stringify([
+/** The demo keys as WAYBILL_API_KEYS entries: hashes only, never the keys. */
+export function demoApiKeyEntries(
+  state: DemoState,
+): { sha256: string; principal: string; scopes: string[] }[] {
+  return [
     {
       sha256: sha256(state.keys.storefront),
       principal: STOREFRONT_PRINCIPAL,
       scopes: ['orders:write', 'orders:read'],
     },
     { sha256: sha256(state.keys.admin), principal: 'admin', scopes: [] },
-  ]);
+  ];
 }
