@@ -301,13 +301,13 @@ async function main(): Promise<void> {
       Object.assign(envOf[service], handle.env);
     };
     await simulator('stripe', 'payment', (log) =>
-      startPaymentProvider({ paymentUrl: urls.payment, ...state.stripe, log }),
+      startPaymentProvider({ serviceUrl: urls.payment, ...state.stripe, log }),
     );
     await simulator('easypost', 'logistics', (log) =>
-      startCarrier({ logisticsUrl: urls.logistics, ...state.easypost, stepMs: flags.stepMs, log }),
+      startCarrier({ serviceUrl: urls.logistics, ...state.easypost, stepMs: flags.stepMs, log }),
     );
     await simulator('supplier', 'inventory', (log) =>
-      startSupplier({ inventoryUrl: urls.inventory, ...state.supplier, stepMs: flags.stepMs, log }),
+      startSupplier({ serviceUrl: urls.inventory, ...state.supplier, stepMs: flags.stepMs, log }),
     );
   }
 

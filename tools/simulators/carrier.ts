@@ -10,8 +10,7 @@ import {
   type EasyPostShipment,
   type EasyPostTrackingStatus,
 } from '@waybill/testing/parties';
-import type { Logger } from '../local-infra/common';
-import type { PartySimulator } from './party';
+import type { PacedPartyOptions, PartySimulator } from './party';
 
 export const PARCEL_JOURNEY: readonly EasyPostTrackingStatus[] = [
   'in_transit',
@@ -19,15 +18,11 @@ export const PARCEL_JOURNEY: readonly EasyPostTrackingStatus[] = [
   'delivered',
 ];
 
-export async function startCarrier(options: {
-  readonly logisticsUrl: string;
-  readonly apiKey: string;
-  readonly webhookSecret: string;
-  readonly stepMs: number;
-  readonly log: Logger;
-}): Promise<PartySimulator> {
+export async function startCarrier(
+  options: PacedPartyOptions & { readonly apiKey: string; readonly webhookSecret: string },
+): Promise<PartySimulator> {
   const easypost = await new FakeEasyPost(options.apiKey).start();
-  const webhookUrl = `${options.logisticsUrl}/v1/webhooks/carriers/easypost`;
+  const webhookUrl = `${options.serviceUrl}/v1/webhooks/carriers/easypost`;
   const timers = new Set<NodeJS.Timeout>();
   const inFlight = new Set<Promise<void>>();
   let stopped = false;

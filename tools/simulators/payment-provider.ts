@@ -4,18 +4,14 @@
  * webhooks Stripe sends after each change. It is the very fake the payment e2e tests run against.
  */
 import { FakeStripe } from '@waybill/testing/parties';
-import type { Logger } from '../local-infra/common';
-import type { PartySimulator } from './party';
+import type { PartyOptions, PartySimulator } from './party';
 
-export async function startPaymentProvider(options: {
-  readonly paymentUrl: string;
-  readonly apiKey: string;
-  readonly webhookSecret: string;
-  readonly log: Logger;
-}): Promise<PartySimulator> {
+export async function startPaymentProvider(
+  options: PartyOptions & { readonly apiKey: string; readonly webhookSecret: string },
+): Promise<PartySimulator> {
   const stripe = await FakeStripe.start(options.apiKey);
   const endpoint = stripe.sendWebhooksTo(
-    `${options.paymentUrl}/v1/webhooks/payments/stripe`,
+    `${options.serviceUrl}/v1/webhooks/payments/stripe`,
     options.webhookSecret,
   );
   options.log(`payment provider: Stripe API at ${stripe.baseUrl}`);

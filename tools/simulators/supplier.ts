@@ -5,21 +5,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FakeSupplier, signedSupplierMessage, type Delivery } from '@waybill/testing/parties';
-import type { Logger } from '../local-infra/common';
-import type { PartySimulator } from './party';
+import type { PacedPartyOptions, PartySimulator } from './party';
 import { DEMO_SUPPLIER } from './demo-catalogue';
 
-export async function startSupplier(options: {
-  readonly inventoryUrl: string;
-  /** Verifies the purchase orders inventory signs. */
-  readonly signingSecret: string;
-  /** Signs what the supplier posts back. */
-  readonly webhookSecret: string;
-  readonly stepMs: number;
-  readonly log: Logger;
-}): Promise<PartySimulator> {
+export async function startSupplier(
+  options: PacedPartyOptions & {
+    /** Verifies the purchase orders inventory signs. */
+    readonly signingSecret: string;
+    /** Signs what the supplier posts back. */
+    readonly webhookSecret: string;
+  },
+): Promise<PartySimulator> {
   const supplier = await FakeSupplier.start(options.signingSecret);
-  const webhookUrl = `${options.inventoryUrl}/v1/webhooks/suppliers/${DEMO_SUPPLIER}`;
+  const webhookUrl = `${options.serviceUrl}/v1/webhooks/suppliers/${DEMO_SUPPLIER}`;
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
 
