@@ -157,6 +157,7 @@ function startStatus(flags: StartFlags, endpoints: Endpoint[], run: RunFolder, f
   let drawnLines = 0;
   let lastPlainLine = 0;
   let busy = false;
+  const log = run.logger('status.log');
   const tick = async (): Promise<void> => {
     if (busy || stopping) return;
     busy = true;
@@ -189,7 +190,8 @@ function startStatus(flags: StartFlags, endpoints: Endpoint[], run: RunFolder, f
         say(statusLine(snapshot));
       }
     } catch (error) {
-      run.logger('status.log')(`status read failed: ${errorMessage(error)}`);
+      // Kept out of the terminal: a read fails now and then while a service restarts.
+      log(`status read failed: ${errorMessage(error)}`);
     } finally {
       busy = false;
     }
