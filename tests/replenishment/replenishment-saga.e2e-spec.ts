@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { MetricsScrape, waitFor } from '@waybill/testing';
 import {
   FakeSupplier,
+  MetricsScrape,
   newWebhookSecret,
   signedSupplierMessage,
-} from '../../services/inventory/test/fake-supplier';
+  waitFor,
+} from '@waybill/testing';
 import { httpSupplierEnv } from '../../services/inventory/test/replenishment-support';
 import { orderBody, SagaStack, uniqueSku } from '../support/saga-stack';
 

@@ -23,3 +23,4 @@ export type { DeadLetter } from './dead-letter-watcher';
 export { freePort } from './free-port';
 export * from './metrics-scrape';
 export * from './service-process';
+export * from './parties';

@@ -7,7 +7,7 @@ import {
 } from '@waybill/testing';
 import { InventoryConfig } from '../src/inventory.config';
 import { InventoryModule } from '../src/inventory.module';
-import { FakeSupplier, newWebhookSecret } from './fake-supplier';
+import { FakeSupplier, newWebhookSecret } from '@waybill/testing/parties';
 import {
   call,
   httpSupplierEnv,

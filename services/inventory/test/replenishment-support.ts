@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TestApiKey, waitFor } from '@waybill/testing';
-import { FakeSupplier, newWebhookSecret, signedSupplierMessage } from './fake-supplier';
+import { FakeSupplier, newWebhookSecret, signedSupplierMessage } from '@waybill/testing/parties';
 import { InventoryUnderTest, KEYS, startInventory } from './support';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

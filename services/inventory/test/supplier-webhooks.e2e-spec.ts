@@ -1,5 +1,5 @@
 import { MetricsScrape } from '@waybill/testing';
-import { newWebhookSecret } from './fake-supplier';
+import { newWebhookSecret } from '@waybill/testing/parties';
 import {
   call,
   onlyPurchaseOrder,

@@ -7,7 +7,7 @@ import { Outbox } from '@waybill/eventing';
 import { MetricsScrape, waitFor } from '@waybill/testing';
 import { BookShipment } from '../src/book-shipment/book-shipment.service';
 import { sandboxTrackingNumber } from '../src/carriers/sandbox.carrier';
-import { signAfterShip, signEasyPost, signStandard } from './support/carrier-webhook-signing';
+import { signAfterShip, signEasyPost, signStandard } from '@waybill/testing/parties';
 import { Json, LogisticsTestEnv, SECRETS, TYPES } from './support/logistics-test-env';
 
 const FIXTURES = path.join(__dirname, '..', 'src', 'carriers', 'fixtures');

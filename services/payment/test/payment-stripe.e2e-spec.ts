@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { FakeStripe } from './support/fake-stripe';
+import { FakeStripe } from '@waybill/testing/parties';
 import {
   orderCancelled,
   orderPlaced,

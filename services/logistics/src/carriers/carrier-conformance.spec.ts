@@ -2,13 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SHIPMENT_STATUSES } from '@waybill/contracts';
 import {
+  FakeCarrierApi,
+  FakeDirectCarrier,
+  FakeEasyPost,
   signAfterShip,
   signEasyPost,
   signStandard,
   WebhookSigner,
   whsec,
-} from '../../test/support/carrier-webhook-signing';
-import { FakeCarrierApi, FakeDirectCarrier, FakeEasyPost } from '../../test/support/fake-carrier-apis';
+} from '@waybill/testing/parties';
 import { AfterShipCarrier } from './aftership.carrier';
 import type { Carrier, CarrierCallOptions, CreateShipmentRequest } from './carrier';
 import { DirectCarrier } from './direct.carrier';

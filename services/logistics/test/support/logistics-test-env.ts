@@ -15,8 +15,13 @@ import {
 import { LogisticsConfig } from '../../src/logistics.config';
 import { LogisticsModule } from '../../src/logistics.module';
 import { signedTrackingWebhook, TrackingWebhookData } from '../../src/carriers/waybill-tracking-webhook';
-import { signAfterShip, signEasyPost, whsec } from './carrier-webhook-signing';
-import { FakeDirectCarrier, FakeEasyPost } from './fake-carrier-apis';
+import {
+  FakeDirectCarrier,
+  FakeEasyPost,
+  signAfterShip,
+  signEasyPost,
+  whsec,
+} from '@waybill/testing/parties';
 
 /** Parsed JSON of an HTTP answer, asserted on field by field. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

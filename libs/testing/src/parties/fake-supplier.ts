@@ -26,6 +26,8 @@ export class FakeSupplier {
   /** Orders the supplier took, by webhook-id (= PO number): what it would ship. */
   readonly accepted = new Map<string, Delivery>();
   private status = 200;
+  /** Called once per purchase order taken (not for a resend of one already taken). */
+  onPurchaseOrder?: (delivery: Delivery) => void;
   /** Answer the next accepted delivery only after this long (a slow supplier: our send times out). */
   slowNextMs = 0;
   private server?: http.Server;
@@ -84,7 +86,10 @@ export class FakeSupplier {
           response.end(JSON.stringify({ received: status < 300 }));
         };
         if (status >= 300) return answer();
-        if (!this.accepted.has(webhookId)) this.accepted.set(webhookId, delivery);
+        if (!this.accepted.has(webhookId)) {
+          this.accepted.set(webhookId, delivery);
+          this.onPurchaseOrder?.(delivery);
+        }
         const wait = this.slowNextMs;
         this.slowNextMs = 0;
         if (wait > 0) setTimeout(answer, wait);

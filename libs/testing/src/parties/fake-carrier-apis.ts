@@ -96,8 +96,17 @@ function hex(bytes: number): string {
  * (answers the Shipment with `tracking_code` and `postage_label`), `POST /v2/shipments/:id/refund`.
  * A `to_address.zip` of `00000` fails address verification (422), as EasyPost's does for bad ones.
  */
+export interface EasyPostShipment {
+  readonly id: string;
+  readonly reference: string;
+  readonly trackingCode: string;
+  pickedUp: boolean;
+}
+
 export class FakeEasyPost extends FakeCarrierApi {
-  readonly shipments = new Map<string, { reference: string; trackingCode: string; pickedUp: boolean }>();
+  readonly shipments = new Map<string, EasyPostShipment>();
+  /** Called for every label bought: where a simulated carrier starts moving the parcel. */
+  onBought?: (shipment: EasyPostShipment) => void;
 
   constructor(readonly apiKey = `EZTK${hex(12)}`) {
     super();
@@ -122,11 +131,14 @@ export class FakeEasyPost extends FakeCarrierApi {
       }
       const id = `shp_${hex(16)}`;
       const trackingCode = `9400${String(Date.now()).slice(-10)}${Math.floor(Math.random() * 1e8)}`;
-      this.shipments.set(id, {
+      const bought: EasyPostShipment = {
+        id,
         reference: typeof shipment.reference === 'string' ? shipment.reference : '',
         trackingCode,
         pickedUp: false,
-      });
+      };
+      this.shipments.set(id, bought);
+      this.onBought?.(bought);
       return {
         status: 201,
         body: {
@@ -166,6 +178,59 @@ export class FakeEasyPost extends FakeCarrierApi {
     }
     return { status: 404, body: { error: { code: 'NOT_FOUND', message: 'no such route' } } };
   }
+}
+
+/** EasyPost's tracking statuses (`Tracker.status`) a parcel moves through. */
+export type EasyPostTrackingStatus =
+  | 'pre_transit'
+  | 'in_transit'
+  | 'out_for_delivery'
+  | 'delivered'
+  | 'available_for_pickup'
+  | 'return_to_sender'
+  | 'failure';
+
+/**
+ * A `tracker.updated` Event as EasyPost posts it to a webhook URL (the fields Waybill reads and the
+ * usual envelope around them; see services/logistics/src/carriers/fixtures/easypost).
+ */
+export function easyPostTrackerEvent(
+  shipment: Pick<EasyPostShipment, 'id' | 'trackingCode'>,
+  status: EasyPostTrackingStatus,
+  at = new Date(),
+): Record<string, unknown> {
+  const time = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    id: `evt_${hex(16)}`,
+    object: 'Event',
+    mode: 'test',
+    description: 'tracker.updated',
+    created_at: time,
+    updated_at: time,
+    status: 'pending',
+    result: {
+      id: `trk_${hex(16)}`,
+      object: 'Tracker',
+      mode: 'test',
+      tracking_code: shipment.trackingCode,
+      status,
+      status_detail: 'status_update',
+      updated_at: time,
+      shipment_id: shipment.id,
+      carrier: 'USPS',
+      tracking_details: [
+        {
+          object: 'TrackingDetail',
+          message: status.replace(/_/g, ' '),
+          status,
+          status_detail: 'status_update',
+          datetime: time,
+          source: 'USPS',
+          tracking_location: { object: 'TrackingLocation', city: 'CHARLESTON', state: 'SC', country: 'US' },
+        },
+      ],
+    },
+  };
 }
 
 /**

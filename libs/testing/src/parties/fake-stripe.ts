@@ -51,8 +51,22 @@ export interface WebhookDelivery {
   readonly body: Record<string, unknown>;
 }
 
+/** Where the fake sends the webhooks Stripe would send, and how many it sent. */
+export interface WebhookEndpoint {
+  readonly url: string;
+  readonly secret: string;
+  delivered: number;
+  failed: number;
+}
+
 export class FakeStripe {
   readonly calls: FakeStripeCall[] = [];
+  /**
+   * When set, every intent change is also announced as Stripe announces it, a moment after the API
+   * answered: `payment_intent.amount_capturable_updated`, `.payment_failed`, `.succeeded`, `.canceled`.
+   * Off by default so a test decides itself which webhooks arrive and when.
+   */
+  webhookEndpoint?: WebhookEndpoint;
   readonly intents = new Map<string, FakeIntent>();
   private readonly replies = new Map<string, Answer>();
   private refunded = new Map<string, number>();
@@ -132,6 +146,25 @@ export class FakeStripe {
       (secret) => `v1=${createHmac('sha256', secret).update(`${timestamp}.${payload}`).digest('hex')}`,
     );
     return [`t=${timestamp}`, ...macs].join(',');
+  }
+
+  /** Sends webhooks for every intent change to `url`, signed with `secret` (the `whsec_…` of the endpoint). */
+  sendWebhooksTo(url: string, secret: string): WebhookEndpoint {
+    this.webhookEndpoint = { url, secret, delivered: 0, failed: 0 };
+    return this.webhookEndpoint;
+  }
+
+  private announce(type: string, intent: FakeIntent): void {
+    const endpoint = this.webhookEndpoint;
+    if (!endpoint) return;
+    const payload = FakeStripe.event(type, intent);
+    // Stripe delivers after the API call returned, never inside it.
+    setImmediate(() => {
+      FakeStripe.deliver(endpoint.url, payload, FakeStripe.signature(payload, [endpoint.secret])).then(
+        (delivery) => (delivery.status < 300 ? endpoint.delivered++ : endpoint.failed++),
+        () => endpoint.failed++,
+      );
+    });
   }
 
   /** POSTs a webhook the way Stripe delivers it. */
@@ -241,6 +274,7 @@ export class FakeStripe {
         message: 'Your card was declined.',
       };
       this.intents.set(intent.id, intent);
+      this.announce('payment_intent.payment_failed', intent);
       return {
         status: 402,
         body: { error: { ...intent.last_payment_error, payment_intent: { ...intent } } },
@@ -269,6 +303,9 @@ export class FakeStripe {
         );
     }
     this.intents.set(intent.id, intent);
+    if (intent.status === 'requires_capture')
+      this.announce('payment_intent.amount_capturable_updated', intent);
+    if (intent.status === 'succeeded') this.announce('payment_intent.succeeded', intent);
     return { status: 200, body: { ...intent } };
   }
 
@@ -278,6 +315,7 @@ export class FakeStripe {
     intent.status = 'succeeded';
     intent.amount_received = amount;
     intent.amount_capturable = 0;
+    this.announce('payment_intent.succeeded', intent);
     return { status: 200, body: { ...intent } };
   }
 
@@ -295,6 +333,7 @@ export class FakeStripe {
     }
     intent.status = 'canceled';
     intent.amount_capturable = 0;
+    this.announce('payment_intent.canceled', intent);
     return { status: 200, body: { ...intent } };
   }
 

@@ -1,6 +1,9 @@
 import { hmacSha256, signStandardWebhook } from '@waybill/platform';
-import { AFTERSHIP_SIGNATURE_HEADER } from '../../src/carriers/aftership.carrier';
-import { EASYPOST_SIGNATURE_HEADER } from '../../src/carriers/easypost.carrier';
+
+// The carriers' own header names, written out as the carriers document them rather than imported
+// from the adapters: a fake that borrowed the adapter's constant could not catch a wrong one.
+const AFTERSHIP_SIGNATURE_HEADER = 'aftership-hmac-sha256';
+const EASYPOST_SIGNATURE_HEADER = 'x-hmac-signature';
 
 /** The headers each carrier sends with a webhook, computed exactly as the carrier does. */
 export type WebhookSigner = (
@@ -17,7 +20,7 @@ export const signAfterShip: WebhookSigner = (rawBody, secret) => ({
 
 /** EasyPost: `hmac-sha256-hex=` + hex HMAC-SHA256 of the raw body, keyed with the NFKD-normalised secret. */
 export const signEasyPost: WebhookSigner = (rawBody, secret) => ({
-  [EASYPOST_SIGNATURE_HEADER.toLowerCase()]: `hmac-sha256-hex=${hmacSha256(
+  [EASYPOST_SIGNATURE_HEADER]: `hmac-sha256-hex=${hmacSha256(
     Buffer.from(secret.normalize('NFKD'), 'utf8'),
     rawBody,
   ).toString('hex')}`,
