@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- kafkajs internals have no typings */
 const Encoder = require('kafkajs/src/protocol/encoder') as new () => EncoderLike;
+const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (record: RecordInput) => EncoderLike;
 const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPerPartition') as (args: {
   topic: string;
   partitionMetadata: { partitionId: number }[];
@@ -10,7 +12,50 @@ const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPer
 }) => Record<string, { key: string; value: string }[]>;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
+interface RecordInput {
+  offsetDelta: number;
+  timestampDelta: number;
+  key: string | Buffer | null;
+  value: string | Buffer;
+  headers: Record<string, string | Buffer | (string | Buffer)[]>;
+}
+
+/**
+ * What unpatched kafkajs 2.2.4 encodes for these inputs (made by running its own Record and
+ * Encoder from the npm tarball), so the rewritten record and varint encoders are held to the bytes.
+ */
+const ORIGINAL = JSON.parse(
+  readFileSync(path.join(__dirname, 'fixtures/kafkajs-2.2.4-encodings.json'), 'utf8'),
+) as { records: string[]; varints: [number, string][]; varlongs: [number, string][] };
+
+const RECORDS: RecordInput[] = [
+  {
+    offsetDelta: 0,
+    timestampDelta: 0,
+    key: 'order-1',
+    value: '{"a":1}',
+    headers: { ce_id: 'abc', ce_type: 'waybill.order.placed.v1' },
+  },
+  { offsetDelta: 300, timestampDelta: 5, key: null, value: 'Grüße — ✓', headers: {} },
+  {
+    offsetDelta: 70000,
+    timestampDelta: 2 ** 35,
+    key: Buffer.from([1, 2, 3]),
+    value: Buffer.alloc(20, 9),
+    headers: { multi: ['x', 'yy'], buf: Buffer.from('zz') },
+  },
+  {
+    offsetDelta: 1,
+    timestampDelta: -1,
+    key: 'k',
+    value: 'v'.repeat(130),
+    headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+  },
+];
+
 interface EncoderLike {
+  writeVarInt(value: number): EncoderLike;
+  writeVarLong(value: number): EncoderLike;
   writeInt32(value: number): EncoderLike;
   writeVarIntString(value: string): EncoderLike;
   writeBytes(value: Buffer): EncoderLike;
@@ -22,6 +67,9 @@ describe('the kafkajs patch (patches/kafkajs+2.2.4.patch)', () => {
     const source = readFileSync(require.resolve('kafkajs/src/protocol/encoder'), 'utf8');
     expect(source).toContain('Buffer.allocUnsafe(Encoder.nextPowerOfTwo(initialSize))');
     expect(source).not.toMatch(/Buffer\.alloc\(/);
+    expect(source).toContain('Straight into the buffer');
+    const record = readFileSync(require.resolve('kafkajs/src/protocol/recordBatch/record/v0'), 'utf8');
+    expect(record).toContain('headers written in place');
   });
 
   it('encodes exactly the bytes written, with nothing left over from a reused pool buffer', () => {
@@ -37,6 +85,17 @@ describe('the kafkajs patch (patches/kafkajs+2.2.4.patch)', () => {
       big,
     ]);
     expect(encoded.equals(expected)).toBe(true);
+  });
+
+  it('encodes records, varints and varlongs byte for byte as unpatched kafkajs 2.2.4 did', () => {
+    Buffer.allocUnsafe(4000).fill(0xab);
+    expect(RECORDS.map((record) => Record(record).buffer.toString('hex'))).toEqual(ORIGINAL.records);
+    for (const [value, hex] of ORIGINAL.varints) {
+      expect([value, new Encoder().writeVarInt(value).buffer.toString('hex')]).toEqual([value, hex]);
+    }
+    for (const [value, hex] of ORIGINAL.varlongs) {
+      expect([value, new Encoder().writeVarLong(value).buffer.toString('hex')]).toEqual([value, hex]);
+    }
   });
 
   it('groups messages per partition keeping their order', () => {
