@@ -1,9 +1,10 @@
 /**
  * `npm start`: the whole suite on this machine with simulated traffic, until Ctrl-C.
  *
- * Kafka: KAFKA_BROKERS, else a broker answering on localhost:9092, else the local cluster "local"
- * (kept between runs, stopped on exit only if started here). PostgreSQL: DATABASE_URL, else
- * 127.0.0.1:5432, else a private cluster (stopped on exit only if started here). Each service gets
+ * Kafka: KAFKA_BROKERS, else a broker answering on localhost:9092, else (Docker engine) the Compose
+ * file's broker, else the local cluster "local" (kept between runs). PostgreSQL: DATABASE_URL, else
+ * 127.0.0.1:5432, else (Docker engine) the Compose file's server, else a private cluster. What this
+ * run started it stops on exit; containers are stopped, not removed, so their data stays. Each service gets
  * its own database `<WAYBILL_DATABASE_PREFIX><service>` and runs its migrations at start.
  *
  * Unless `--no-simulate`, the outside parties are played over their real interfaces
@@ -13,6 +14,7 @@
  */
 import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import { dockerAvailable } from '@waybill/testing/infrastructure';
 import { errorMessage, sleep, spawnTypeScript, tailFile, type Logger } from '../tools/local-infra/common';
 import {
   ensureKafkaJars,
@@ -22,7 +24,9 @@ import {
 } from '../tools/local-infra/kafka-runtime';
 import {
   databaseUrl,
+  DEFAULT_LOCAL_POSTGRES_URL,
   ensureDatabase,
+  postgresAnswers,
   resolvePostgres,
   type ResolvedPostgres,
 } from '../tools/local-infra/postgres-runtime';
@@ -32,6 +36,7 @@ import type { PartySimulator } from '../tools/simulators/party';
 import { startPaymentProvider } from '../tools/simulators/payment-provider';
 import { startStorefront, type Storefront } from '../tools/simulators/storefront';
 import { startSupplier } from '../tools/simulators/supplier';
+import { startComposeInfra, type ComposeInfra, type ComposeService } from '../tools/start/compose-infra';
 import { FigureSources, SERVICE_NAMES, type ServiceName } from '../tools/start/figures';
 import { FlagError, parseStartFlags, USAGE, type StartFlags } from '../tools/start/flags';
 import { RunFolder, type StartedProcess } from '../tools/start/run-folder';
@@ -61,6 +66,7 @@ const RATE_WINDOW_MS = 10_000;
 const started: {
   kafka?: KafkaClusterHandle;
   postgres?: ResolvedPostgres;
+  compose?: ComposeInfra;
   services: { name: ServiceName; child: ChildProcess }[];
   simulators: { name: string; stop(): Promise<void> }[];
   storefront?: Storefront;
@@ -72,13 +78,36 @@ let stopping = false;
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
-async function kafkaBrokers(): Promise<string> {
-  const fromEnv = process.env.KAFKA_BROKERS?.trim();
-  if (fromEnv) return fromEnv;
-  await ensureKafkaJars({ log: say });
-  if (await kafkaAnswers(['localhost:9092'], 3000)) return 'localhost:9092';
-  started.kafka = await startKafkaCluster({ name: 'local', brokers: 1, basePort: 9092, log: say });
-  return started.kafka.bootstrap.join(',');
+/**
+ * Kafka and PostgreSQL: KAFKA_BROKERS / DATABASE_URL when set; else what answers on localhost:9092
+ * and 127.0.0.1:5432; else, where a Docker engine runs, the Compose file's containers; else the
+ * local runtimes (Kafka from the Maven jars, a private initdb cluster). WAYBILL_START_INFRA=local
+ * skips the Docker check.
+ */
+async function infrastructure(state: DemoState): Promise<{ brokers: string; postgres: ResolvedPostgres }> {
+  const kafkaFromEnv = process.env.KAFKA_BROKERS?.trim();
+  const postgresFromEnv = process.env.DATABASE_URL?.trim();
+  const kafkaRunning = !kafkaFromEnv && (await kafkaAnswers(['localhost:9092'], 3000));
+  const postgresRunning = !postgresFromEnv && (await postgresAnswers(DEFAULT_LOCAL_POSTGRES_URL));
+  const missing: ComposeService[] = [];
+  if (!kafkaFromEnv && !kafkaRunning) missing.push('kafka');
+  if (!postgresFromEnv && !postgresRunning) missing.push('postgres');
+  if (missing.length > 0 && process.env.WAYBILL_START_INFRA !== 'local' && (await dockerAvailable())) {
+    started.compose = await startComposeInfra(missing, state, say);
+  }
+
+  let brokers = kafkaFromEnv || (kafkaRunning ? 'localhost:9092' : started.compose?.kafkaBrokers);
+  if (!brokers) {
+    await ensureKafkaJars({ log: say });
+    started.kafka = await startKafkaCluster({ name: 'local', brokers: 1, basePort: 9092, log: say });
+    brokers = started.kafka.bootstrap.join(',');
+  }
+  const composePostgres = started.compose?.postgresAdminUrl;
+  const postgres = await resolvePostgres({
+    log: say,
+    ...(composePostgres && { env: { DATABASE_URL: composePostgres } }),
+  });
+  return { brokers, postgres };
 }
 
 /** The demo keys, plus any the operator configured (WAYBILL_API_KEYS keeps working). */
@@ -239,6 +268,7 @@ async function shutdown(code: number): Promise<void> {
   await step('logs', async () => started.run?.close());
   if (started.kafka) await step('kafka', () => started.kafka!.stop());
   if (started.postgres?.startedByUs) await step('postgres', () => started.postgres!.stop());
+  if (started.compose) await step('docker compose', () => started.compose!.stop());
   process.exit(code);
 }
 
@@ -270,8 +300,9 @@ async function main(): Promise<void> {
   say(`${created ? 'First start: demo keys and secrets made in' : 'Reusing the demo state in'} ${home}`);
   say(`Logs: ${run.dir}`);
 
-  const brokers = await kafkaBrokers();
-  started.postgres = await resolvePostgres({ log: say });
+  const infra = await infrastructure(state);
+  const brokers = infra.brokers;
+  started.postgres = infra.postgres;
   const databasePrefix = process.env.WAYBILL_DATABASE_PREFIX?.trim() || 'waybill_';
   const urls = Object.fromEntries(
     SERVICE_NAMES.map((name) => [name, `http://127.0.0.1:${servicePort(name)}`]),
