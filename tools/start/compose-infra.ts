@@ -53,7 +53,10 @@ export function demoComposeEnv(example: string, state: DemoState): string {
 
 /** Derived from the demo state, so every start (and the volume made on the first) agrees on it. */
 export function demoPostgresPassword(state: DemoState): string {
-  return createHash('sha256').update(`waybill-compose-postgres:${state.keys.admin}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`waybill-compose-postgres:${state.keys.admin}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** POSTGRES_PASSWORD as an env file sets it (no quotes, no interpolation in ours). */
