@@ -10,7 +10,7 @@ import {
   type EasyPostShipment,
   type EasyPostTrackingStatus,
 } from '@waybill/testing/parties';
-import type { PacedPartyOptions, PartySimulator } from './party';
+import { deliverWebhook, Pacer, type PacedPartyOptions, type PartySimulator } from './party';
 
 export const PARCEL_JOURNEY: readonly EasyPostTrackingStatus[] = [
   'in_transit',
@@ -23,43 +23,34 @@ export async function startCarrier(
 ): Promise<PartySimulator> {
   const easypost = await new FakeEasyPost(options.apiKey).start();
   const webhookUrl = `${options.serviceUrl}/v1/webhooks/carriers/easypost`;
-  const timers = new Set<NodeJS.Timeout>();
-  const inFlight = new Set<Promise<void>>();
-  let stopped = false;
+  const pacer = new Pacer(options.stepMs);
+  const inFlight = new Set<Promise<unknown>>();
 
-  async function post(shipment: EasyPostShipment, status: EasyPostTrackingStatus): Promise<void> {
+  function post(shipment: EasyPostShipment, status: EasyPostTrackingStatus): Promise<unknown> {
     const rawBody = Buffer.from(JSON.stringify(easyPostTrackerEvent(shipment, status)));
-    // A real carrier retries a webhook that failed; three tries is enough for a local demo.
-    for (let attempt = 1; attempt <= 3 && !stopped; attempt++) {
-      try {
-        const response = await fetch(webhookUrl, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            ...signEasyPost(rawBody, options.webhookSecret, new Date()),
-          },
-          body: rawBody,
-          signal: AbortSignal.timeout(15_000),
-        });
-        if (response.ok) return;
-        options.log(`carrier: ${status} for ${shipment.trackingCode} answered ${response.status}`);
-      } catch (error) {
-        options.log(`carrier: ${status} for ${shipment.trackingCode} failed: ${(error as Error).message}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
+    const headers = {
+      'content-type': 'application/json',
+      ...signEasyPost(rawBody, options.webhookSecret, new Date()),
+    };
+    return deliverWebhook(
+      webhookUrl,
+      { rawBody, headers },
+      {
+        what: `carrier: ${status} for ${shipment.trackingCode}`,
+        log: options.log,
+        stopped: () => pacer.isStopped,
+      },
+    );
   }
 
   function travel(shipment: EasyPostShipment, step: number): void {
-    if (stopped || step >= PARCEL_JOURNEY.length) return;
-    const timer = setTimeout(() => {
-      timers.delete(timer);
+    if (step >= PARCEL_JOURNEY.length) return;
+    pacer.later(() => {
       shipment.pickedUp = true;
       const sending = post(shipment, PARCEL_JOURNEY[step]).finally(() => inFlight.delete(sending));
       inFlight.add(sending);
       void sending.then(() => travel(shipment, step + 1));
-    }, options.stepMs);
-    timers.add(timer);
+    });
   }
 
   easypost.onBought = (shipment) => travel(shipment, 0);
@@ -74,8 +65,7 @@ export async function startCarrier(
       LOGISTICS_DEFAULT_CARRIER: 'easypost',
     },
     async stop() {
-      stopped = true;
-      for (const timer of timers) clearTimeout(timer);
+      pacer.stop();
       await Promise.allSettled([...inFlight]);
       options.log(`carrier: ${easypost.shipments.size} labels sold`);
       await easypost.stop();

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FakeSupplier, signedSupplierMessage, type Delivery } from '@waybill/testing/parties';
-import type { PacedPartyOptions, PartySimulator } from './party';
+import { deliverWebhook, Pacer, type PacedPartyOptions, type PartySimulator } from './party';
 import { DEMO_SUPPLIER } from './demo-catalogue';
 
 export async function startSupplier(
@@ -18,35 +18,22 @@ export async function startSupplier(
 ): Promise<PartySimulator> {
   const supplier = await FakeSupplier.start(options.signingSecret);
   const webhookUrl = `${options.serviceUrl}/v1/webhooks/suppliers/${DEMO_SUPPLIER}`;
-  const timers = new Set<NodeJS.Timeout>();
-  let stopped = false;
+  const pacer = new Pacer(options.stepMs);
 
   async function send(body: Record<string, unknown>): Promise<void> {
-    const { rawBody, headers } = signedSupplierMessage(options.webhookSecret, `msg_${randomUUID()}`, body);
-    try {
-      const response = await fetch(webhookUrl, { method: 'POST', headers, body: rawBody });
-      options.log(`supplier: ${String(body.type)} ${String(body.poNumber)} → ${response.status}`);
-    } catch (error) {
-      options.log(
-        `supplier: ${String(body.type)} ${String(body.poNumber)} failed: ${(error as Error).message}`,
-      );
-    }
-  }
-
-  function later(fn: () => Promise<void>): void {
-    if (stopped) return;
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      void fn();
-    }, options.stepMs);
-    timers.add(timer);
+    const message = signedSupplierMessage(options.webhookSecret, `msg_${randomUUID()}`, body);
+    await deliverWebhook(webhookUrl, message, {
+      what: `supplier: ${String(body.type)} ${String(body.poNumber)}`,
+      log: options.log,
+      stopped: () => pacer.isStopped,
+    });
   }
 
   supplier.onPurchaseOrder = ({ body }: Delivery) => {
     const poNumber = body.poNumber;
-    later(async () => {
+    pacer.later(async () => {
       await send({ type: 'purchase_order.acknowledged', poNumber });
-      later(() =>
+      pacer.later(() =>
         send({ type: 'goods.received', poNumber, receiptRef: `DN-${poNumber}`, lines: body.lines ?? [] }),
       );
     });
@@ -64,8 +51,7 @@ export async function startSupplier(
       INVENTORY_SUPPLIER_ALLOW_LOOPBACK: 'true',
     },
     async stop() {
-      stopped = true;
-      for (const timer of timers) clearTimeout(timer);
+      pacer.stop();
       options.log(`supplier: ${supplier.accepted.size} purchase orders taken`);
       await supplier.stop();
     },
