@@ -71,6 +71,14 @@ export abstract class EventDrivenServiceConfig extends BaseServiceConfig {
   DB_POOL_SIZE = 10;
 
   /**
+   * Parameterised statements run as named prepared statements on each connection (parsed and
+   * planned once instead of every time). Turn off behind a pooler that cannot keep them: PgBouncer
+   * in transaction mode before 1.21, or with `max_prepared_statements = 0`.
+   */
+  @EnvBoolean()
+  DB_PREPARED_STATEMENTS = true;
+
+  /**
    * Under load, up to this many messages of one partition share a database transaction (one
    * BEGIN/COMMIT and inbox statement for all). 1 turns it off; a handler that locks rows many
    * messages share is marked `OWN_TRANSACTION` and never joins a run.

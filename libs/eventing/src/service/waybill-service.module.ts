@@ -7,6 +7,7 @@ import { PlatformModule } from '@waybill/platform';
 import { EventingModule } from '../eventing.module';
 import { EVENTING_MIGRATIONS } from '../migrations';
 import { EventDrivenServiceConfig, serviceDatabaseUrl } from './event-driven-service.config';
+import { preparingClient } from '../persistence/prepared-statements';
 import { HealthController } from './health.controller';
 import { READINESS_OPTIONS, ReadinessIndicators } from './readiness.indicators';
 
@@ -41,7 +42,11 @@ export class WaybillServiceModule {
           migrationsRun: true,
           migrationsTransactionMode: 'each',
           synchronize: false,
-          extra: { max: config.DB_POOL_SIZE, application_name: `waybill-${service}` },
+          extra: {
+            max: config.DB_POOL_SIZE,
+            application_name: `waybill-${service}`,
+            ...(config.DB_PREPARED_STATEMENTS && { Client: preparingClient() }),
+          },
           retryAttempts: 10,
           retryDelay: 1000,
         }),
