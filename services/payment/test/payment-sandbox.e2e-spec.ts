@@ -157,6 +157,32 @@ describe('payment service with the sandbox provider (e2e, real Kafka and Postgre
     expect((await env.post(`/v1/payments/${randomUUID()}/refund`, {}, env.refunder)).status).toBe(404);
   });
 
+  it('order.cancelled after capture → refunds what is left to refund, once', async () => {
+    const orderId = randomUUID();
+    await placeAndReserve(orderId, 'sandbox_approve');
+    await env.probe.waitForEvent(TYPES.authorized, forOrder(orderId));
+    await env.probe.publish(TYPES.shipped, shipmentCreated(orderId));
+    await env.probe.waitForEvent(TYPES.captured, forOrder(orderId));
+    const partial = await env.post(`/v1/payments/${orderId}/refund`, { amount: 1000 }, env.refunder);
+    expect(partial.status).toBe(201);
+
+    await env.probe.publish(TYPES.cancelled, orderCancelled(orderId));
+    const refunded = await env.probe.waitForEvent(
+      TYPES.refunded,
+      (d) => d.orderId === orderId && d.refundId !== partial.body.refundId,
+    );
+    expect(refunded.data).toMatchObject({ amount: 4390, reason: 'PAYMENT.CUSTOMER_REQUEST' });
+    expect((await env.get(`/v1/payments/${orderId}`, env.reader)).body).toMatchObject({
+      status: 'REFUNDED',
+      refundedAmount: 5390,
+    });
+
+    // A repeat of the cancellation (a new event id, so past the inbox) has nothing left to refund.
+    await env.probe.publish(TYPES.cancelled, orderCancelled(orderId));
+    await env.consumed('waybill.order.events');
+    expect(await env.outboxCount(TYPES.refunded, orderId)).toBe(2);
+  });
+
   it('sandbox_requires_action is resolved by a signed sandbox webhook → payment.authorized', async () => {
     const orderId = randomUUID();
     await placeAndReserve(orderId, 'sandbox_requires_action');
