@@ -409,6 +409,22 @@ describe('order saga over Kafka', () => {
       expect(await ordersWith(data.storefrontOrderId)).toBe(0);
     });
 
+    it('a submission whose ce_source names another storefront goes to the DLQ and places nothing', async () => {
+      const data = submission();
+      const sent = await env.probe.publish(T.submitted, data, {
+        key: data.storefrontOrderId,
+        subject: data.storefrontOrderId,
+        source: '/storefronts/someone-else',
+      });
+      const letter = await env.dlq.waitFor(
+        (l) => l.headers.ce_id === sent.id,
+        'the mismatched submission in the DLQ',
+      );
+      expect(letter.headers.dlq_reason).toBe('ORDER.SOURCE_MISMATCH');
+      expect(letter.headers.dlq_error).toContain('/storefronts/someone-else');
+      expect(await ordersWith(data.storefrontOrderId)).toBe(0);
+    });
+
     it('a contract-invalid submission (quantity 0, negative total) goes to the DLQ and places nothing', async () => {
       const zero = submission({ lines: [{ sku: 'MUG-BLUE-350', quantity: 0, unitPrice: 100 }] });
       const negative = submission({ totalAmount: -1 });

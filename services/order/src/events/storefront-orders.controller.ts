@@ -8,7 +8,10 @@ import { PlaceOrder } from '../place-order/place-order.service';
 /**
  * The Kafka way in for storefronts: the same use case as POST /v1/orders. A resend of an order
  * already placed (same storefront order id) is ignored; a contract-valid order that breaks a
- * business rule goes to the DLQ at once instead of being retried.
+ * business rule goes to the DLQ at once instead of being retried. So does one whose `ce_source`
+ * is not `/storefronts/<storefrontId>`: over HTTP the API key decides the storefront, here the
+ * envelope must at least agree with the body, so a misconfigured publisher cannot place orders
+ * under another storefront's name by a typo in one of the two.
  */
 @Controller()
 export class StorefrontOrdersController {
@@ -21,6 +24,13 @@ export class StorefrontOrdersController {
     @Payload() submitted: StorefrontOrderSubmittedV1,
     @Ctx() ctx: EventContext,
   ): Promise<void> {
+    const expectedSource = `/storefronts/${submitted.storefrontId}`;
+    if (ctx.event.source !== expectedSource) {
+      throw new PermanentEventError(
+        'ORDER.SOURCE_MISMATCH',
+        `ce_source ${JSON.stringify(ctx.event.source)} does not name storefront ${submitted.storefrontId} (expected ${expectedSource})`,
+      );
+    }
     try {
       const outcome = await this.placeOrder.execute(
         ctx,
