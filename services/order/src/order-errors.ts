@@ -61,23 +61,3 @@ export class OrdersNotVisible extends DomainError {
     super('ORDER.ACCESS_DENIED', `${principal} may not read or change orders`, { kind: 'forbidden' });
   }
 }
-
-export class IdempotencyKeyReused extends DomainError {
-  constructor() {
-    super(
-      'IDEMPOTENCY.KEY_REUSED',
-      'this Idempotency-Key was already used with a different request body; use a new key for a new request',
-      { kind: 'rule-violation' },
-    );
-  }
-}
-
-export class IdempotencyRequestInProgress extends DomainError {
-  constructor() {
-    super(
-      'IDEMPOTENCY.REQUEST_IN_PROGRESS',
-      'a request with this Idempotency-Key is still being processed; retry later',
-      { kind: 'conflict' },
-    );
-  }
-}

@@ -1,15 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { eventRegistry } from '@waybill/contracts';
-import { WaybillServiceModule } from '@waybill/eventing';
+import { idempotencyProviders, WaybillServiceModule } from '@waybill/eventing';
 import { AdvanceOrder } from './advance-order/advance-order.service';
 import { CancelOrder } from './cancel-order/cancel-order.service';
 import { SagaEventsController } from './events/saga-events.controller';
 import { StorefrontOrdersController } from './events/storefront-orders.controller';
 import { OrdersController } from './http/orders.controller';
-import { IdempotencyKeyPurge } from './idempotency/idempotency-key-purge.service';
 import { OrderConfig } from './order.config';
 import { OrderMetrics } from './order-metrics';
-import { IdempotencyKeyRepository } from './persistence/idempotency-key.repository';
 import { ORDER_MIGRATIONS } from './persistence/migrations';
 import { OrderRepository } from './persistence/order.repository';
 import { PlaceOrderRequestHandler } from './place-order/place-order-request.service';
@@ -32,13 +30,16 @@ export class OrderModule {
       controllers: [OrdersController, SagaEventsController, StorefrontOrdersController],
       providers: [
         OrderRepository,
-        IdempotencyKeyRepository,
         OrderQueries,
         PlaceOrder,
         PlaceOrderRequestHandler,
         AdvanceOrder,
         CancelOrder,
-        IdempotencyKeyPurge,
+        ...idempotencyProviders({
+          ttlHours: config.ORDER_IDEMPOTENCY_TTL_HOURS,
+          abandonAfterSeconds: config.ORDER_IDEMPOTENCY_ABANDON_AFTER_SECONDS,
+          purgeIntervalSeconds: config.ORDER_IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
+        }),
         OrderMetrics,
       ],
     };

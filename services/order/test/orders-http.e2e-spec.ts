@@ -1,5 +1,4 @@
-import { requestFingerprint } from '../src/domain/idempotency';
-import { IdempotencyKeyPurge } from '../src/idempotency/idempotency-key-purge.service';
+import { IdempotencyKeyPurge, requestFingerprint } from '@waybill/eventing';
 import { count, http, orderBody, OrderTestEnv, startOrderService, STOREFRONT_A } from './support';
 import type { Json } from './support';
 

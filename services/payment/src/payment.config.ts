@@ -5,6 +5,18 @@ import { EnvBoolean, EnvInt, EnvList, Secret } from '@waybill/platform';
 export class PaymentConfig extends EventDrivenServiceConfig {
   override PORT = 3003;
 
+  /** How long a refund's Idempotency-Key answers with its first response (Stripe keeps them 24 h). */
+  @EnvInt({ min: 1, max: 24 * 30 })
+  PAYMENT_IDEMPOTENCY_TTL_HOURS = 24;
+
+  /** An in-flight key untouched this long belongs to a crashed request; a retry may take it over. */
+  @EnvInt({ min: 5, max: 3600 })
+  PAYMENT_IDEMPOTENCY_ABANDON_AFTER_SECONDS = 60;
+
+  /** How often expired idempotency keys are deleted. */
+  @EnvInt({ min: 1, max: 86_400 })
+  PAYMENT_IDEMPOTENCY_PURGE_INTERVAL_SECONDS = 600;
+
   /**
    * The built-in `sandbox` provider approves `sandbox_approve` for free: on by default outside
    * production, off in production unless set to true on purpose.

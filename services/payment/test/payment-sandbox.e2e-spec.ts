@@ -32,6 +32,14 @@ describe('payment service with the sandbox provider (e2e, real Kafka and Postgre
     await env.probe.publish(TYPES.reserved, stockReserved(orderId));
   }
 
+  /** An approved order whose shipment was created: its payment is CAPTURED. */
+  async function placeAndCapture(orderId: string): Promise<void> {
+    await placeAndReserve(orderId, 'sandbox_approve');
+    await env.probe.waitForEvent(TYPES.authorized, forOrder(orderId));
+    await env.probe.publish(TYPES.shipped, shipmentCreated(orderId));
+    await env.probe.waitForEvent(TYPES.captured, forOrder(orderId));
+  }
+
   it('sandbox_approve → payment.authorized, keyed by the order; GET shows it without the payment method', async () => {
     const orderId = randomUUID();
     await placeAndReserve(orderId, 'sandbox_approve');
@@ -157,12 +165,50 @@ describe('payment service with the sandbox provider (e2e, real Kafka and Postgre
     expect((await env.post(`/v1/payments/${randomUUID()}/refund`, {}, env.refunder)).status).toBe(404);
   });
 
+  it('a refund sent 20 times at once with one Idempotency-Key refunds once; retries replay it', async () => {
+    const orderId = randomUUID();
+    await placeAndCapture(orderId);
+    const path = `/v1/payments/${orderId}/refund`;
+    const key = { 'Idempotency-Key': `rma-${orderId}` };
+
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => env.post(path, { amount: 1000 }, env.refunder, key)),
+    );
+    const created = answers.filter((a) => a.status === 201);
+    expect(created.length).toBeGreaterThanOrEqual(1);
+    expect(answers.filter((a) => a.status !== 201).every((a) => a.status === 409)).toBe(true);
+    expect(new Set(created.map((a) => a.body.refundId)).size).toBe(1);
+
+    const retry = await env.post(path, { amount: 1000 }, env.refunder, key);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body).toEqual(created[0].body);
+
+    const otherAmount = await env.post(path, { amount: 2000 }, env.refunder, key);
+    expect(otherAmount.status).toBe(422);
+    expect(otherAmount.body.code).toBe('IDEMPOTENCY.KEY_REUSED');
+    const otherOrder = await env.post(
+      `/v1/payments/${randomUUID()}/refund`,
+      { amount: 1000 },
+      env.refunder,
+      key,
+    );
+    expect(otherOrder.status).toBe(422);
+    const malformed = await env.post(path, { amount: 1000 }, env.refunder, {
+      'Idempotency-Key': 'k'.repeat(256),
+    });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.code).toBe('IDEMPOTENCY.INVALID_KEY');
+
+    const { body } = await env.get(`/v1/payments/${orderId}`, env.reader);
+    expect(body).toMatchObject({ status: 'CAPTURED', refundedAmount: 1000 });
+    expect(body.refunds).toHaveLength(1);
+    expect(await env.outboxCount(TYPES.refunded, orderId)).toBe(1);
+  });
+
   it('order.cancelled after capture → refunds what is left to refund, once', async () => {
     const orderId = randomUUID();
-    await placeAndReserve(orderId, 'sandbox_approve');
-    await env.probe.waitForEvent(TYPES.authorized, forOrder(orderId));
-    await env.probe.publish(TYPES.shipped, shipmentCreated(orderId));
-    await env.probe.waitForEvent(TYPES.captured, forOrder(orderId));
+    await placeAndCapture(orderId);
     const partial = await env.post(`/v1/payments/${orderId}/refund`, { amount: 1000 }, env.refunder);
     expect(partial.status).toBe(201);
 

@@ -1,18 +1,7 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiDoc, CurrentPrincipal, HttpResponse, Principal, RequireScopes } from '@waybill/platform';
+import { checkIdempotencyKeyHeader } from '@waybill/eventing';
 import { CancelOrder } from '../cancel-order/cancel-order.service';
-import { isValidIdempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH } from '../domain/idempotency';
 import { OrdersNotVisible, StorefrontsOnly } from '../order-errors';
 import { PlaceOrderRequestHandler } from '../place-order/place-order-request.service';
 import { OrderQueries } from '../query-orders/order-queries.service';
@@ -39,15 +28,7 @@ export class OrdersController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<OrderView> {
-    if (idempotencyKey !== undefined && !isValidIdempotencyKey(idempotencyKey)) {
-      throw new BadRequestException({
-        code: 'IDEMPOTENCY.INVALID_KEY',
-        message: `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`,
-        details: {
-          fields: [{ field: 'Idempotency-Key', messages: ['must be 1-255 printable ASCII characters'] }],
-        },
-      });
-    }
+    checkIdempotencyKeyHeader(idempotencyKey);
     if (principal.kind !== 'storefront') throw new StorefrontsOnly(principal.principal);
     const result = await this.placeOrder.handle({
       principal: principal.principal,

@@ -1,6 +1,6 @@
 import { EXAMPLE_IDS, exampleData, StorefrontOrderSubmittedV1 } from '@waybill/contracts';
 import { type ApiDocOptions, ResponseSchema as S } from '@waybill/platform';
-import { MAX_IDEMPOTENCY_KEY_LENGTH, PRINTABLE_ASCII } from '../domain/idempotency';
+import { IDEMPOTENCY_ERRORS, IDEMPOTENT_REPLAYED_HEADER, idempotencyKeyHeader } from '@waybill/eventing';
 import { ORDER_STATUSES } from '../domain/order-status';
 import type { OrderView } from '../query-orders/order-view';
 import type { PlaceOrderBody } from './place-order.body';
@@ -126,58 +126,23 @@ export const ORDERS_API = {
       'Answers once the order and its `order.placed` event are committed; the saga (reserve, pay, ' +
       'ship) runs after. The storefront id comes from the API key. Only storefront keys may place orders.',
     requestExample: placeOrderExample,
-    headers: [
-      {
-        name: 'Idempotency-Key',
-        description:
-          "1–255 printable ASCII characters, Stripe's semantics: the same key and body replay the first " +
-          'answer (`Idempotent-Replayed: true`), a different body is a 422, one still in flight a 409. Kept 24 h.',
-        example: 'b5a1c7e2-order-EU-100233',
-        schema: S.string({
-          minLength: 1,
-          maxLength: MAX_IDEMPOTENCY_KEY_LENGTH,
-          pattern: PRINTABLE_ASCII.source,
-        }),
-      },
-    ],
+    headers: [idempotencyKeyHeader('b5a1c7e2-order-EU-100233')],
     response: {
       description: 'The order, PENDING.',
       schema: orderSchema,
       example: placedExample,
       headers: {
         Location: 'The order: `/v1/orders/{id}`.',
-        'Idempotent-Replayed':
-          '`true` when this is the replayed answer of an earlier request with the same key.',
-      },
-    },
-    otherResponses: {
-      200: {
-        description: 'The replayed answer of an earlier request with the same Idempotency-Key and body.',
-        schema: orderSchema,
-        example: placedExample,
+        ...IDEMPOTENT_REPLAYED_HEADER,
       },
     },
     errors: [
-      {
-        status: 400,
-        code: 'IDEMPOTENCY.INVALID_KEY',
-        description: 'The Idempotency-Key is not 1–255 printable ASCII.',
-      },
+      ...IDEMPOTENCY_ERRORS,
       { status: 403, code: 'ORDER.STOREFRONT_ONLY', description: 'The key is not a storefront key.' },
       {
         status: 409,
         code: 'ORDER.DUPLICATE_STOREFRONT_ORDER_ID',
         description: 'This storefrontOrderId was already placed (`details.orderId` names the order).',
-      },
-      {
-        status: 409,
-        code: 'IDEMPOTENCY.REQUEST_IN_PROGRESS',
-        description: 'A request with this Idempotency-Key is still being processed.',
-      },
-      {
-        status: 422,
-        code: 'IDEMPOTENCY.KEY_REUSED',
-        description: 'The Idempotency-Key was used with a different body.',
       },
       {
         status: 422,

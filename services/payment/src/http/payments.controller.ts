@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiDoc, RequireScopes } from '@waybill/platform';
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { checkIdempotencyKeyHeader } from '@waybill/eventing';
+import { ApiDoc, CurrentPrincipal, HttpResponse, Principal, RequireScopes } from '@waybill/platform';
 import { PAYMENTS_API } from './payments.openapi';
 import { GetPaymentService, PaymentView } from '../get-payment/get-payment.service';
-import { RefundPaymentService } from '../refund-payment/refund-payment.service';
+import { RefundPaymentService, RefundView } from '../refund-payment/refund-payment.service';
 import { RefundPaymentDto } from './refund-payment.dto';
 
 @Controller('v1/payments')
@@ -24,26 +25,21 @@ export class PaymentsController {
   @RequireScopes('payments:refund')
   @ApiDoc(PAYMENTS_API.refund)
   async refund(
+    @CurrentPrincipal() principal: Principal,
     @Param('orderId', new ParseUUIDPipe()) orderId: string,
     @Body() body: RefundPaymentDto,
-  ): Promise<{
-    refundId: string;
-    orderId: string;
-    amount: number;
-    reason: string | null;
-    refundedAt: string;
-  }> {
-    const refund = await this.refundPayment.refund(
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: HttpResponse,
+  ): Promise<RefundView> {
+    const answer = await this.refundPayment.request({
+      principal: principal.principal,
+      idempotencyKey: checkIdempotencyKeyHeader(idempotencyKey),
       orderId,
-      body.amount,
-      body.reason ?? 'PAYMENT.OPERATOR_REQUEST',
-    );
-    return {
-      refundId: refund.id,
-      orderId,
-      amount: refund.amount,
-      reason: refund.reason ?? null,
-      refundedAt: refund.refundedAt.toISOString(),
-    };
+      amount: body.amount,
+      reason: body.reason ?? 'PAYMENT.OPERATOR_REQUEST',
+    });
+    response.status(answer.status);
+    if (answer.replayed) response.setHeader('Idempotent-Replayed', 'true');
+    return answer.body;
   }
 }

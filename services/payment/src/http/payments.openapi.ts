@@ -1,4 +1,5 @@
 import { EXAMPLE_IDS } from '@waybill/contracts';
+import { IDEMPOTENCY_ERRORS, IDEMPOTENT_REPLAYED_HEADER, idempotencyKeyHeader } from '@waybill/eventing';
 import { type ApiDocOptions, ResponseSchema as S } from '@waybill/platform';
 import { PAYMENT_STATUSES } from '../domain/payment-status';
 import type { PaymentView } from '../get-payment/get-payment.service';
@@ -74,9 +75,11 @@ export const PAYMENTS_API = {
     summary: 'Refund a captured payment',
     description: 'All that was captured and not yet refunded, or `amount` (minor units) of it.',
     requestExample: { amount: 1250, reason: 'PAYMENT.CUSTOMER_REQUEST' } satisfies RefundPaymentDto,
+    headers: [idempotencyKeyHeader('refund-2025-03-03-RMA-4471')],
     response: {
       description: 'The refund the provider accepted.',
       schema: S.object({ ...refundProperties, orderId: S.uuid }),
+      headers: IDEMPOTENT_REPLAYED_HEADER,
       example: {
         refundId: EXAMPLE_IDS.refundId,
         orderId: EXAMPLE_IDS.orderId,
@@ -86,6 +89,7 @@ export const PAYMENTS_API = {
       },
     },
     errors: [
+      ...IDEMPOTENCY_ERRORS,
       { status: 404, code: 'PAYMENT.NOT_FOUND', description: 'The order has no payment.' },
       { status: 409, code: 'PAYMENT.NOT_CAPTURED', description: 'Only a captured payment can be refunded.' },
       {

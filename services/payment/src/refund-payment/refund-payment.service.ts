@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import type { PaymentRefundReason } from '@waybill/contracts';
-import { Outbox } from '@waybill/eventing';
+import { IdempotentAnswer, IdempotentRequests, Outbox } from '@waybill/eventing';
 import { DomainError } from '@waybill/platform';
 import { Payment } from '../domain/payment';
 import { idempotencyKey } from '../domain/payment-outcomes';
@@ -18,6 +18,24 @@ export class PaymentNotFound extends DomainError {
   }
 }
 
+/** The answer to `POST /v1/payments/:orderId/refund`, as stored for an Idempotency-Key replay. */
+export interface RefundView {
+  readonly refundId: string;
+  readonly orderId: string;
+  readonly amount: number;
+  readonly reason: string | null;
+  readonly refundedAt: string;
+}
+
+export interface RefundRequest {
+  /** The caller: Idempotency-Keys are scoped to it. */
+  readonly principal: string;
+  readonly idempotencyKey?: string;
+  readonly orderId: string;
+  readonly amount?: number;
+  readonly reason: PaymentRefundReason;
+}
+
 export type RefundResult =
   { readonly ok: true; readonly refund: RefundRow } | { readonly ok: false; readonly error: DomainError };
 
@@ -25,22 +43,54 @@ export type RefundResult =
 @Injectable()
 export class RefundPaymentService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     private readonly payments: PaymentRepository,
     private readonly providers: PaymentProviders,
+    private readonly idempotent: IdempotentRequests,
   ) {}
 
-  async refund(orderId: string, amount: number | undefined, reason: PaymentRefundReason): Promise<RefundRow> {
-    return this.dataSource.transaction(async (manager) => {
-      const payment = await this.payments.lock(manager, orderId);
-      if (!payment) throw new PaymentNotFound(orderId);
-      const result = await this.refundLocked(manager, payment, amount, reason, (events) =>
-        this.outbox.enqueue(manager, events),
-      );
-      if (!result.ok) throw result.error;
-      return result.refund;
-    });
+  /**
+   * An operator's or a back office's refund. With an Idempotency-Key a retry after a lost answer
+   * gets the first refund back instead of refunding again; the key binds the order and the body.
+   */
+  async request(request: RefundRequest): Promise<IdempotentAnswer<RefundView>> {
+    const { orderId, amount, reason } = request;
+    return this.idempotent.run(
+      {
+        principal: request.principal,
+        key: request.idempotencyKey,
+        request: { orderId, amount, reason },
+      },
+      async (manager) => {
+        const refund = await this.refund(manager, orderId, amount, reason);
+        return {
+          status: 201,
+          body: {
+            refundId: refund.id,
+            orderId,
+            amount: refund.amount,
+            reason: refund.reason ?? null,
+            refundedAt: refund.refundedAt.toISOString(),
+          },
+        };
+      },
+    );
+  }
+
+  /** Refunds `amount` (default: all that is left) in the caller's transaction. */
+  private async refund(
+    manager: EntityManager,
+    orderId: string,
+    amount: number | undefined,
+    reason: PaymentRefundReason,
+  ): Promise<RefundRow> {
+    const payment = await this.payments.lock(manager, orderId);
+    if (!payment) throw new PaymentNotFound(orderId);
+    const result = await this.refundLocked(manager, payment, amount, reason, (events) =>
+      this.outbox.enqueue(manager, events),
+    );
+    if (!result.ok) throw result.error;
+    return result.refund;
   }
 
   /**

@@ -40,7 +40,12 @@ export interface PaymentTestEnv {
   outboxCount(type: string, orderId: string): Promise<number>;
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   get(path: string, key?: TestApiKey): Promise<{ status: number; body: Json }>;
-  post(path: string, body: unknown, key?: TestApiKey): Promise<{ status: number; body: Json }>;
+  post(
+    path: string,
+    body: unknown,
+    key?: TestApiKey,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: Json; headers: Headers }>;
 }
 
 export async function startPaymentService(env: Record<string, string>): Promise<PaymentTestEnv> {
@@ -71,17 +76,24 @@ export async function startPaymentService(env: Record<string, string>): Promise<
   }).admin();
   await admin.connect();
 
-  const request = async (method: string, path: string, body?: unknown, key?: TestApiKey) => {
+  const request = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    key?: TestApiKey,
+    headers: Record<string, string> = {},
+  ) => {
     const response = await fetch(`${service.baseUrl}${path}`, {
       method,
       headers: {
         ...(key && { Authorization: `Bearer ${key.key}` }),
         ...(body !== undefined && { 'Content-Type': 'application/json' }),
+        ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
   };
 
   return {
@@ -119,7 +131,7 @@ export async function startPaymentService(env: Record<string, string>): Promise<
     },
     query: (sql, params) => dataSource.query(sql, params),
     get: (path, key) => request('GET', path, undefined, key),
-    post: (path, body, key) => request('POST', path, body, key),
+    post: (path, body, key, headers) => request('POST', path, body, key, headers),
   };
 }
 

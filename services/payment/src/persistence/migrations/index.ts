@@ -1,4 +1,4 @@
-import { WEBHOOK_INBOX_MIGRATIONS } from '@waybill/eventing';
+import { IDEMPOTENCY_MIGRATIONS, WEBHOOK_INBOX_MIGRATIONS } from '@waybill/eventing';
 import { PaymentTables1764150000000 } from './1764150000000-payment-tables';
 import { WebhookReceiptsToInbox1764210000000 } from './1764210000000-webhook-receipts-to-inbox';
 
@@ -10,4 +10,5 @@ export const PAYMENT_MIGRATIONS: (new () => object)[] = [
   PaymentTables1764150000000,
   ...WEBHOOK_INBOX_MIGRATIONS,
   WebhookReceiptsToInbox1764210000000,
+  ...IDEMPOTENCY_MIGRATIONS,
 ];

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { HeldKey } from '../domain/idempotency';
-import type { Queryable } from './order.repository';
+import type { SqlQueryable } from '../persistence/query-rows';
+import type { HeldKey } from './idempotency-key';
 
 /** TypeORM's postgres driver answers UPDATE and DELETE with `[rows, affected]`. */
 type UpdateResult = [unknown[], number];
@@ -20,11 +20,12 @@ export interface HeldKeyRecord extends HeldKey {
 }
 
 /**
- * The `idempotency_keys` table. Claims are short autocommitted statements, so a key is visibly
+ * The `idempotency_keys` table (`IDEMPOTENCY_MIGRATIONS`, or the order service's first migration,
+ * which made the same table). Keys are scoped to the principal that sent them. Claims are short autocommitted statements, so a key is visibly
  * in flight to every concurrent request before the (longer) order transaction starts.
  */
 @Injectable()
-export class IdempotencyKeyRepository {
+export class IdempotencyKeyStore {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
@@ -81,13 +82,13 @@ export class IdempotencyKeyRepository {
     };
   }
 
-  /** Stores the response in the order's transaction; false if the claim was taken over meanwhile. */
-  async complete(manager: Queryable, claim: KeyClaim, status: number, body: unknown): Promise<boolean> {
-    const result: UpdateResult = await manager.query(
+  /** Stores the response in the request's own transaction; false if the claim was taken over meanwhile. */
+  async complete(manager: SqlQueryable, claim: KeyClaim, status: number, body: unknown): Promise<boolean> {
+    const result = (await manager.query(
       `UPDATE idempotency_keys SET state = 'completed', response_status = $4, response_body = $5
         WHERE principal = $1 AND idempotency_key = $2 AND lock_token = $3 AND state = 'in_flight'`,
       [claim.principal, claim.key, claim.lockToken, status, JSON.stringify(body)],
-    );
+    )) as UpdateResult;
     return result[1] === 1;
   }
 

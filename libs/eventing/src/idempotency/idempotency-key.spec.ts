@@ -4,7 +4,7 @@ import {
   judgeHeldKey,
   MAX_IDEMPOTENCY_KEY_LENGTH,
   requestFingerprint,
-} from './idempotency';
+} from './idempotency-key';
 
 describe('idempotency keys', () => {
   it.each([

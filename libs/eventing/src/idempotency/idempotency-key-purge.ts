@@ -1,6 +1,12 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { OrderConfig } from '../order.config';
-import { IdempotencyKeyRepository } from '../persistence/idempotency-key.repository';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { IdempotencyKeyStore } from './idempotency-key.store';
+import { IDEMPOTENCY_POLICY, IdempotencyPolicy } from './idempotency-policy';
 
 /** Deletes expired Idempotency-Keys now and then; an expired key is already ignored when claiming. */
 @Injectable()
@@ -10,14 +16,14 @@ export class IdempotencyKeyPurge implements OnApplicationBootstrap, BeforeApplic
   private running?: Promise<number>;
 
   constructor(
-    private readonly keys: IdempotencyKeyRepository,
-    private readonly config: OrderConfig,
+    private readonly keys: IdempotencyKeyStore,
+    @Inject(IDEMPOTENCY_POLICY) private readonly policy: IdempotencyPolicy,
   ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
       this.running ??= this.purge().finally(() => (this.running = undefined));
-    }, this.config.ORDER_IDEMPOTENCY_PURGE_INTERVAL_SECONDS * 1000);
+    }, this.policy.purgeIntervalSeconds * 1000);
     this.timer.unref();
   }
 

@@ -1,3 +1,5 @@
+import { BadRequestException } from '@nestjs/common';
+import { DomainError } from '@waybill/platform';
 import { createHash } from 'node:crypto';
 
 /** Stripe's limit; printable ASCII only, so a key can be logged and compared byte for byte. */
@@ -40,4 +42,36 @@ export type HeldKeyVerdict = 'replay' | 'key-reused' | 'in-progress';
 export function judgeHeldKey(held: HeldKey, requestHash: string): HeldKeyVerdict {
   if (held.requestHash !== requestHash) return 'key-reused';
   return held.state === 'completed' ? 'replay' : 'in-progress';
+}
+
+/** 400 for a malformed `Idempotency-Key` header; the key itself when it is usable or absent. */
+export function checkIdempotencyKeyHeader(value: string | undefined): string | undefined {
+  if (value === undefined || isValidIdempotencyKey(value)) return value;
+  throw new BadRequestException({
+    code: 'IDEMPOTENCY.INVALID_KEY',
+    message: `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`,
+    details: {
+      fields: [{ field: 'Idempotency-Key', messages: ['must be 1-255 printable ASCII characters'] }],
+    },
+  });
+}
+
+export class IdempotencyKeyReused extends DomainError {
+  constructor() {
+    super(
+      'IDEMPOTENCY.KEY_REUSED',
+      'this Idempotency-Key was already used with a different request body; use a new key for a new request',
+      { kind: 'rule-violation' },
+    );
+  }
+}
+
+export class IdempotencyRequestInProgress extends DomainError {
+  constructor() {
+    super(
+      'IDEMPOTENCY.REQUEST_IN_PROGRESS',
+      'a request with this Idempotency-Key is still being processed; retry later',
+      { kind: 'conflict' },
+    );
+  }
 }
