@@ -57,14 +57,18 @@ describe('prepared statements (TypeORM over the PreparingClient, real PostgreSQL
     await dataSource.transaction(async (manager) => {
       await manager.query(insert, [1, 'kept']);
     });
+    // First prepared inside the transaction that fails: it outlives the rollback, as the session's.
+    const count = 'SELECT count(*)::int AS n FROM items WHERE id >= $1';
     await expect(
       dataSource.transaction(async (manager) => {
         await manager.query(insert, [2, 'rolled back']);
+        expect(await manager.query(count, [0])).toEqual([{ n: 2 }]);
         await manager.query(insert, [1, 'duplicate key']);
       }),
     ).rejects.toMatchObject({ code: '23505' });
 
     expect(await dataSource.query('SELECT id FROM items ORDER BY id')).toEqual([{ id: 1 }]);
+    expect(await dataSource.query(count, [0])).toEqual([{ n: 1 }]);
   });
 
   it('after a migration changes the columns a prepared statement returns, fails once and then prepares it again', async () => {

@@ -9,8 +9,14 @@ import { Client, QueryConfig } from 'pg';
  */
 export const MAX_PREPARED_STATEMENTS = 256;
 
-/** PostgreSQL's answer when a prepared statement's result columns changed under it (a migration). */
-const RESULT_TYPE_CHANGED = /cached plan must not change result type/;
+/**
+ * PostgreSQL's answer when a prepared statement's result columns changed under it (a migration):
+ * "cached plan must not change result type", SQLSTATE 0A000 (feature_not_supported). The message
+ * may be translated (`lc_messages`), so the code decides; another 0A000 only costs a new Parse.
+ */
+function resultTypeChanged(error: unknown): boolean {
+  return (error as { code?: unknown }).code === '0A000';
+}
 
 /**
  * Names for statement texts, shared by every connection of a process. Each connection prepares a
@@ -68,7 +74,7 @@ export function preparingClient(names: StatementNames = new StatementNames()): t
       if (name === undefined) return (super.query as (...a: unknown[]) => never)(...args);
       const config: QueryConfig = { name, text: text as string, values: values as unknown[] };
       return (super.query(config) as Promise<unknown>).catch((error: unknown) => {
-        if (RESULT_TYPE_CHANGED.test((error as { message?: string }).message ?? '')) names.stale(text as string);
+        if (resultTypeChanged(error)) names.stale(text as string);
         throw error;
       }) as never;
     }
