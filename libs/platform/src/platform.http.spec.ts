@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import {
   Body,
   Controller,
@@ -415,5 +416,18 @@ describe('configureHttpApp', () => {
     const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
     expect(() => configureHttpApp(app, config)).toThrow('PlatformModule.forRoot');
     await app.close();
+  });
+
+  it('keeps idle keep-alive connections longer than a load balancer does (65 s, or as configured)', async () => {
+    for (const [env, keepAliveMs] of [
+      [{}, 65_000],
+      [{ HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '120' }, 120_000],
+    ] as const) {
+      const app = await boot(env);
+      const server = app.getHttpServer() as Server;
+      expect(server.keepAliveTimeout).toBe(keepAliveMs);
+      expect(server.headersTimeout).toBeGreaterThan(keepAliveMs);
+      await app.close();
+    }
   });
 });

@@ -52,6 +52,15 @@ export abstract class BaseServiceConfig {
   @EnvInt({ min: 1024, max: 64 * 1024 * 1024 })
   HTTP_BODY_LIMIT_BYTES = 1024 * 1024;
 
+  /**
+   * How long an idle keep-alive connection stays open. Longer than the idle timeout of what sits
+   * in front (AWS ALB 60 s, most ingresses 60 s): if the service closed first, a request the proxy
+   * or a pooled client sends at that moment meets a reset (a 502, or ECONNRESET). Node's own
+   * default is 5 s.
+   */
+  @EnvInt({ min: 1, max: 3600 })
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS = 65;
+
   /** So `logger.log(config)` or `JSON.stringify(config)` cannot leak a `@Secret()` value. */
   toJSON(): Record<string, unknown> {
     const secrets = secretPropertiesOf(this.constructor as abstract new () => object);

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { BaseServiceConfig } from '../config/base-service.config';
@@ -31,6 +32,11 @@ export function configureHttpApp(
   if (!(adapter instanceof ExpressAdapter)) {
     throw new Error('configureHttpApp: only the Express adapter is supported');
   }
+
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000;
+  // Must exceed keepAliveTimeout, or Node may drop a connection whose next request is arriving.
+  server.headersTimeout = server.keepAliveTimeout + 5_000;
 
   app.useLogger(app.get(PinoLogger));
   app.flushLogs();
