@@ -33,7 +33,7 @@ export function configureHttpApp(
     throw new Error('configureHttpApp: only the Express adapter is supported');
   }
 
-  const server = app.getHttpServer() as Server;
+  const server: Server = app.getHttpServer();
   server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000;
   // Must exceed keepAliveTimeout, or Node may drop a connection whose next request is arriving.
   server.headersTimeout = server.keepAliveTimeout + 5_000;
