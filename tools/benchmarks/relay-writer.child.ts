@@ -9,14 +9,18 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { EventRegistry } from '@waybill/contracts';
-import { Outbox } from '@waybill/eventing';
+import { Outbox, preparingClient } from '@waybill/eventing';
 import { BenchPayloadV1, benchPayload } from './relay-bench-contract';
 
 async function main(): Promise<void> {
   const [url, topicPrefix, rateText, secondsText] = process.argv.slice(2);
   const rate = Number(rateText);
   const seconds = Number(secondsText);
-  const dataSource = await new DataSource({ type: 'postgres', url, extra: { max: 20 } }).initialize();
+  const dataSource = await new DataSource({
+    type: 'postgres',
+    url,
+    extra: { max: 20, Client: preparingClient() },
+  }).initialize();
   const outbox = new Outbox({
     service: 'bench',
     registry: new EventRegistry([BenchPayloadV1]),

@@ -13,7 +13,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { EventRegistry } from '@waybill/contracts';
-import { createKafka, ensureTopics, EVENTING_MIGRATIONS, Outbox, OutboxRelay } from '@waybill/eventing';
+import {
+  createKafka,
+  ensureTopics,
+  EVENTING_MIGRATIONS,
+  Outbox,
+  OutboxRelay,
+  preparingClient,
+} from '@waybill/eventing';
 import { createTestDatabase, testInfrastructure } from '@waybill/testing';
 import { kafkaClasspath } from '../local-infra/kafka-runtime';
 import { runCommand, spawnTypeScript } from '../local-infra/common';
@@ -70,7 +77,8 @@ async function withOutbox<T>(
     url: database.url,
     migrations: EVENTING_MIGRATIONS,
     migrationsRun: true,
-    extra: { max: 20 },
+    // As the services connect (prepared statements on by default).
+    extra: { max: 20, Client: preparingClient() },
   }).initialize();
   const registry = new EventRegistry([BenchPayloadV1]);
   const prefix = `bench.${name}.${Date.now()}.`;

@@ -25,3 +25,4 @@ export * from './idempotency/idempotency-policy';
 export * from './idempotency/idempotent-requests';
 export * from './idempotency/1764300000000-idempotency-keys';
 export * from './idempotency/idempotency.openapi';
+export * from './persistence/prepared-statements';
