@@ -90,5 +90,8 @@ describe('metrics follow an order through the saga', () => {
     expect(
       payment.value('waybill_webhooks_total', { source: 'sandbox', outcome: 'signature_mismatch' }),
     ).toBe(1);
+    // Registered in the running service (no samples while nothing fails).
+    const text = await (await fetch(`${stack.payment.baseUrl}/metrics`)).text();
+    expect(text).toContain('# TYPE waybill_webhooks_failing gauge');
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { DataSource } from 'typeorm';
 import { parse as parseYaml } from 'yaml';
-import { EventingMetrics } from '@waybill/eventing';
+import { EventingMetrics, webhookInboxMetrics } from '@waybill/eventing';
 import { httpMetricsMiddleware, Metrics, WebhookOutcomes } from '@waybill/platform';
 import { InventoryMetrics } from '../services/inventory/src/inventory-metrics';
 import { LogisticsMetrics } from '../services/logistics/src/logistics-metrics';
@@ -35,6 +35,7 @@ function exportedSampleNames(): Set<string> {
   new EventingMetrics(metrics, noDatabase);
   httpMetricsMiddleware(metrics);
   new WebhookOutcomes(metrics);
+  webhookInboxMetrics(metrics, noDatabase);
   new OrderMetrics(metrics, noDatabase);
   new InventoryMetrics(metrics, noDatabase);
   new LogisticsMetrics(metrics, noDatabase);

@@ -2,6 +2,7 @@ import { INestApplication, Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { Metrics } from '@waybill/platform';
 import { createTestDatabase, TestDatabase, waitFor } from '@waybill/testing';
 import {
   StoredWebhook,
@@ -31,6 +32,15 @@ describe('webhook inbox (real Postgres)', () => {
   let inbox: WebhookInbox;
   let handler: RecordingHandler;
   let dataSource: DataSource;
+  const metrics = new Metrics('webhook-it', { processMetrics: false });
+  /** The `waybill_webhooks_failing` sample for `source` in a scrape, or undefined when there is none. */
+  const failing = async (source: string): Promise<number | undefined> => {
+    const { body } = await metrics.exposition();
+    const line = body
+      .split('\n')
+      .find((l) => l.startsWith('waybill_webhooks_failing{') && l.includes(`source="${source}"`));
+    return line === undefined ? undefined : Number(line.split(' ').pop());
+  };
 
   const effects = async (externalId: string): Promise<number> =>
     Number(
@@ -60,7 +70,10 @@ describe('webhook inbox (real Postgres)', () => {
           migrationsRun: true,
         }),
       ],
-      providers: webhookInboxProviders(RecordingHandler, { pollIntervalMs: 50, maxBackoffMs: 100 }),
+      providers: [
+        ...webhookInboxProviders(RecordingHandler, { pollIntervalMs: 50, maxBackoffMs: 100 }),
+        { provide: Metrics, useValue: metrics },
+      ],
     }).compile();
     app = module.createNestApplication();
     await app.init();
@@ -115,6 +128,21 @@ describe('webhook inbox (real Postgres)', () => {
     expect(handler.calls.filter((call) => call === 'evt_flaky')).toHaveLength(3);
     expect(await effects('evt_flaky')).toBe(1);
     expect(await row(id)).toMatchObject({ attempts: 3, last_error: null });
+  });
+
+  it('a webhook that keeps failing shows in waybill_webhooks_failing until it succeeds', async () => {
+    const { id } = await inbox.store({
+      source: 'failing-co',
+      externalId: 'evt_stubborn',
+      eventType: 't',
+      rawBody: Buffer.from('{"failTimes":6}'),
+    });
+    await waitFor(async () => (await failing('failing-co')) === 1, {
+      timeoutMs: 15_000,
+      description: 'the failing webhook counted',
+    });
+    await waitFor(async () => (await row(id)).processed_at !== null, { timeoutMs: 15_000 });
+    expect(await failing('failing-co')).toBeUndefined();
   });
 
   it('replay processes a stored webhook again, only under its own source', async () => {

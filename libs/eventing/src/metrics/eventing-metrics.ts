@@ -112,7 +112,8 @@ export class EventingMetrics implements ConsumerObserver {
 /**
  * A business gauge read from the database at scrape time, e.g. orders by status: `sql` returns
  * rows of `{ label, count }`. Every value in `labels` is reported, 0 when the query has no row for
- * it, so a status that empties shows 0 instead of its last count.
+ * it, so a status that empties shows 0 instead of its last count; other labels are reported while
+ * the query returns them.
  */
 export function databaseCountGauge(
   metrics: Metrics,
@@ -133,6 +134,8 @@ export function databaseCountGauge(
       const rows = await queryRows<{ label: string; count: string }>(db, gauge.sql).catch(() => undefined);
       if (!rows) return;
       const counts = new Map(rows.map((row) => [row.label, Number(row.count)]));
+      // A label found last time and gone now (not in `labels`) must not keep its old count.
+      created.reset();
       for (const label of new Set([...gauge.labels, ...counts.keys()])) {
         created.set({ [gauge.labelName]: label }, counts.get(label) ?? 0);
       }

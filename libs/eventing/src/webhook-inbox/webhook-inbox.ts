@@ -10,7 +10,9 @@ import {
   Type,
 } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { WebhookOutcomes, WebhookRejection } from '@waybill/platform';
+import { Metrics, WebhookOutcomes, WebhookRejection } from '@waybill/platform';
+import { databaseCountGauge } from '../metrics/eventing-metrics';
+import type { SqlQueryable } from '../persistence/query-rows';
 import { WebhookInbox1764200000000 } from './1764200000000-webhook-inbox';
 import { ReceivedWebhook, StoredWebhook, WebhookInboxStore } from './webhook-inbox.store';
 
@@ -48,6 +50,22 @@ const DEFAULTS: Required<WebhookInboxOptions> = {
 const PURGE_EVERY_MS = 60 * 60_000;
 
 /**
+ * `waybill_webhooks_failing{source}`, read at scrape time. A webhook that keeps failing is retried
+ * (backoff up to maxBackoffMs) until it succeeds or an operator replays or fixes it: this is what
+ * tells them to look.
+ */
+export function webhookInboxMetrics(metrics: Metrics, db: SqlQueryable): void {
+  databaseCountGauge(metrics, db, {
+    name: 'waybill_webhooks_failing',
+    help: 'Stored webhooks whose processing failed and that wait for another attempt, by source',
+    labelName: 'source',
+    labels: [],
+    sql: `SELECT source AS label, count(*) AS count FROM webhook_inbox
+           WHERE processed_at IS NULL AND attempts > 0 GROUP BY source`,
+  });
+}
+
+/**
  * Processes stored webhooks in the background: woken right after one is stored, and sweeping
  * periodically for leftovers (a crash between answering and processing, a failed attempt, a
  * replay). One transaction per webhook: the handler's effect, its outbox rows and the mark.
@@ -67,8 +85,10 @@ export class WebhookInboxWorker implements OnApplicationBootstrap, BeforeApplica
     private readonly store: WebhookInboxStore,
     @Inject(WEBHOOK_HANDLER) private readonly handler: WebhookHandler,
     @Inject(WEBHOOK_INBOX_OPTIONS) options: WebhookInboxOptions,
+    @Optional() metrics?: Metrics,
   ) {
     this.options = { ...DEFAULTS, ...options };
+    if (metrics) webhookInboxMetrics(metrics, dataSource);
   }
 
   onApplicationBootstrap(): void {
