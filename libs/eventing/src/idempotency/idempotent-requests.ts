@@ -1,5 +1,6 @@
 import { Inject, Injectable, Provider } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import type { HttpResponse } from '@waybill/platform';
 import {
   IdempotencyKeyReused,
   IdempotencyRequestInProgress,
@@ -24,6 +25,16 @@ export interface IdempotentAnswer<T> {
   readonly body: T;
   /** True when this is the stored answer to an earlier request with the same key. */
   readonly replayed: boolean;
+}
+
+/**
+ * Writes an answer's status, and `Idempotent-Replayed: true` when it is a replay, on the response
+ * of a `@Res({ passthrough: true })` handler; returns the body to send.
+ */
+export function answerIdempotently<T>(response: HttpResponse, answer: IdempotentAnswer<T>): T {
+  response.status(answer.status);
+  if (answer.replayed) response.setHeader('Idempotent-Replayed', 'true');
+  return answer.body;
 }
 
 /** How often a claim is retried when the key row vanishes between our claim and our read. */

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiDoc, CurrentPrincipal, HttpResponse, Principal, RequireScopes } from '@waybill/platform';
-import { checkIdempotencyKeyHeader } from '@waybill/eventing';
+import { answerIdempotently, checkIdempotencyKeyHeader } from '@waybill/eventing';
 import { CancelOrder } from '../cancel-order/cancel-order.service';
 import { OrdersNotVisible, StorefrontsOnly } from '../order-errors';
 import { PlaceOrderRequestHandler } from '../place-order/place-order-request.service';
@@ -36,10 +36,8 @@ export class OrdersController {
       body,
       command: { ...body, storefrontId: principal.id },
     });
-    response.status(result.status);
     response.setHeader('Location', result.body.links.self);
-    if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
-    return result.body;
+    return answerIdempotently(response, result);
   }
 
   @Get()

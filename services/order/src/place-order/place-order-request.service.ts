@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { IdempotentRequests, Outbox } from '@waybill/eventing';
+import { EntityManager } from 'typeorm';
+import { IdempotentAnswer, IdempotentRequests, Outbox } from '@waybill/eventing';
 import { DuplicateStorefrontOrder } from '../order-errors';
 import { OrderView, toOrderView } from '../query-orders/order-view';
 import { PlaceOrder, PlaceOrderCommand } from './place-order.service';
@@ -14,12 +14,8 @@ export interface PlaceOrderRequest {
   readonly idempotencyKey?: string;
 }
 
-export interface PlaceOrderResponse {
-  readonly status: number;
-  readonly body: OrderView;
-  /** True when this is the stored answer to an earlier request with the same key. */
-  readonly replayed: boolean;
-}
+/** The order as created, or the stored answer of an earlier request with the same key. */
+export type PlaceOrderResponse = IdempotentAnswer<OrderView>;
 
 /**
  * `POST /v1/orders` with Stripe's Idempotency-Key semantics (`IdempotentRequests`): the order, its
@@ -42,7 +38,7 @@ export class PlaceOrderRequestHandler {
     );
   }
 
-  private async place(manager: DataSource['manager'], command: PlaceOrderCommand): Promise<OrderView> {
+  private async place(manager: EntityManager, command: PlaceOrderCommand): Promise<OrderView> {
     const outcome = await this.placeOrder.execute(
       { manager, publish: (events) => this.outbox.enqueue(manager, events) },
       command,

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
-import { checkIdempotencyKeyHeader } from '@waybill/eventing';
+import { answerIdempotently, checkIdempotencyKeyHeader } from '@waybill/eventing';
 import { ApiDoc, CurrentPrincipal, HttpResponse, Principal, RequireScopes } from '@waybill/platform';
 import { PAYMENTS_API } from './payments.openapi';
 import { GetPaymentService, PaymentView } from '../get-payment/get-payment.service';
@@ -38,8 +38,6 @@ export class PaymentsController {
       amount: body.amount,
       reason: body.reason ?? 'PAYMENT.OPERATOR_REQUEST',
     });
-    response.status(answer.status);
-    if (answer.replayed) response.setHeader('Idempotent-Replayed', 'true');
-    return answer.body;
+    return answerIdempotently(response, answer);
   }
 }
