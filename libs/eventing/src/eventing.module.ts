@@ -12,6 +12,7 @@ import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { Metrics } from '@waybill/platform';
 import { EventRegistry } from '@waybill/contracts';
+import { ConsumerHealth } from './consumer/consumer-health';
 import { EventErrorPassthroughFilter, KafkaEventTransport } from './consumer/kafka-event-transport';
 import { RetryPolicy } from './consumer/failure-policy';
 import { createKafka, KafkaConnectionOptions } from './kafka/kafka-client';
@@ -32,6 +33,8 @@ export interface EventingOptions {
   readonly relayEnabled?: boolean;
   /** Partitions for topics the transport creates (default 3). */
   readonly numPartitions?: number;
+  /** How long the group waits for a silent member before giving its partitions away (default 30 s). */
+  readonly consumerSessionTimeoutMs?: number;
 }
 
 export const EVENTING_OPTIONS = Symbol('EVENTING_OPTIONS');
@@ -53,6 +56,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       dataSource,
       kafka,
       onPublished: (types) => metrics.published(types),
+      onProducerReplaced: (role, reason) => metrics.producerReplaced(role, reason),
     });
   }
 
@@ -97,8 +101,9 @@ export class EventingModule {
           inject: [{ token: Metrics, optional: true }, DataSource],
         },
         OutboxRelayService,
+        ConsumerHealth,
       ],
-      exports: [EVENTING_OPTIONS, KAFKA, Outbox, OutboxRelayService, EventingMetrics],
+      exports: [EVENTING_OPTIONS, KAFKA, Outbox, OutboxRelayService, EventingMetrics, ConsumerHealth],
     };
   }
 }
@@ -120,7 +125,9 @@ export function connectEventTransport(app: INestApplication): KafkaEventTranspor
     maxMessagesPerTransaction: options.maxMessagesPerTransaction,
     numPartitions: options.numPartitions,
     observer: app.get(EventingMetrics),
+    sessionTimeoutMs: options.consumerSessionTimeoutMs,
   });
+  app.get(ConsumerHealth).watch(() => transport.consumerStatuses());
   // Deferred, so the filter is in place before the listeners are built (Nest builds them eagerly
   // otherwise). The HTTP app already runs the lifecycle hooks: the microservice must not run them again.
   const microservice = app.connectMicroservice(

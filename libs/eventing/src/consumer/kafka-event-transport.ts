@@ -1,17 +1,19 @@
 import { Catch, ExceptionFilter } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { isObservable, lastValueFrom, Observable, throwError } from 'rxjs';
 import { DataSource, EntityManager } from 'typeorm';
 import { CloudEvent, ContractViolation, decodeCloudEvent, dlqTopic, EventRegistry } from '@waybill/contracts';
 import { inSpan, SpanKind } from '@waybill/platform';
 import { claimInboxEntries, claimInboxEntry } from '../inbox/inbox';
 import { ensureTopics } from '../kafka/topics';
+import { ReplaceableProducer } from '../kafka/replaceable-producer';
 import { Outbox } from '../outbox/outbox';
 import { deadLetterMessage } from './dead-letter';
 import { EventContext, KafkaOrigin } from './event-context';
 import { backoffMs, DEFAULT_RETRY_POLICY, judgeFailure, RetryPolicy } from './failure-policy';
 import { ConsumerObserver, messageType } from '../metrics/eventing-metrics';
+import { ConsumerStatus, SupervisedConsumer } from './supervised-consumer';
 
 export interface KafkaEventTransportOptions {
   readonly service: string;
@@ -32,7 +34,16 @@ export interface KafkaEventTransportOptions {
   readonly numPartitions?: number;
   /** Told what happens to messages (outcomes, handler time, retries, dead letters, lag): metrics. */
   readonly observer?: ConsumerObserver;
+  /**
+   * A member not heard from for this long leaves its group and its partitions go to the others
+   * (default 30 s). A process frozen longer comes back to a group that has forgotten it: its
+   * consumer is replaced by a new one.
+   */
+  readonly sessionTimeoutMs?: number;
 }
+
+/** Between a consumer's crash and its replacement, and between failed replacements. */
+const RESTART_BACKOFF: RetryPolicy = { maxAttempts: Infinity, initialBackoffMs: 500, maxBackoffMs: 30_000 };
 
 /**
  * Nest's RPC exception handling turns every error into "Internal server error". The transport
@@ -72,6 +83,9 @@ interface ReadableMessage {
 
 type Outcome = 'applied' | 'duplicate' | 'ignored' | 'dead-lettered';
 
+/** The group membership a batch was fetched under: kept alive while retrying, and left when it ends. */
+type MemberSession = Pick<EachBatchPayload, 'heartbeat' | 'isRunning'>;
+
 /**
  * Serves `@EventPattern('<ce_type>')` handlers from Kafka. Unlike the stock Kafka transport it runs one
  * consumer group per topic (topics never wait on each other), applies each event in one database
@@ -79,9 +93,9 @@ type Outcome = 'applied' | 'duplicate' | 'ignored' | 'dead-lettered';
  * bounded backoff and dead-letters what cannot succeed, so a poison message never stalls its partition.
  */
 export class KafkaEventTransport extends Server implements CustomTransportStrategy {
-  private readonly consumers: Consumer[] = [];
+  private readonly consumers: SupervisedConsumer[] = [];
   private readonly retry: RetryPolicy;
-  private dlqProducer?: Producer;
+  private dlqProducer?: ReplaceableProducer;
   private running = false;
   private readonly dlq: string;
   private readonly runLimit: number;
@@ -105,9 +119,14 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
 
   async close(): Promise<void> {
     this.running = false;
-    await Promise.all(this.consumers.map((consumer) => consumer.disconnect()));
+    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
     this.consumers.length = 0;
     await this.dlqProducer?.disconnect();
+  }
+
+  /** Each topic's consumer: whether it consumes, and how often it was replaced (for readiness). */
+  consumerStatuses(): ConsumerStatus[] {
+    return this.consumers.map((consumer) => consumer.status);
   }
 
   on(): never {
@@ -134,33 +153,38 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     this.running = true;
     const byTopic = this.topicsToHandlers();
     await ensureTopics(kafka, [...byTopic.keys(), this.dlq], this.options.numPartitions);
-    this.dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.dlqProducer = new ReplaceableProducer({
+      kafka,
+      role: 'dead-letter',
+      onReplaced: (role, reason) => this.options.observer?.producerReplaced(role, reason),
+    });
     await this.dlqProducer.connect();
 
     for (const [topic, handlers] of byTopic) {
       const groupId = `${this.options.topicPrefix ?? ''}waybill.${this.options.service}.${topic}`;
-      const consumer = kafka.consumer({
+      const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
+      const consumer = new SupervisedConsumer({
+        kafka,
+        topic,
         groupId,
-        sessionTimeout: 30_000,
-        heartbeatInterval: 3_000,
-        // kafkajs restarts a crashed consumer on a timer; one that crashes while the app closes
-        // (the broker went away) would come back after close() and retry forever.
-        retry: { restartOnFailure: () => Promise.resolve(this.running) },
-      });
-      await consumer.connect();
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-        eachBatch: (payload) => this.handleBatch(consumer, groupId, handlers, payload),
+        config: { sessionTimeout, heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)) },
+        run: (member) => ({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+          eachBatch: (payload) => this.handleBatch(member, groupId, handlers, payload),
+        }),
+        restartBackoff: RESTART_BACKOFF,
+        onRestart: (restarted) => this.options.observer?.consumerRestarted(restarted),
       });
       this.consumers.push(consumer);
+      await consumer.start();
     }
   }
 
+  /** `member`: the consumer that fetched the batch (a crashed one is replaced by another). */
   private async handleBatch(
-    consumer: Consumer,
+    member: Consumer,
     groupId: string,
     handlers: Map<string, MessageHandler>,
     { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
@@ -175,7 +199,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       const offset = (BigInt(settled) + 1n).toString();
       settled = undefined;
       sinceCommit = 0;
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
+      await member.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
     };
     const settle = async (message: KafkaMessage, outcome: Outcome): Promise<void> => {
       resolveOffset(message.offset);
@@ -224,7 +248,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         };
         // Already decoded and validated as the run's first message: not done a second time.
         const readable = run[0]?.message === message ? run[0] : undefined;
-        const outcome = await this.handleMessage(groupId, handlers, message, origin, heartbeat, {
+        const outcome = await this.handleMessage(groupId, handlers, message, origin, { heartbeat, isRunning }, {
           readable,
           failedInRun,
         });
@@ -331,7 +355,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     handlers: Map<string, MessageHandler>,
     message: KafkaMessage,
     origin: KafkaOrigin,
-    heartbeat: () => Promise<void>,
+    session: MemberSession,
     known: {
       /** The message as readableRun already read it. */
       readonly readable?: ReadableMessage;
@@ -342,7 +366,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     const { readable } = known;
     if (readable) {
       if (!readable.handler || !readable.payload) return 'ignored';
-      return this.applyWithRetries(groupId, message, origin, heartbeat, {
+      return this.applyWithRetries(groupId, message, origin, session, {
         event: readable.event,
         handler: readable.handler,
         payload: readable.payload,
@@ -374,7 +398,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       return 'dead-lettered';
     }
 
-    return this.applyWithRetries(groupId, message, origin, heartbeat, {
+    return this.applyWithRetries(groupId, message, origin, session, {
       event,
       handler,
       payload,
@@ -387,7 +411,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     groupId: string,
     message: KafkaMessage,
     origin: KafkaOrigin,
-    heartbeat: () => Promise<void>,
+    session: MemberSession,
     work: {
       readonly event: CloudEvent<unknown>;
       readonly handler: MessageHandler;
@@ -410,13 +434,15 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
           return 'dead-lettered';
         }
         if (verdict.counts) attempt += 1;
-        if (!this.running) throw error; // shutting down: leave the offset uncommitted
+        // Shutting down, or this member left its group (a replacement will fetch the message
+        // again): leave the offset uncommitted.
+        if (!this.running || !session.isRunning()) throw error;
         this.options.observer?.retried(event.type);
         this.logger.warn(
           `${event.type} ${event.id} at ${origin.topic}/${origin.partition}@${origin.offset} failed ` +
             `(attempt ${attempt}${verdict.counts ? '' : ', database unavailable'}): ${describeError(error)}`,
         );
-        await this.pause(backoffMs(this.retry, Math.max(attempt, 1)), heartbeat);
+        await this.pause(backoffMs(this.retry, Math.max(attempt, 1)), session);
       }
     }
   }
@@ -499,11 +525,11 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   }
 
   /** Waits between attempts while keeping the group membership alive. */
-  private async pause(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+  private async pause(ms: number, session: MemberSession): Promise<void> {
     const until = Date.now() + ms;
-    while (this.running && Date.now() < until) {
+    while (this.running && session.isRunning() && Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000, until - Date.now())));
-      await heartbeat().catch(() => undefined);
+      await session.heartbeat().catch(() => undefined);
     }
   }
 }

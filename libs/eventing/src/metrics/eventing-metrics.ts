@@ -12,6 +12,10 @@ export interface ConsumerObserver {
   retried(type: string): void;
   deadLettered(reason: string): void;
   lag(topic: string, partition: number, messages: number): void;
+  /** A topic's consumer crashed and is being replaced by a new one. */
+  consumerRestarted(topic: string): void;
+  /** A producer (`dead-letter`) was thrown away after a failed send. */
+  producerReplaced(role: string, reason: string): void;
 }
 
 /** The type of a message as its `ce_type` header says, without decoding it; `unknown` when absent. */
@@ -34,6 +38,8 @@ export class EventingMetrics implements ConsumerObserver {
   private readonly retries;
   private readonly deadLetters;
   private readonly consumerLag;
+  private readonly consumerRestarts;
+  private readonly producerReplacements;
 
   constructor(metrics: Metrics, dataSource: DataSource) {
     this.produced = metrics.counter({
@@ -66,6 +72,16 @@ export class EventingMetrics implements ConsumerObserver {
       name: 'waybill_consumer_lag_messages',
       help: 'Messages behind the partition end after the last batch, by topic and partition',
       labelNames: ['topic', 'partition'] as const,
+    });
+    this.consumerRestarts = metrics.counter({
+      name: 'waybill_consumer_restarts_total',
+      help: 'Consumers that crashed (left their group, a non-retriable error) and were started again, by topic',
+      labelNames: ['topic'] as const,
+    });
+    this.producerReplacements = metrics.counter({
+      name: 'waybill_kafka_producer_replacements_total',
+      help: 'Kafka producers thrown away after a failed send and replaced by one with a new producer id, by role (relay, dead-letter) and the error',
+      labelNames: ['role', 'reason'] as const,
     });
     const backlog = metrics.gauge({
       name: 'waybill_outbox_backlog',
@@ -106,6 +122,14 @@ export class EventingMetrics implements ConsumerObserver {
 
   lag(topic: string, partition: number, messages: number): void {
     this.consumerLag.set({ topic, partition: String(partition) }, messages);
+  }
+
+  consumerRestarted(topic: string): void {
+    this.consumerRestarts.inc({ topic });
+  }
+
+  producerReplaced(role: string, reason: string): void {
+    this.producerReplacements.inc({ role, reason });
   }
 }
 

@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import { Kafka, Message, TopicMessages } from 'kafkajs';
 import { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { isDatabaseUnavailable } from '../consumer/failure-policy';
+import { ReplaceableProducer, ReplaceableProducerOptions } from '../kafka/replaceable-producer';
 
 export interface OutboxRelayOptions {
   readonly dataSource: DataSource;
@@ -21,6 +22,8 @@ export interface OutboxRelayOptions {
   readonly afterPublish?: (eventIds: readonly string[]) => Promise<void> | void;
   /** Told the `ce_type` of every event Kafka acknowledged, for metrics. */
   readonly onPublished?: (types: readonly string[]) => void;
+  /** Told when a failed send threw its producer away (the relay goes on with a new producer id). */
+  readonly onProducerReplaced?: ReplaceableProducerOptions['onReplaced'];
 }
 
 interface OutboxRow {
@@ -71,7 +74,7 @@ export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
-  private producer?: Producer;
+  private producer?: ReplaceableProducer;
   private leader?: PoolClient;
   private running = false;
   private loop?: Promise<void>;
@@ -111,10 +114,11 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.producer = this.options.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: true,
+    this.producer = new ReplaceableProducer({
+      kafka: this.options.kafka,
+      role: 'relay',
+      config: { allowAutoTopicCreation: true },
+      onReplaced: this.options.onProducerReplaced,
     });
     this.loop = this.run();
   }
@@ -125,18 +129,14 @@ export class OutboxRelay {
     this.wake?.();
     await this.loop;
     await this.releaseLeadership();
-    await this.producer?.disconnect().catch(() => undefined);
+    await this.producer?.disconnect();
     this.logger.log(`outbox relay stopped (${this.published} events published)`);
   }
 
   private async run(): Promise<void> {
-    let producerConnected = false;
     while (this.running) {
       try {
-        if (!producerConnected) {
-          await this.producer!.connect();
-          producerConnected = true;
-        }
+        await this.producer!.connect();
         if (!(await this.ensureLeadership())) {
           await this.idle(this.pollIntervalMs);
           continue;

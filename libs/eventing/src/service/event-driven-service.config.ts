@@ -67,6 +67,13 @@ export abstract class EventDrivenServiceConfig extends BaseServiceConfig {
   @EnvInt({ min: 1, max: 100 })
   CONSUMER_MAX_ATTEMPTS = 5;
 
+  /**
+   * A consumer not heard from for this long leaves its group (its partitions go to the other
+   * replicas). Within the broker's `group.min/max.session.timeout.ms` (6 s to 30 min by default).
+   */
+  @EnvInt({ min: 6_000, max: 1_800_000 })
+  CONSUMER_SESSION_TIMEOUT_MS = 30_000;
+
   @EnvInt({ min: 1, max: 200 })
   DB_POOL_SIZE = 10;
 

@@ -28,12 +28,14 @@ const READY_EXAMPLE = {
   database: { status: 'up' },
   kafka: { status: 'up', brokers: 3 },
   relay: { status: 'up', leader: true },
+  consumers: { status: 'up', consuming: 3 },
   outbox: { status: 'up', pending: 0, oldestAgeSeconds: 0 },
 };
 
 /**
  * Liveness says the process runs (restart it if not); readiness says it can do its work — database
- * and Kafka answer, the outbox relay runs and the outbox is not backing up — so a load balancer or
+ * and Kafka answer, the outbox relay runs, every consumer is in its group and the outbox is not
+ * backing up — so a load balancer or
  * Kubernetes sends it traffic. A 503 names every failing part.
  */
 @Public()
@@ -63,7 +65,7 @@ export class HealthController {
 
   @Get('ready')
   @ApiDoc({
-    summary: 'Readiness: database, Kafka, outbox relay and backlog',
+    summary: 'Readiness: database, Kafka, outbox relay, consumers and backlog',
     description:
       'Send traffic only while this is 200. A 503 names every failing part in `message` and `details`.',
     response: {
@@ -91,6 +93,7 @@ export class HealthController {
         () => this.database.pingCheck('database', { timeout: this.options.checkTimeoutMs }),
         () => this.readiness.kafkaCluster(),
         () => this.readiness.relay(),
+        () => this.readiness.consumers(),
         () => this.readiness.outboxBacklog(),
       ]);
     } catch (error) {

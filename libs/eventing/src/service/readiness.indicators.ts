@@ -4,6 +4,7 @@ import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { EVENTING_OPTIONS, EventingOptions, KAFKA, OutboxRelayService } from '../eventing.module';
 import { readOutboxBacklog } from '../outbox/outbox-backlog';
+import { ConsumerHealth } from '../consumer/consumer-health';
 
 export const READINESS_OPTIONS = Symbol('READINESS_OPTIONS');
 
@@ -24,6 +25,7 @@ export class ReadinessIndicators {
     private readonly indicators: HealthIndicatorService,
     private readonly dataSource: DataSource,
     private readonly relayService: OutboxRelayService,
+    private readonly consumerHealth: ConsumerHealth,
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(EVENTING_OPTIONS) private readonly eventing: EventingOptions,
     @Inject(READINESS_OPTIONS) private readonly options: ReadinessOptions,
@@ -57,6 +59,22 @@ export class ReadinessIndicators {
       });
     }
     return indicator.up({ leader: status.leader });
+  }
+
+  /** Down while a crashed consumer waits for (or fails at) its replacement: its topic is not being read. */
+  consumers(): HealthIndicatorResult<'consumers'> {
+    const indicator = this.indicators.check('consumers');
+    const statuses = this.consumerHealth.statuses();
+    const restarting = statuses.filter((status) => status.state === 'restarting');
+    if (restarting.length > 0) {
+      return indicator.down({
+        message: restarting
+          .map((status) => `the consumer of ${status.topic} is restarting (${status.lastError ?? 'crashed'})`)
+          .join('; '),
+        restarting: restarting.map((status) => status.topic),
+      });
+    }
+    return indicator.up({ consuming: statuses.filter((status) => status.state === 'consuming').length });
   }
 
   async outboxBacklog(): Promise<HealthIndicatorResult<'outbox'>> {

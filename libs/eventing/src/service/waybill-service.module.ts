@@ -64,6 +64,7 @@ export class WaybillServiceModule {
           },
           retry: { maxAttempts: config.CONSUMER_MAX_ATTEMPTS },
           maxMessagesPerTransaction: config.CONSUMER_MESSAGES_PER_TRANSACTION,
+          consumerSessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
         }),
         // Failing checks are answered with their reasons; logging each probe's failure again is noise.
         TerminusModule.forRoot({ logger: false }),
