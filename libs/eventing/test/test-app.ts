@@ -80,6 +80,7 @@ export async function startConsumerApp(
   databaseUrl: string,
   brokers: string[],
   topicPrefix: string,
+  options: { readonly sessionTimeoutMs?: number } = {},
 ): Promise<ConsumerApp> {
   const control = new HandlerControl();
   const moduleRef = await Test.createTestingModule({
@@ -97,6 +98,7 @@ export async function startConsumerApp(
         topicPrefix,
         relayEnabled: false,
         retry: { maxAttempts: 3, initialBackoffMs: 50, maxBackoffMs: 200 },
+        consumerSessionTimeoutMs: options.sessionTimeoutMs,
       }),
     ],
     controllers: [TestEventsController],
