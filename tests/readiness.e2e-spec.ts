@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
   apiKeysEnv,
   KafkaClusterHandle,
+  MetricsScrape,
   ServiceUnderTest,
   startKafkaCluster,
   startServiceForTest,
@@ -12,7 +13,25 @@ import {
 } from '@waybill/testing';
 import { OrderConfig } from '../services/order/src/order.config';
 import { OrderModule } from '../services/order/src/order.module';
+import { parse as parseYaml } from 'yaml';
 import { orderBody, uniqueSku } from './support/saga-stack';
+
+/**
+ * The outbox alert as deployed, read into the one shape it has: `max by (label) (metric) > N`.
+ * A changed expression fails here, so the check below is always of the rule that ships.
+ */
+function outboxAlert(): { readonly metric: string; readonly threshold: number } {
+  const rules = parseYaml(
+    readFileSync(path.join(__dirname, '..', 'deploy', 'observability', 'prometheus-rules.yaml'), 'utf8'),
+  ) as { groups: { rules: { alert?: string; expr: string }[] }[] };
+  const rule = rules.groups
+    .flatMap((group) => group.rules)
+    .find((r) => r.alert === 'WaybillOutboxNotPublishing');
+  const shape = /^max by \(service\) \((\w+)\) > (\d+)$/.exec(rule?.expr ?? '');
+  if (!shape)
+    throw new Error(`WaybillOutboxNotPublishing has an expression this test cannot read: ${rule?.expr}`);
+  return { metric: shape[1], threshold: Number(shape[2]) };
+}
 
 interface ReadyBody {
   readonly status?: string;
@@ -27,6 +46,8 @@ interface ReadyBody {
  * a service is ready, turns 503 naming Kafka when the broker stops, and ready again when it is back.
  * Liveness stays 200 throughout: a restart would not bring Kafka back.
  */
+jest.setTimeout(240_000);
+
 describe('readiness follows Kafka', () => {
   let cluster: KafkaClusterHandle;
   let dataDir: string;
@@ -72,7 +93,13 @@ describe('readiness follows Kafka', () => {
       return answer.status === 200 ? answer : undefined;
     });
     expect(before.body.status).toBe('ok');
-    expect(Object.keys(before.body.info ?? {}).sort()).toEqual(['database', 'kafka', 'outbox', 'relay']);
+    expect(Object.keys(before.body.info ?? {}).sort()).toEqual([
+      'consumers',
+      'database',
+      'kafka',
+      'outbox',
+      'relay',
+    ]);
 
     await cluster.stop();
     const down = await waitFor(
@@ -106,6 +133,31 @@ describe('readiness follows Kafka', () => {
       /outbox \(the oldest unpublished outbox row is \d+ s old \(limit 2 s\)\)/,
     );
 
+    // The relay cannot publish: readiness names it, and the outbox alert's expression turns true
+    // on what /metrics exports (Prometheus then holds it for the rule's `for` before it fires).
+    const relayDown = await waitFor(
+      async () => {
+        const answer = await ready();
+        return answer.body.details?.relay?.status === 'down' ? answer : undefined;
+      },
+      { timeoutMs: 60_000, description: 'the relay check to fail' },
+    );
+    expect(relayDown.body.message).toMatch(/relay \(the outbox relay failed \d+ times in a row: /);
+    const alert = outboxAlert();
+    expect(alert.metric).toBe('waybill_outbox_oldest_age_seconds');
+    const age = await waitFor(
+      async () => {
+        const value = (await MetricsScrape.of(service.baseUrl)).value(alert.metric);
+        return value > alert.threshold ? value : undefined;
+      },
+      {
+        timeoutMs: (alert.threshold + 30) * 1000,
+        intervalMs: 1000,
+        description: 'the outbox alert condition',
+      },
+    );
+    expect(age).toBeGreaterThan(alert.threshold);
+
     await cluster.start();
     const after = await waitFor(
       async () => {
@@ -116,5 +168,8 @@ describe('readiness follows Kafka', () => {
     );
     expect(after.body.info?.kafka.status).toBe('up');
     expect(after.body.info?.outbox).toMatchObject({ status: 'up', pending: 0 });
+    expect((await MetricsScrape.of(service.baseUrl)).value(alert.metric)).toBeLessThanOrEqual(
+      alert.threshold,
+    );
   });
 });

@@ -39,6 +39,7 @@ describe.each(SERVICES)('the %s service process', (service) => {
           database: { status: 'up' },
           kafka: { status: 'up', brokers: 1 },
           relay: { status: 'up', leader: true },
+          consumers: { status: 'up', consuming: expect.any(Number) as unknown },
           outbox: { status: 'up', pending: 0, oldestAgeSeconds: 0 },
         },
         error: {},

@@ -72,7 +72,9 @@ describe('a consumer frozen past its session timeout', () => {
     const topic = `${bed.topicPrefix}${TEST_TOPIC}`;
     const statusOf = () => transport.consumerStatuses().find((status) => status.topic === topic);
     const first = await send();
-    await waitFor(async () => (await applied([first])).length === 1, { description: 'the first item applied' });
+    await waitFor(async () => (await applied([first])).length === 1, {
+      description: 'the first item applied',
+    });
     expect(statusOf()).toMatchObject({ state: 'consuming', restarts: 0 });
 
     // Frozen in the middle of a handler: its transaction commits after the thaw, its offset cannot.

@@ -133,7 +133,12 @@ describe('a broker that stalls past the request timeout', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'waybill-stall-'));
-    cluster = await startKafkaCluster({ name: `it-stall-${process.pid}`, basePort: 39292, dataDir, fresh: true });
+    cluster = await startKafkaCluster({
+      name: `it-stall-${process.pid}`,
+      basePort: 39292,
+      dataDir,
+      fresh: true,
+    });
     bed = await eventingTestBed('stall', cluster.bootstrap);
     consumer = await startConsumerApp(bed.databaseUrl, bed.brokers, bed.topicPrefix);
   });
@@ -183,11 +188,15 @@ describe('a broker that stalls past the request timeout', () => {
     const control = impatient(bed.brokers).producer({ idempotent: true, maxInFlightRequests: 1 });
     await control.connect();
     const controlTopic = `${bed.topicPrefix}control`;
-    const records = (count: number) => Array.from({ length: count }, (_, i) => ({ key: 'k', value: `v${i}` }));
+    const records = (count: number) =>
+      Array.from({ length: count }, (_, i) => ({ key: 'k', value: `v${i}` }));
     await control.send({ topic: controlTopic, acks: -1, messages: records(1) });
 
     const before = await write(10, 'before');
-    await waitFor(async () => (await applied()).size === 10, { timeoutMs: 60_000, description: 'first 10 applied' });
+    await waitFor(async () => (await applied()).size === 10, {
+      timeoutMs: 60_000,
+      description: 'first 10 applied',
+    });
 
     const [broker] = cluster.pids;
     process.kill(broker, 'SIGSTOP');

@@ -43,7 +43,7 @@ export interface KafkaEventTransportOptions {
 }
 
 /** Between a consumer's crash and its replacement, and between failed replacements. */
-const RESTART_BACKOFF: RetryPolicy = { maxAttempts: Infinity, initialBackoffMs: 500, maxBackoffMs: 30_000 };
+const RESTART_BACKOFF: RetryPolicy = { maxAttempts: Infinity, initialBackoffMs: 500, maxBackoffMs: 10_000 };
 
 /**
  * Nest's RPC exception handling turns every error into "Internal server error". The transport
@@ -248,10 +248,17 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         };
         // Already decoded and validated as the run's first message: not done a second time.
         const readable = run[0]?.message === message ? run[0] : undefined;
-        const outcome = await this.handleMessage(groupId, handlers, message, origin, { heartbeat, isRunning }, {
-          readable,
-          failedInRun,
-        });
+        const outcome = await this.handleMessage(
+          groupId,
+          handlers,
+          message,
+          origin,
+          { heartbeat, isRunning },
+          {
+            readable,
+            failedInRun,
+          },
+        );
         failedInRun = undefined;
         await settle(message, outcome);
         next += 1;
