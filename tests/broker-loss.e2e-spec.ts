@@ -105,6 +105,7 @@ describe('a broker killed during load on a 3-broker cluster', () => {
     expect(figures.capturedAmount).toBe(ORDERS * 1000);
     expect(figures.shipments).toBe(ORDERS);
     expect(figures.ordersWithTwoShipments).toBe(0);
+    expect(figures.deadLettered).toBe(0);
 
     // Back to three brokers, the services still work: one more order goes all the way.
     const more = await s.placeOrders({ orders: 5, perSecond: 5 });

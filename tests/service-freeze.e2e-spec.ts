@@ -69,6 +69,7 @@ describe('a service frozen past its consumer session timeout during load', () =>
     expect(figures.capturedAmount).toBe(ORDERS * 1000);
     expect(figures.shipments).toBe(ORDERS);
     expect(figures.ordersWithTwoShipments).toBe(0);
+    expect(figures.deadLettered).toBe(0);
 
     for (const service of ['payment', 'inventory'] as const) {
       // The freeze outlasted the session: the group had forgotten the member when it woke. kafkajs

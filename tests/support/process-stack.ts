@@ -39,6 +39,8 @@ export interface SettledFigures {
   readonly capturedAmount: number;
   readonly shipments: number;
   readonly ordersWithTwoShipments: number;
+  /** Messages any service sent to its dead-letter topic (none is poisoned on purpose here). */
+  readonly deadLettered: number;
 }
 
 /**
@@ -71,7 +73,7 @@ export class ProcessStack {
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) {
       await Promise.allSettled(running.map((service) => service.stop()));
-      throw (failed).reason;
+      throw failed.reason;
     }
     const services = Object.fromEntries(running.map((service) => [service.service, service])) as Record<
       StackService,
@@ -145,9 +147,10 @@ export class ProcessStack {
     ).catch(async (error: Error) => {
       const statuses = await this.orderStatuses(orderIds);
       const stuck = [...statuses].filter(([, status]) => !SETTLED.has(status)).map(([id]) => id);
+      const traces = await Promise.all(stuck.slice(0, 3).map((id) => this.trace(id).catch(String)));
       throw new Error(
         `${error.message}; statuses now ${JSON.stringify(countBy([...statuses.values()]))}; ` +
-          `not settled: ${stuck.slice(0, 5).join(', ')}\n${this.warnings()}`,
+          `not settled: ${stuck.slice(0, 5).join(', ')}\n${traces.join('\n')}\n${this.warnings()}`,
       );
     });
     return Date.now() - since;
@@ -175,7 +178,12 @@ export class ProcessStack {
          FROM shipments WHERE order_id = ANY($1::uuid[])`,
       [load.orderIds],
     );
+    let deadLettered = 0;
+    for (const service of STACK_SERVICES) {
+      deadLettered += (await this.metrics(service)).value('waybill_dead_letters_total');
+    }
     return {
+      deadLettered,
       statuses,
       stock: { onHand: stock.on_hand, reserved: stock.reserved },
       paymentsCaptured: payments.captured,
@@ -198,6 +206,48 @@ export class ProcessStack {
       },
       { timeoutMs, intervalMs: 500, description: `stock of ${shipped} shipped orders committed` },
     );
+  }
+
+  /**
+   * Where one order's events are: each event every service wrote for it, whether its relay has
+   * published it (the row is at or below the stored position), and which consumers applied it.
+   */
+  async trace(orderId: string): Promise<string> {
+    const written = (
+      await Promise.all(
+        STACK_SERVICES.map(async (service) =>
+          (
+            await this.query<{ event_id: string; event_type: string; published: boolean; created_at: Date }>(
+              service,
+              `SELECT o.event_id, o.event_type, o.created_at,
+                      COALESCE((o.xid, o.id) <= (p.xid, p.id), false) AS published
+                 FROM outbox o LEFT JOIN outbox_relay_position p ON true
+                WHERE o.message_key = $1 ORDER BY o.id`,
+              [orderId],
+            )
+          ).map((row) => ({ ...row, service })),
+        ),
+      )
+    ).flat();
+    const ids = written.map((row) => row.event_id);
+    const applied = (
+      await Promise.all(
+        STACK_SERVICES.map(async (service) =>
+          (
+            await this.query<{ event_id: string; consumer: string }>(
+              service,
+              `SELECT event_id, consumer FROM inbox WHERE event_id = ANY($1::uuid[])`,
+              [ids],
+            )
+          ).map((row) => ({ ...row, service })),
+        ),
+      )
+    ).flat();
+    const lines = written.map((row) => {
+      const by = applied.filter((entry) => entry.event_id === row.event_id).map((entry) => entry.service);
+      return `  ${row.created_at.toISOString()} ${row.service} ${row.event_type} ${row.published ? 'published' : 'NOT PUBLISHED'}; applied by: ${by.join(', ') || 'none'}`;
+    });
+    return `order ${orderId}:\n${lines.join('\n')}`;
   }
 
   /** The last warnings and errors each service logged: what a failed wait shows. */

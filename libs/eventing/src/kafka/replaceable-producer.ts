@@ -26,9 +26,9 @@ export interface ReplaceableProducerOptions {
  * duplicate the consumers' inbox absorbs, exactly like a batch re-sent after a relay crash.
  *
  * A new producer also gets a fresh connection set and metadata, which is what a producer whose
- * broker died needs as well. Only a caller that waits for each send to finish before the next
- * (the relay, the dead-letter path) may use this: a send racing another's failure could otherwise
- * go out on the producer being replaced.
+ * broker died needs as well. Sends may overlap (the dead-letter path sends from several
+ * partitions at once): a failure throws away only the producer that send used, and sends already
+ * in flight on it finish or fail there, under its own producer id.
  */
 export class ReplaceableProducer {
   private readonly logger: Logger;
