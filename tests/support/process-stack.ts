@@ -193,19 +193,23 @@ export class ProcessStack {
     };
   }
 
-  /** Waits until inventory has committed the stock of every shipped order and holds nothing reserved. */
-  async waitForStockCommitted(load: LoadResult, shipped: number, timeoutMs = 60_000): Promise<void> {
-    await waitFor(
+  /**
+   * The figures once shipping has moved payment (capture) and inventory (commit) on, which
+   * follows the order's SHIPPED; read as they are when that does not happen within a minute.
+   */
+  async figuresOnceShipped(load: LoadResult, timeoutMs = 60_000): Promise<SettledFigures> {
+    const shipped = load.orderIds.length;
+    return waitFor(
       async () => {
-        const [stock] = await this.query<{ on_hand: number; reserved: number }>(
-          'inventory',
-          `SELECT on_hand, reserved FROM stock WHERE sku = $1`,
-          [load.sku],
-        );
-        return stock.reserved === 0 && stock.on_hand === load.stockAtStart - shipped;
+        const read = await this.figures(load);
+        const done =
+          read.paymentsCaptured === shipped &&
+          read.stock.reserved === 0 &&
+          read.stock.onHand === load.stockAtStart - load.unitsOrdered;
+        return done ? read : undefined;
       },
-      { timeoutMs, intervalMs: 500, description: `stock of ${shipped} shipped orders committed` },
-    );
+      { timeoutMs, intervalMs: 500, description: 'payments captured and stock committed' },
+    ).catch(() => this.figures(load));
   }
 
   /**
