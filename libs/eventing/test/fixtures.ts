@@ -23,7 +23,7 @@ export class ItemRecordedV1 {
 
   @IsOptional()
   @IsString()
-  behaviour?: 'fail-once' | 'fail-always' | 'block';
+  behaviour?: 'fail-once' | 'fail-always' | 'block' | 'exit-process';
 }
 
 @EventContract({

@@ -11,7 +11,14 @@ import { ReplaceableProducer } from '../kafka/replaceable-producer';
 import { Outbox } from '../outbox/outbox';
 import { deadLetterMessage } from './dead-letter';
 import { EventContext, KafkaOrigin } from './event-context';
-import { backoffMs, DEFAULT_RETRY_POLICY, judgeFailure, RetryPolicy } from './failure-policy';
+import {
+  backoffMs,
+  DEFAULT_RETRY_POLICY,
+  isDatabaseUnavailable,
+  judgeFailure,
+  RetryPolicy,
+} from './failure-policy';
+import { ConsumerAttempts, PartitionAt } from './consumer-attempts';
 import { ConsumerObserver, messageType } from '../metrics/eventing-metrics';
 import { ConsumerStatus, SupervisedConsumer } from './supervised-consumer';
 
@@ -99,9 +106,11 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   private running = false;
   private readonly dlq: string;
   private readonly runLimit: number;
+  private readonly attempts: ConsumerAttempts;
 
   constructor(private readonly options: KafkaEventTransportOptions) {
     super();
+    this.attempts = new ConsumerAttempts(options.dataSource);
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.dlq = `${options.topicPrefix ?? ''}${dlqTopic(options.service)}`;
     this.runLimit = options.maxMessagesPerTransaction ?? DEFAULT_RUN_LIMIT;
@@ -210,22 +219,51 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         partition: batch.partition,
         offset: message.offset,
       });
-      if (++sinceCommit >= COMMIT_EVERY) await commit();
+      // After a death every message is committed as it settles, so the next start begins at the
+      // message that was being handled, and its starts are counted.
+      if (++sinceCommit >= (afterDeath ? 1 : COMMIT_EVERY)) await commit();
     };
     const { messages } = batch;
+    const at: PartitionAt = { consumer: groupId, topic: batch.topic, partition: batch.partition };
+    const range =
+      messages.length > 0
+        ? { first: messages[0].offset, last: messages[messages.length - 1].offset }
+        : undefined;
+    // A range an earlier start of this partition left unfinished: the process died in it.
+    const afterDeath = range
+      ? await this.beginBatch(at, range.first, range.last, { heartbeat, isRunning })
+      : false;
+    let next = 0;
     try {
-      let next = 0;
-      let limit = this.runLimit;
+      let limit = afterDeath ? 1 : this.runLimit;
       let failedInRun: { readonly error: unknown } | undefined;
       while (next < messages.length) {
         if (!isRunning() || isStale() || !this.running) break;
+        if (afterDeath) {
+          const message = messages[next];
+          const starts = await this.attempts.beginMessage(at, message.offset);
+          if (starts >= this.retry.maxAttempts) {
+            const origin: KafkaOrigin = {
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: message.offset,
+            };
+            const died = new Error(
+              `the process died in each of the last ${starts} attempts to handle this message`,
+            );
+            await this.deadLetter(groupId, message, origin, died, starts, 'HANDLER.PROCESS_DIED');
+            await settle(message, 'dead-lettered');
+            next += 1;
+            continue;
+          }
+        }
         // Under load a batch holds many messages: apply a run of them in one transaction (one
         // BEGIN/COMMIT and one inbox statement instead of one each per message). If a message in
         // the run fails, nothing of the run is kept: the messages before it are applied again as
         // a shorter run, and the failing one alone, with its own retries and dead letter, exactly
         // as if it had come by itself.
         const run = await this.readableRun(handlers, messages, next, limit);
-        limit = this.runLimit;
+        limit = afterDeath ? 1 : this.runLimit;
         if (run.length > 1) {
           const result = await this.applyTogether(groupId, run, batch.topic, batch.partition);
           if ('outcomes' in result) {
@@ -265,11 +303,31 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         await heartbeat();
       }
     } finally {
+      // Ended early with the process alive: no death to count in what is left of the range.
+      if (range && next < messages.length)
+        await this.attempts.abandon(at, range.first, range.last).catch(() => undefined);
       const last = settled;
       await commit();
       if (last !== undefined) {
         const behind = BigInt(batch.highWatermark) - BigInt(last) - 1n;
         this.options.observer?.lag(batch.topic, batch.partition, Number(behind > 0n ? behind : 0n));
+      }
+    }
+  }
+
+  /** Writes the batch's range as in progress, waiting while the database is unavailable. */
+  private async beginBatch(
+    at: PartitionAt,
+    first: string,
+    last: string,
+    session: MemberSession,
+  ): Promise<boolean> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.attempts.beginBatch(at, first, last);
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || !this.running || !session.isRunning()) throw error;
+        await this.pause(backoffMs(this.retry, attempt), session);
       }
     }
   }
