@@ -18,6 +18,13 @@ module.exports = {
       to: { path: '^services/' },
     },
     {
+      name: 'libs-do-not-import-tools-or-scripts',
+      comment: 'Imports run downwards: tools/ and scripts/ stand on the libs, never the other way round.',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^(tools|scripts)/' },
+    },
+    {
       name: 'domain-is-pure',
       comment: 'domain/ holds pure rules: no Nest, no TypeORM, no Kafka, no database driver, no HTTP.',
       severity: 'error',

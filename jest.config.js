@@ -1,8 +1,8 @@
 // Two tiers: `unit` runs pure specs beside the code; `integration` runs against the real Kafka
 // broker and Postgres that scripts/test.ts brings up (never mocks of either).
 const moduleNameMapper = {
-  '^@waybill/(contracts|eventing|platform|testing)$': '<rootDir>/libs/$1/src',
-  '^@waybill/(contracts|eventing|platform|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@waybill/(contracts|eventing|local-infra|platform|testing)$': '<rootDir>/libs/$1/src',
+  '^@waybill/(contracts|eventing|local-infra|platform|testing)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 const transform = {
   '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: '<rootDir>/tsconfig.json' }],

@@ -15,7 +15,7 @@ import {
   startKafkaCluster,
   stopKafkaCluster,
   type KafkaClusterStatus,
-} from '../tools/local-infra/kafka-runtime';
+} from '../libs/local-infra/src/kafka-runtime';
 
 interface CliOptions {
   command: string;

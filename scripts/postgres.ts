@@ -6,7 +6,7 @@
  *   npm run db:setup -- stop     stop the private cluster (if one runs)
  *
  * The server is DATABASE_URL, else 127.0.0.1:5432, else a private initdb cluster on port 55432
- * (see tools/local-infra/postgres-runtime.ts).
+ * (see libs/local-infra/src/postgres-runtime.ts).
  */
 import {
   databaseUrl,
@@ -16,7 +16,7 @@ import {
   resolvePostgres,
   stopPrivatePostgres,
   PRIVATE_POSTGRES_PORT,
-} from '../tools/local-infra/postgres-runtime';
+} from '../libs/local-infra/src/postgres-runtime';
 
 const SERVICE_DATABASES = [
   'waybill_order',

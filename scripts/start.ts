@@ -15,13 +15,13 @@
 import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { dockerAvailable } from '@waybill/testing/infrastructure';
-import { errorMessage, sleep, spawnTypeScript, tailFile, type Logger } from '../tools/local-infra/common';
+import { errorMessage, sleep, spawnTypeScript, tailFile, type Logger } from '../libs/local-infra/src/common';
 import {
   ensureKafkaJars,
   kafkaAnswers,
   startKafkaCluster,
   type KafkaClusterHandle,
-} from '../tools/local-infra/kafka-runtime';
+} from '../libs/local-infra/src/kafka-runtime';
 import {
   databaseUrl,
   DEFAULT_LOCAL_POSTGRES_URL,
@@ -29,7 +29,7 @@ import {
   postgresAnswers,
   resolvePostgres,
   type ResolvedPostgres,
-} from '../tools/local-infra/postgres-runtime';
+} from '../libs/local-infra/src/postgres-runtime';
 import { startCarrier } from '../tools/simulators/carrier';
 import { seedDemoCatalogue } from '../tools/simulators/demo-catalogue';
 import type { PartySimulator } from '../tools/simulators/party';

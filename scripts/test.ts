@@ -18,8 +18,8 @@ import {
   startKafkaCluster,
   stopKafkaCluster,
   type KafkaClusterHandle,
-} from '../tools/local-infra/kafka-runtime';
-import { resolvePostgres, type ResolvedPostgres } from '../tools/local-infra/postgres-runtime';
+} from '../libs/local-infra/src/kafka-runtime';
+import { resolvePostgres, type ResolvedPostgres } from '../libs/local-infra/src/postgres-runtime';
 
 const ROOT = path.resolve(__dirname, '..');
 const KAFKA_CLUSTER = 'test';

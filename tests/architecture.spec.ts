@@ -24,7 +24,7 @@ function cruise(paths: string[]): CruiseResult {
 
 describe('architecture boundaries', () => {
   it('the codebase keeps them: no service imports another, domain/ imports no framework or database', () => {
-    const { violations } = cruise(['services', 'libs']).summary;
+    const { violations } = cruise(['services', 'libs', 'tools', 'scripts']).summary;
     expect(violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`)).toEqual([]);
   });
 
@@ -43,6 +43,27 @@ describe('architecture boundaries', () => {
       );
       const names = cruise([`services/${name}`]).summary.violations.map((v) => v.rule.name);
       expect(names).toEqual(expect.arrayContaining(['domain-is-pure', 'no-service-imports-another-service']));
+    } finally {
+      rmSync(probe, { recursive: true, force: true });
+    }
+  });
+
+  it('catches a library importing upwards from tools/ or scripts/', () => {
+    const probe = mkdtempSync(path.join(ROOT, 'libs', 'zz-probe-'));
+    const name = path.basename(probe);
+    try {
+      mkdirSync(path.join(probe, 'src'), { recursive: true });
+      writeFileSync(
+        path.join(probe, 'src', 'upwards.ts'),
+        `import { Pacer } from '../../../tools/simulators/party';
+import '../../../scripts/kafka';
+export const y = Pacer;
+`,
+      );
+      const violations = cruise([`libs/${name}`]).summary.violations.filter(
+        (v) => v.rule.name === 'libs-do-not-import-tools-or-scripts',
+      );
+      expect(violations.map((v) => v.to).sort()).toEqual(['scripts/kafka.ts', 'tools/simulators/party.ts']);
     } finally {
       rmSync(probe, { recursive: true, force: true });
     }

@@ -11,8 +11,8 @@ import {
   uniqueTopicPrefix,
   waitFor,
 } from '@waybill/testing';
-import { pidExists } from '../tools/local-infra/common';
-import { databaseUrl, dropDatabase } from '../tools/local-infra/postgres-runtime';
+import { pidExists } from '@waybill/local-infra';
+import { databaseUrl, dropDatabase } from '@waybill/local-infra';
 import type { StartedProcess } from '../tools/start/run-folder';
 import type { RunSummary } from '../tools/start/status-view';
 

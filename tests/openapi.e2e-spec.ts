@@ -4,12 +4,7 @@ import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { configureHttpApp, loadConfig } from '@waybill/platform';
 import { apiKeysEnv, testApiKey, uniqueIdentifier } from '@waybill/testing';
-import {
-  databaseUrl,
-  dropDatabase,
-  ensureDatabase,
-  resolvePostgres,
-} from '../tools/local-infra/postgres-runtime';
+import { databaseUrl, dropDatabase, ensureDatabase, resolvePostgres } from '@waybill/local-infra';
 import { openApiFile, SERVICE_NAMES, serviceEntry } from '../tools/openapi/service-documents';
 
 /*

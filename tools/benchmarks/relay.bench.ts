@@ -22,8 +22,8 @@ import {
   preparingClient,
 } from '@waybill/eventing';
 import { createTestDatabase, testInfrastructure } from '@waybill/testing';
-import { kafkaClasspath } from '../local-infra/kafka-runtime';
-import { runCommand, spawnTypeScript } from '../local-infra/common';
+import { kafkaClasspath } from '@waybill/local-infra';
+import { runCommand, spawnTypeScript } from '@waybill/local-infra';
 import { BenchPayloadV1, benchPayload as payload, RECORD_SIZE } from './relay-bench-contract';
 
 const PRODUCER_RECORDS = Number(process.env.BENCH_PRODUCER_RECORDS ?? 200_000);

@@ -4,7 +4,7 @@
  * SKU with no stock and no policy (so a share of orders is rejected). Seeded through the
  * operators' APIs, and only what is missing: a second start keeps the stock as the first left it.
  */
-import type { Logger } from '../local-infra/common';
+import type { Logger } from '@waybill/local-infra';
 
 export const DEMO_SUPPLIER = 'demo';
 export const SOLD_OUT_SKU = 'DEMO-SOLD-OUT';

@@ -1,4 +1,4 @@
-import type { Logger } from '../local-infra/common';
+import type { Logger } from '@waybill/local-infra';
 
 /** A simulated outside party as `npm start` runs it: the settings that point a service at it, and a way to stop. */
 export interface PartySimulator {

@@ -5,7 +5,7 @@
  * that is sold out and never replenished.
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../local-infra/common';
+import type { Logger } from '@waybill/local-infra';
 import { DEMO_PRICES, SOLD_OUT_SKU, STOCKED_SKUS } from './demo-catalogue';
 
 /** Stripe's own test payment methods, which the simulated Stripe answers as Stripe does. */

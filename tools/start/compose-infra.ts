@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT, runCommand, type Logger } from '../local-infra/common';
+import { REPO_ROOT, runCommand, type Logger } from '@waybill/local-infra';
 import { demoApiKeyEntries, type DemoState } from './state';
 
 export type ComposeService = 'kafka' | 'postgres';

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Logger } from '../local-infra/common';
+import type { Logger } from '@waybill/local-infra';
 
 export interface StartedProcess {
   readonly name: string;

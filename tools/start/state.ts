@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../local-infra/common';
+import { REPO_ROOT } from '@waybill/local-infra';
 
 export interface DemoState {
   readonly version: 1;

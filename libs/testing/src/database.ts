@@ -1,4 +1,4 @@
-import { databaseUrl, dropDatabase, ensureDatabase } from '../../../tools/local-infra/postgres-runtime';
+import { databaseUrl, dropDatabase, ensureDatabase } from '@waybill/local-infra';
 import { testInfrastructure } from './infrastructure';
 import { uniqueIdentifier } from './names';
 

@@ -4,7 +4,7 @@ export { createTestDatabase } from './database';
 export type { TestDatabase } from './database';
 export { uniqueTopicPrefix, uniqueIdentifier } from './names';
 export { waitFor } from './wait-for';
-export { spawnTypeScript } from '../../../tools/local-infra/common';
+export { spawnTypeScript } from '@waybill/local-infra';
 export type { WaitForOptions } from './wait-for';
 // The local Kafka runtime, for tests that need a cluster of their own (fault injection, restarts).
 export {
@@ -12,8 +12,8 @@ export {
   destroyKafkaCluster,
   ensureKafkaJars,
   kafkaClasspath,
-} from '../../../tools/local-infra/kafka-runtime';
-export type { KafkaClusterHandle, KafkaClusterOptions } from '../../../tools/local-infra/kafka-runtime';
+} from '@waybill/local-infra';
+export type { KafkaClusterHandle, KafkaClusterOptions } from '@waybill/local-infra';
 export { startServiceForTest, apiKeysEnv, testApiKey } from './service-harness';
 export type { ServiceUnderTest, StartServiceOptions, TestApiKey } from './service-harness';
 export { EventProbe } from './event-probe';

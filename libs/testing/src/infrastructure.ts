@@ -12,12 +12,8 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import os from 'node:os';
-import {
-  kafkaAnswers,
-  startKafkaCluster,
-  type KafkaClusterHandle,
-} from '../../../tools/local-infra/kafka-runtime';
-import { resolvePostgres } from '../../../tools/local-infra/postgres-runtime';
+import { kafkaAnswers, startKafkaCluster, type KafkaClusterHandle } from '@waybill/local-infra';
+import { resolvePostgres } from '@waybill/local-infra';
 
 export type KafkaSource = 'env' | 'testcontainers' | 'local';
 export type PostgresSource = 'env' | 'testcontainers' | 'local' | 'private';

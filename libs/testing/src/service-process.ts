@@ -1,5 +1,5 @@
 import { ChildProcess } from 'node:child_process';
-import { spawnTypeScript } from '../../../tools/local-infra/common';
+import { spawnTypeScript } from '@waybill/local-infra';
 import { createTestDatabase, TestDatabase } from './database';
 import { freePort } from './free-port';
 import { testInfrastructure } from './infrastructure';

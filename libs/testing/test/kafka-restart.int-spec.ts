@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { canConnect } from '../../../tools/local-infra/common';
-import { kafkaStatus } from '../../../tools/local-infra/kafka-runtime';
+import { canConnect } from '@waybill/local-infra';
+import { kafkaStatus } from '@waybill/local-infra';
 import {
   destroyKafkaCluster,
   startKafkaCluster,

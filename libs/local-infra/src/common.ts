@@ -9,8 +9,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/** Repository root (this file lives in tools/local-infra). */
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** Repository root (this file lives in libs/local-infra/src). */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /** Where downloads and local clusters live: `$WAYBILL_CACHE_DIR`, else `~/.cache/waybill` (outside git). */
 export function waybillCacheDir(): string {
