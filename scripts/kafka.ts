@@ -34,8 +34,9 @@ function parseArgs(argv: string[]): CliOptions {
   const options: CliOptions = { command, name: 'local', fresh: false };
   const number = (flag: string, value: string | undefined): number => {
     const parsed = Number(value);
-    if (value === undefined || !Number.isInteger(parsed) || parsed <= 0)
+    if (value === undefined || !Number.isInteger(parsed) || parsed <= 0) {
       throw new Error(`${flag} needs a positive integer`);
+    }
     return parsed;
   };
   for (let i = 0; i < rest.length; i++) {
@@ -55,13 +56,17 @@ function parseArgs(argv: string[]): CliOptions {
         break;
       case '--name': {
         const name = value();
-        if (!name) throw new Error('--name needs a value');
+        if (!name) {
+          throw new Error('--name needs a value');
+        }
         options.name = name;
         break;
       }
       case '--data-dir': {
         const dir = value();
-        if (!dir) throw new Error('--data-dir needs a value');
+        if (!dir) {
+          throw new Error('--data-dir needs a value');
+        }
         options.dataDir = dir;
         break;
       }
@@ -153,8 +158,12 @@ async function stop(options: CliOptions): Promise<number> {
 
 async function status(options: CliOptions, explicitName: boolean): Promise<number> {
   const names = explicitName ? [options.name] : await listKafkaClusters();
-  if (names.length === 0) names.push(options.name);
-  for (const name of names) printStatus(await kafkaStatus(name));
+  if (names.length === 0) {
+    names.push(options.name);
+  }
+  for (const name of names) {
+    printStatus(await kafkaStatus(name));
+  }
   return 0;
 }
 

@@ -45,10 +45,11 @@ async function setup(): Promise<number> {
 
 async function status(): Promise<number> {
   const fromEnv = process.env.DATABASE_URL;
-  if (fromEnv)
+  if (fromEnv) {
     console.log(
       `DATABASE_URL: ${redact(fromEnv)} — ${(await postgresAnswers(fromEnv)) ? 'answers' : 'does not answer'}`,
     );
+  }
   const local = await postgresAnswers('postgres://postgres@127.0.0.1:5432/postgres');
   console.log(`127.0.0.1:5432: ${local ? 'answers' : 'no server'}`);
   const privateUp = await postgresAnswers(`postgres://postgres@127.0.0.1:${PRIVATE_POSTGRES_PORT}/postgres`);
@@ -70,7 +71,9 @@ async function stop(): Promise<number> {
 function redact(url: string): string {
   try {
     const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
+    if (parsed.password) {
+      parsed.password = '***';
+    }
     return parsed.toString();
   } catch {
     return url;

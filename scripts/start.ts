@@ -90,8 +90,12 @@ async function infrastructure(state: DemoState): Promise<{ brokers: string; post
   const kafkaRunning = !kafkaFromEnv && (await kafkaAnswers(['localhost:9092'], 3000));
   const postgresRunning = !postgresFromEnv && (await postgresAnswers(DEFAULT_LOCAL_POSTGRES_URL));
   const missing: ComposeService[] = [];
-  if (!kafkaFromEnv && !kafkaRunning) missing.push('kafka');
-  if (!postgresFromEnv && !postgresRunning) missing.push('postgres');
+  if (!kafkaFromEnv && !kafkaRunning) {
+    missing.push('kafka');
+  }
+  if (!postgresFromEnv && !postgresRunning) {
+    missing.push('postgres');
+  }
   if (missing.length > 0 && process.env.WAYBILL_START_INFRA !== 'local' && (await dockerAvailable())) {
     started.compose = await startComposeInfra(missing, state, say);
   }
@@ -143,7 +147,9 @@ function spawnService(name: ServiceName, run: RunFolder, env: NodeJS.ProcessEnv)
   const child = spawnTypeScript(`services/${name}/src/main.ts`, [], { stdio: ['ignore', log, log], env });
   fs.closeSync(log);
   child.once('exit', (code, signal) => {
-    if (stopping) return;
+    if (stopping) {
+      return;
+    }
     say(`\n${name} exited (${signal ?? code}); its log ends:\n${tailFile(run.file(`${name}.log`), 15)}`);
     void shutdown(1);
   });
@@ -158,8 +164,12 @@ async function waitUntilReady(name: ServiceName, url: string): Promise<void> {
     const status = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(5000) })
       .then((response) => response.status)
       .catch(() => 0);
-    if (status === 200) return;
-    if (Date.now() > deadline) throw new Error(`${name} was not ready after ${READY_TIMEOUT_MS / 1000} s`);
+    if (status === 200) {
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${name} was not ready after ${READY_TIMEOUT_MS / 1000} s`);
+    }
     await sleep(500);
   }
 }
@@ -188,13 +198,19 @@ function startStatus(flags: StartFlags, endpoints: Endpoint[], run: RunFolder, f
   let busy = false;
   const log = run.logger('status.log');
   const tick = async (): Promise<void> => {
-    if (busy || stopping) return;
+    if (busy || stopping) {
+      return;
+    }
     busy = true;
     try {
       const [read, events] = await Promise.all([figures.read(), figures.eventsProduced()]);
       const now = Date.now();
-      if (events !== undefined) history.push({ at: now, events });
-      while (history.length > 2 && now - history[0].at > RATE_WINDOW_MS) history.shift();
+      if (events !== undefined) {
+        history.push({ at: now, events });
+      }
+      while (history.length > 2 && now - history[0].at > RATE_WINDOW_MS) {
+        history.shift();
+      }
       const [oldest, newest] = [history[0], history.at(-1)];
       const eventsPerSecond =
         oldest && newest && newest.at > oldest.at
@@ -205,7 +221,9 @@ function startStatus(flags: StartFlags, endpoints: Endpoint[], run: RunFolder, f
         eventsPerSecond,
         uptimeSeconds: (now - startedAt) / 1000,
       };
-      if (stopping) return;
+      if (stopping) {
+        return;
+      }
       if (tty) {
         // Lines wider than the terminal would wrap and break the count of lines to go back over.
         const width = process.stdout.columns || 120;
@@ -231,7 +249,9 @@ function startStatus(flags: StartFlags, endpoints: Endpoint[], run: RunFolder, f
 
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    if (child.exitCode !== null || child.signalCode !== null) {
+      return resolve();
+    }
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
@@ -240,20 +260,28 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 async function writeSummary(): Promise<void> {
   const { figures, run } = started;
-  if (!figures || !run) return;
+  if (!figures || !run) {
+    return;
+  }
   const summary = summarize(await figures.read());
   run.writeJson('summary.json', summary);
   say(`\nSummary (from the databases and the DLQ topics):`);
-  for (const line of summaryText(summary)) say(`  ${line}`);
+  for (const line of summaryText(summary)) {
+    say(`  ${line}`);
+  }
   say(`  logs and summary.json: ${run.dir}`);
   // One machine-readable line, for scripts and the npm start test.
   say(`summary: ${JSON.stringify(summary)}`);
 }
 
 async function shutdown(code: number): Promise<void> {
-  if (stopping) return;
+  if (stopping) {
+    return;
+  }
   stopping = true;
-  if (started.statusTimer) clearInterval(started.statusTimer);
+  if (started.statusTimer) {
+    clearInterval(started.statusTimer);
+  }
   say('\nstopping what this run started…');
   const step = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
     await fn().catch((error: unknown) => say(`${what}: ${errorMessage(error)}`));
@@ -266,16 +294,24 @@ async function shutdown(code: number): Promise<void> {
   await step('summary', writeSummary);
   await step('status', async () => started.figures?.close());
   await step('logs', async () => started.run?.close());
-  if (started.kafka) await step('kafka', () => started.kafka!.stop());
-  if (started.postgres?.startedByUs) await step('postgres', () => started.postgres!.stop());
-  if (started.compose) await step('docker compose', () => started.compose!.stop());
+  if (started.kafka) {
+    await step('kafka', () => started.kafka!.stop());
+  }
+  if (started.postgres?.startedByUs) {
+    await step('postgres', () => started.postgres!.stop());
+  }
+  if (started.compose) {
+    await step('docker compose', () => started.compose!.stop());
+  }
   process.exit(code);
 }
 
 /** A second Ctrl-C: whoever is tired of waiting for a clean stop gets a quick one. */
 function forceStop(): void {
   say('\nforced: killing the services (Kafka and PostgreSQL are left running)');
-  for (const { child } of started.services) child.kill('SIGKILL');
+  for (const { child } of started.services) {
+    child.kill('SIGKILL');
+  }
   process.exit(130);
 }
 
@@ -284,11 +320,15 @@ async function main(): Promise<void> {
   try {
     flags = parseStartFlags(process.argv.slice(2));
   } catch (error) {
-    if (!(error instanceof FlagError)) throw error;
+    if (!(error instanceof FlagError)) {
+      throw error;
+    }
     process.stderr.write(`npm start: ${error.message}\n\n${USAGE}\n`);
     process.exit(2);
   }
-  if (flags.help) return say(USAGE);
+  if (flags.help) {
+    return say(USAGE);
+  }
   process.on('SIGINT', () => (stopping ? forceStop() : void shutdown(0)));
   process.on('SIGTERM', () => void shutdown(0));
 
@@ -310,8 +350,9 @@ async function main(): Promise<void> {
   const databaseUrls = {} as Record<ServiceName, string>;
   for (const name of SERVICE_NAMES) {
     const own = process.env[`${name.toUpperCase()}_DATABASE_URL`]?.trim();
-    if (own) databaseUrls[name] = own;
-    else {
+    if (own) {
+      databaseUrls[name] = own;
+    } else {
       await ensureDatabase(started.postgres.adminUrl, `${databasePrefix}${name}`);
       databaseUrls[name] = databaseUrl(started.postgres.adminUrl, `${databasePrefix}${name}`);
     }
@@ -349,7 +390,9 @@ async function main(): Promise<void> {
   const rateLimit =
     process.env.RATE_LIMIT_PER_MINUTE ?? String(Math.max(600, Math.ceil(flags.rate * 60 * 3)));
   for (const name of SERVICE_NAMES) {
-    if (stopping) return;
+    if (stopping) {
+      return;
+    }
     spawnService(name, run, {
       ...process.env,
       PORT: String(servicePort(name)),
@@ -362,7 +405,9 @@ async function main(): Promise<void> {
   }
   say(`Starting order, inventory, payment and logistics (Kafka ${brokers})…`);
   await Promise.all(SERVICE_NAMES.map((name) => waitUntilReady(name, urls[name])));
-  if (stopping) return;
+  if (stopping) {
+    return;
+  }
 
   await seedDemoCatalogue({
     inventoryUrl: urls.inventory,

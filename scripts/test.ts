@@ -68,8 +68,11 @@ function cleanup(): Promise<void> {
     if (kafka || kafkaStarting) {
       header(`stopping Kafka cluster "${KAFKA_CLUSTER}"`);
       try {
-        if (kafka) await kafka.stop();
-        else await stopKafkaCluster(KAFKA_CLUSTER, { timeoutMs: 10_000 }); // interrupted mid-start
+        if (kafka) {
+          await kafka.stop();
+        } else {
+          await stopKafkaCluster(KAFKA_CLUSTER, { timeoutMs: 10_000 });
+        } // interrupted mid-start
       } catch (error) {
         console.error(`could not stop Kafka: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -85,7 +88,9 @@ function cleanup(): Promise<void> {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
-  if (interrupted) return;
+  if (interrupted) {
+    return;
+  }
   interrupted = true;
   console.error(`\nreceived ${signal}; cleaning up…`);
   current?.kill(signal);
@@ -172,8 +177,9 @@ function steps(): Step[] {
     command: 'npx',
     args: ['jest', ...extra, '--selectProjects', 'integration', '--runInBand'],
   });
-  for (const step of list.filter((s) => SKIP.has(s.id)))
+  for (const step of list.filter((s) => SKIP.has(s.id))) {
     console.log(`(skipping ${step.title}: WAYBILL_TEST_SKIP)`);
+  }
   return list.filter((step) => !SKIP.has(step.id));
 }
 
@@ -186,7 +192,9 @@ async function main(): Promise<number> {
     const databaseUrl = await preparePostgres();
     const env: NodeJS.ProcessEnv = { ...process.env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl };
     for (const step of steps()) {
-      if (interrupted) break;
+      if (interrupted) {
+        break;
+      }
       const code = await run(step, env);
       if (code !== 0) {
         console.error(`\n✗ ${step.title} failed (exit ${code})`);
@@ -200,7 +208,9 @@ async function main(): Promise<number> {
   } finally {
     await cleanup();
   }
-  if (exitCode === 0) console.log('\n✓ all steps passed');
+  if (exitCode === 0) {
+    console.log('\n✓ all steps passed');
+  }
   return exitCode;
 }
 

@@ -77,7 +77,9 @@ describe('a broker killed during load on a 3-broker cluster', () => {
       orders: ORDERS,
       perSecond: PER_SECOND,
       onPlaced: (index) => {
-        if (index !== 3 * PER_SECOND) return;
+        if (index !== 3 * PER_SECOND) {
+          return;
+        }
         killedAt = Date.now();
         killing = c.stopBroker(victim, { signal: 'SIGKILL' });
       },

@@ -34,8 +34,12 @@ type Obj = any;
 /** What a service reads: declared properties, `<SERVICE>_DATABASE_URL`, and group prefixes. */
 function readsVariable(service: Service, name: string): boolean {
   const schema = CONFIGS[service];
-  if (declaredProperties(schema).has(name)) return true;
-  if (name === `${service.toUpperCase()}_DATABASE_URL`) return true;
+  if (declaredProperties(schema).has(name)) {
+    return true;
+  }
+  if (name === `${service.toUpperCase()}_DATABASE_URL`) {
+    return true;
+  }
   return envGroupsOf(schema).some(([, prefix]) => name.startsWith(prefix));
 }
 
@@ -234,25 +238,34 @@ describe('deploy/k8s (kubectl kustomize)', () => {
           const where = `${workload.metadata.name}/${container.name} ${entry.name}`;
           // A helper only there to be expanded into another value, like $(WAYBILL_DB_PASSWORD).
           const helper = expansions.includes(`$(${entry.name})`);
-          if (!helper && !NOT_CONFIG[entry.name] && !readsVariable(service, entry.name))
+          if (!helper && !NOT_CONFIG[entry.name] && !readsVariable(service, entry.name)) {
             problems.push(`${where}: not a config variable`);
+          }
           if (isSecretVariable(entry.name) || helper) {
             const literal = String(entry.value ?? '').replace(/\$\([A-Z0-9_]+\)/g, '');
-            if (entry.value !== undefined && /:[^@/]+@/.test(literal))
+            if (entry.value !== undefined && /:[^@/]+@/.test(literal)) {
               problems.push(`${where}: literal password`);
-            if (entry.value !== undefined && !entry.value.includes('$('))
+            }
+            if (entry.value !== undefined && !entry.value.includes('$(')) {
               problems.push(`${where}: literal secret`);
+            }
           }
         }
         for (const source of (container.envFrom ?? []) as Obj[]) {
-          if (!source.configMapRef) continue;
+          if (!source.configMapRef) {
+            continue;
+          }
           const data = configMaps.get(source.configMapRef.name);
-          if (!data) problems.push(`${container.name}: no ConfigMap ${source.configMapRef.name}`);
+          if (!data) {
+            problems.push(`${container.name}: no ConfigMap ${source.configMapRef.name}`);
+          }
           for (const key of Object.keys(data ?? {})) {
-            if (!readsVariable(service, key))
+            if (!readsVariable(service, key)) {
               problems.push(`${source.configMapRef.name} ${key}: not read by ${service}`);
-            if (isSecretVariable(key))
+            }
+            if (isSecretVariable(key)) {
               problems.push(`${source.configMapRef.name} ${key}: a secret in a ConfigMap`);
+            }
           }
         }
       }
@@ -269,8 +282,12 @@ describe('deploy/k8s (kubectl kustomize)', () => {
 // with the pre-2019 `id` keyword (a string; a property called "id" would be an object): both are
 // normalised, no rule is touched.
 function withoutLegacyIds(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(withoutLegacyIds);
-  if (node === null || typeof node !== 'object') return node;
+  if (Array.isArray(node)) {
+    return node.map(withoutLegacyIds);
+  }
+  if (node === null || typeof node !== 'object') {
+    return node;
+  }
   return Object.fromEntries(
     Object.entries(node)
       .filter(([key, value]) => !(key === 'id' && typeof value === 'string'))
@@ -336,11 +353,13 @@ describe('deploy/docker-compose.yml', () => {
       expect(definition.ports).toEqual([`${port}:${port}`]);
       const problems: string[] = [];
       for (const [name, value] of Object.entries(definition.environment as Record<string, unknown>)) {
-        if (!NOT_CONFIG[name] && !readsVariable(service, name))
+        if (!NOT_CONFIG[name] && !readsVariable(service, name)) {
           problems.push(`${name}: not a config variable`);
+        }
         // A secret only through ${...} from deploy/.env, never a literal.
-        if (isSecretVariable(name) && !/^([^:]*:\/\/[^:]+:\$\{[^}]+\}@.*|\$\{[^}]+\})$/.test(String(value)))
+        if (isSecretVariable(name) && !/^([^:]*:\/\/[^:]+:\$\{[^}]+\}@.*|\$\{[^}]+\})$/.test(String(value))) {
           problems.push(`${name}: literal secret`);
+        }
       }
       expect(problems).toEqual([]);
     },
@@ -348,8 +367,9 @@ describe('deploy/docker-compose.yml', () => {
 
   it('documents every secret it expects in deploy/.env.example', () => {
     const example = readFileSync(join(ROOT, 'deploy/.env.example'), 'utf8');
-    for (const name of ['POSTGRES_PASSWORD', 'WAYBILL_API_KEYS'])
+    for (const name of ['POSTGRES_PASSWORD', 'WAYBILL_API_KEYS']) {
       expect(example).toMatch(new RegExp(`^${name}=`, 'm'));
+    }
   });
 });
 
@@ -393,9 +413,15 @@ describe('README.md configuration table', () => {
 
   /** How the table writes a class default. */
   function shown(value: unknown): string {
-    if (value === undefined) return '';
-    if (Array.isArray(value)) return value.length === 0 ? '(empty)' : `\`${value.join(',')}\``;
-    if (value === '') return '(empty)';
+    if (value === undefined) {
+      return '';
+    }
+    if (Array.isArray(value)) {
+      return value.length === 0 ? '(empty)' : `\`${value.join(',')}\``;
+    }
+    if (value === '') {
+      return '(empty)';
+    }
     // Defaults are strings, numbers and booleans; anything else shows as JSON.
     return `\`${typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean)}\``;
   }
@@ -406,21 +432,27 @@ describe('README.md configuration table', () => {
       const defaults = new schema() as unknown as Record<string, unknown>;
       const groups = new Set(envGroupsOf(schema).map(([property]) => property));
       for (const name of declaredProperties(schema)) {
-        if (groups.has(name)) continue; // documented as the group's `<PREFIX><NAME>_*` row
+        if (groups.has(name)) {
+          continue;
+        } // documented as the group's `<PREFIX><NAME>_*` row
         const row = rows.get(name);
         if (!row) {
           problems.push(`${name} (${service}): missing`);
           continue;
         }
         if (name === 'PORT') {
-          if (!row.default.includes(shown(defaults.PORT)))
+          if (!row.default.includes(shown(defaults.PORT))) {
             problems.push(`PORT: ${service}'s default missing`);
+          }
         } else if (defaults[name] !== undefined && row.default !== shown(defaults[name])) {
           problems.push(`${name}: default ${row.default}, class has ${shown(defaults[name])}`);
         }
       }
-      for (const [, prefix] of envGroupsOf(schema))
-        if (!rows.has(`${prefix}<NAME>_*`)) problems.push(`${prefix}<NAME>_*: missing`);
+      for (const [, prefix] of envGroupsOf(schema)) {
+        if (!rows.has(`${prefix}<NAME>_*`)) {
+          problems.push(`${prefix}<NAME>_*: missing`);
+        }
+      }
     }
     expect(problems).toEqual([]);
   });

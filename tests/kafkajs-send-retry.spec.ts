@@ -80,7 +80,9 @@ function clusterWithFailover() {
       const result: Record<number, number[]> = {};
       for (const id of partitions.map(Number)) {
         const leader = leaders.get(id);
-        if (leader !== undefined) (result[leader] ??= []).push(id);
+        if (leader !== undefined) {
+          (result[leader] ??= []).push(id);
+        }
       }
       return result;
     },

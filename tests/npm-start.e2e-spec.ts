@@ -49,17 +49,27 @@ describe('npm start', () => {
       KAFKA_TOPIC_PREFIX: `${uniqueTopicPrefix('npmstart')}.`,
       LOG_LEVEL: 'warn',
     };
-    for (const service of SERVICES) env[`${service.toUpperCase()}_PORT`] = String(await freePort());
+    for (const service of SERVICES) {
+      env[`${service.toUpperCase()}_PORT`] = String(await freePort());
+    }
   });
 
   afterAll(async () => {
     // After a failed assertion: whatever a run started must not outlive the test.
-    for (const run of running) if (run.child.exitCode === null) run.child.kill('SIGKILL');
+    for (const run of running) {
+      if (run.child.exitCode === null) {
+        run.child.kill('SIGKILL');
+      }
+    }
     const runs = path.join(home, 'runs');
     for (const runDir of existsSync(runs) ? readdirSync(runs) : []) {
       const file = path.join(runs, runDir, 'pids.json');
       const pids = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StartedProcess[]) : [];
-      for (const { pid } of pids) if (pidExists(pid)) process.kill(pid, 'SIGKILL');
+      for (const { pid } of pids) {
+        if (pidExists(pid)) {
+          process.kill(pid, 'SIGKILL');
+        }
+      }
     }
     await Promise.all(SERVICES.map((service) => dropDatabase(adminUrl, `${databasePrefix}${service}`)));
     rmSync(home, { recursive: true, force: true });
@@ -128,8 +138,9 @@ describe('npm start', () => {
       ),
     );
     let backlog = 0;
-    for (const service of SERVICES)
+    for (const service of SERVICES) {
       backlog += (await query<{ n: number }>(service, 'SELECT count(*)::int AS n FROM outbox_pending'))[0].n;
+    }
     expect(summary.outboxBacklog).toBe(backlog);
     expect(summary.deadLetters).toBeGreaterThanOrEqual(0);
   }
@@ -146,7 +157,9 @@ describe('npm start', () => {
     const run = start('--rate', '20', '--step-ms', '300');
     const outcome = await waitFor(
       async () => {
-        if (run.child.exitCode !== null) return 'exited early';
+        if (run.child.exitCode !== null) {
+          return 'exited early';
+        }
         const rows = await query<{ n: number }>(
           'order',
           `SELECT count(*)::int AS n FROM orders WHERE status = 'DELIVERED'`,

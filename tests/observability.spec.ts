@@ -43,8 +43,16 @@ function exportedSampleNames(): Set<string> {
   for (const metric of metrics.registry.getMetricsAsArray()) {
     const { name, type } = metric as unknown as { name: string; type: string };
     names.add(name);
-    if (type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(name + suffix);
-    if (type === 'summary') for (const suffix of ['_sum', '_count']) names.add(name + suffix);
+    if (type === 'histogram') {
+      for (const suffix of ['_bucket', '_sum', '_count']) {
+        names.add(name + suffix);
+      }
+    }
+    if (type === 'summary') {
+      for (const suffix of ['_sum', '_count']) {
+        names.add(name + suffix);
+      }
+    }
   }
   return names;
 }
@@ -56,8 +64,9 @@ function readPromQl(expr: string): { metrics: string[]; error?: string } {
   let error: string | undefined;
   tree.iterate({
     enter(node) {
-      if (node.type.isError)
+      if (node.type.isError) {
         error ??= `syntax error at ${node.from}: …${expr.slice(node.from, node.from + 20)}`;
+      }
       if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector') {
         metrics.push(expr.slice(node.from, node.to));
       }
@@ -72,8 +81,9 @@ function checkExpression(where: string, expr: string): void {
   const { metrics, error } = readPromQl(expr);
   expect({ where, error }).toEqual({ where, error: undefined });
   expect({ where, selectsMetrics: metrics.length > 0 }).toEqual({ where, selectsMetrics: true });
-  for (const metric of metrics)
+  for (const metric of metrics) {
     expect({ where, metric, exported: exported.has(metric) }).toEqual({ where, metric, exported: true });
+  }
 }
 
 describe('Prometheus alert rules (deploy/observability/prometheus-rules.yaml)', () => {
@@ -92,12 +102,16 @@ describe('Prometheus alert rules (deploy/observability/prometheus-rules.yaml)', 
         labels: { severity: expect.stringMatching(/^(critical|warning|info)$/) as unknown },
         annotations: { summary: expect.any(String) as unknown },
       });
-      if (rule.for !== undefined) expect(rule.for).toMatch(/^\d+[smhd]$/);
+      if (rule.for !== undefined) {
+        expect(rule.for).toMatch(/^\d+[smhd]$/);
+      }
     }
   });
 
   it('has expressions that Prometheus parses, over metrics the services export', () => {
-    for (const rule of rules) checkExpression(String(rule.alert), String(rule.expr));
+    for (const rule of rules) {
+      checkExpression(String(rule.alert), String(rule.expr));
+    }
   });
 
   it('watches what the promise rests on: outbox age, dead letters, consumer lag, 5xx and webhook signatures', () => {
@@ -130,14 +144,18 @@ describe('Grafana dashboard (deploy/observability/grafana-dashboard.json)', () =
       expect(panel.gridPos.x + panel.gridPos.w).toBeLessThanOrEqual(24);
     }
     expect(dashboard.templating.list.map((variable) => variable.name)).toEqual(['datasource', 'service']);
-    for (const panel of graphs) expect(panel.datasource?.uid).toBe('${datasource}');
+    for (const panel of graphs) {
+      expect(panel.datasource?.uid).toBe('${datasource}');
+    }
   });
 
   it('queries with valid PromQL over metrics the services export', () => {
     expect(graphs.length).toBeGreaterThan(10);
     for (const panel of graphs) {
       expect(panel.targets?.length).toBeGreaterThan(0);
-      for (const target of panel.targets ?? []) checkExpression(panel.title, target.expr);
+      for (const target of panel.targets ?? []) {
+        checkExpression(panel.title, target.expr);
+      }
     }
   });
 });

@@ -25,7 +25,9 @@ function expressRoutes(app: NestExpressApplication): string[] {
   return (
     express.router.stack
       .flatMap((layer) => {
-        if (!layer.route) return [];
+        if (!layer.route) {
+          return [];
+        }
         const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
         return paths.flatMap((path) =>
           Object.keys(layer.route?.methods ?? {})
@@ -79,7 +81,9 @@ describe.each(SERVICE_NAMES)('the running %s service documents its API', (name) 
 
   afterAll(async () => {
     await app?.close();
-    if (database) await dropDatabase(adminUrl, database);
+    if (database) {
+      await dropDatabase(adminUrl, database);
+    }
   });
 
   it('serves Swagger UI at /docs and the document at /docs-json, without an API key', async () => {

@@ -50,13 +50,19 @@ function operations(document: ServiceDocument['document']): [string, Operation][
 
 /** Inlines `#/components/schemas/X` so each schema compiles on its own. */
 function deref(node: unknown, document: ServiceDocument['document']): unknown {
-  if (Array.isArray(node)) return node.map((item) => deref(item, document));
-  if (typeof node !== 'object' || node === null) return node;
+  if (Array.isArray(node)) {
+    return node.map((item) => deref(item, document));
+  }
+  if (typeof node !== 'object' || node === null) {
+    return node;
+  }
   const { $ref, ...rest } = node as Json;
   if (typeof $ref === 'string') {
     const name = $ref.replace('#/components/schemas/', '');
     const target = document.components?.schemas?.[name];
-    if (!target) throw new Error(`dangling $ref ${$ref}`);
+    if (!target) {
+      throw new Error(`dangling $ref ${$ref}`);
+    }
     return deref(target, document);
   }
   return Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, deref(value, document)]));
@@ -196,7 +202,9 @@ describe.each(SERVICE_NAMES)('the OpenAPI document of the %s service', (name) =>
     const checked: string[] = [];
     for (const [route, operation] of operations(built.document)) {
       const dto = built.bodyTypes.get(operation.operationId);
-      if (!dto) continue;
+      if (!dto) {
+        continue;
+      }
       for (const media of Object.values(operation.requestBody?.content ?? {})) {
         for (const example of examplesOf(media)) {
           await expect(
@@ -238,7 +246,9 @@ describe.each(SERVICE_NAMES)('the OpenAPI document of the %s service', (name) =>
             type,
             hasExample: true,
           });
-          if (!type.startsWith('application/json')) continue;
+          if (!type.startsWith('application/json')) {
+            continue;
+          }
           const validate = validator(ajv, media.schema, built.document);
           for (const example of examples) {
             expect({ route, status, valid: validate(example), errors: validate.errors ?? null }).toEqual({
@@ -257,7 +267,9 @@ describe.each(SERVICE_NAMES)('the OpenAPI document of the %s service', (name) =>
     for (const [route, operation] of operations(built.document)) {
       for (const [status, response] of Object.entries(operation.responses)) {
         const schema = response.content?.['application/json']?.schema;
-        if (!schema) continue;
+        if (!schema) {
+          continue;
+        }
         const described = deref(schema, built.document) as Json;
         expect({
           route,

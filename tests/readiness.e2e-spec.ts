@@ -28,8 +28,9 @@ function outboxAlert(): { readonly metric: string; readonly threshold: number } 
     .flatMap((group) => group.rules)
     .find((r) => r.alert === 'WaybillOutboxNotPublishing');
   const shape = /^max by \(service\) \((\w+)\) > (\d+)$/.exec(rule?.expr ?? '');
-  if (!shape)
+  if (!shape) {
     throw new Error(`WaybillOutboxNotPublishing has an expression this test cannot read: ${rule?.expr}`);
+  }
   return { metric: shape[1], threshold: Number(shape[2]) };
 }
 

@@ -47,8 +47,12 @@ describe('a service frozen past its consumer session timeout during load', () =>
       orders: ORDERS,
       perSecond: PER_SECOND,
       onPlaced: (index) => {
-        if (index === 8) frozen.push(freeze('payment'));
-        if (index === 8 + Math.round((FREEZE_MS / 1000) * PER_SECOND * 0.6)) frozen.push(freeze('inventory'));
+        if (index === 8) {
+          frozen.push(freeze('payment'));
+        }
+        if (index === 8 + Math.round((FREEZE_MS / 1000) * PER_SECOND * 0.6)) {
+          frozen.push(freeze('inventory'));
+        }
       },
     });
     await Promise.all(frozen);

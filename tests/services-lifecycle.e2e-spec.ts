@@ -65,7 +65,9 @@ describe.each(SERVICES)('the %s service process', (service) => {
       expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
       expect(running.output()).toContain('outbox relay stopped');
     } finally {
-      if (running.child.exitCode === null && running.child.signalCode === null) running.child.kill('SIGKILL');
+      if (running.child.exitCode === null && running.child.signalCode === null) {
+        running.child.kill('SIGKILL');
+      }
       await database.drop();
     }
   });

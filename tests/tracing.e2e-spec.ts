@@ -47,7 +47,9 @@ describe('one order is one trace across the services, and logs keep secrets out'
     const started = await Promise.all(
       SERVICES.map((service) => startServiceProcess(service, { topicPrefix, env })),
     );
-    for (const service of started) services.set(service.service, service);
+    for (const service of started) {
+      services.set(service.service, service);
+    }
   });
 
   afterAll(async () => {

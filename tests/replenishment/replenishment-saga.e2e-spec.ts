@@ -66,7 +66,9 @@ describe('replenishment in the saga', () => {
     // Two storefront orders of 3: reserved, paid, confirmed, then shipped (logistics is played here).
     const placed = await Promise.all([1, 2].map(() => stack.placeOrder(orderBody([{ sku, quantity: 3 }]))));
     expect(placed.map((answer) => answer.status)).toEqual([201, 201]);
-    for (const answer of placed) await stack.waitForStatus(answer.body.id, 'CONFIRMED');
+    for (const answer of placed) {
+      await stack.waitForStatus(answer.body.id, 'CONFIRMED');
+    }
     for (const answer of placed) {
       await stack.probe.publish('waybill.shipment.created.v1', {
         orderId: answer.body.id,

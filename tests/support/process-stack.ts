@@ -84,7 +84,9 @@ export class ProcessStack {
 
   async stop(): Promise<void> {
     for (const service of Object.values(this.services)) {
-      if (service.child.signalCode === null && service.child.exitCode === null) service.child.kill('SIGCONT');
+      if (service.child.signalCode === null && service.child.exitCode === null) {
+        service.child.kill('SIGCONT');
+      }
     }
     await Promise.allSettled(Object.values(this.services).map((service) => service.stop()));
   }
@@ -110,7 +112,9 @@ export class ProcessStack {
     const started = Date.now();
     for (let index = 0; index < options.orders; index += 1) {
       const due = started + (index * 1000) / options.perSecond;
-      if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+      if (due > Date.now()) {
+        await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+      }
       const placed = await waitFor(
         async () => {
           const answer = await this.call<{ id: string }>(
@@ -314,6 +318,8 @@ export class ProcessStack {
 
 function countBy(values: readonly string[]): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  for (const value of values) {
+    counts[value] = (counts[value] ?? 0) + 1;
+  }
   return counts;
 }

@@ -192,8 +192,12 @@ export class SagaStack {
     idempotencyKey?: string,
   ): Promise<HttpAnswer<T>> {
     const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+    }
+    if (idempotencyKey !== undefined) {
+      headers['idempotency-key'] = idempotencyKey;
+    }
     const response = await fetch(`${baseUrl}${path}`, {
       method,
       headers,

@@ -35,7 +35,9 @@ async function main(): Promise<void> {
   for (let tick = 0; (tick - warmupTicks) * perTick < rate * seconds; tick += 1) {
     const measured = tick >= warmupTicks;
     const wait = start + tick * 10 - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
     for (let i = 0; i < perTick; i += 1) {
       const id = randomUUID();
       writes.push(
@@ -49,7 +51,9 @@ async function main(): Promise<void> {
             }),
           )
           .then(() => {
-            if (measured) out += `${id} ${performance.timeOrigin + performance.now()}\n`;
+            if (measured) {
+              out += `${id} ${performance.timeOrigin + performance.now()}\n`;
+            }
           }),
       );
     }

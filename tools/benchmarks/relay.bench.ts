@@ -60,8 +60,9 @@ async function producerPerformance(brokers: string[]): Promise<number> {
   ]);
   const summary = result.stdout.trim().split('\n').pop() ?? '';
   const match = /([\d.]+) records\/sec/.exec(summary);
-  if (result.code !== 0 || !match)
+  if (result.code !== 0 || !match) {
     throw new Error(`ProducerPerformance failed: ${result.stderr || result.stdout}`);
+  }
   console.log(`ProducerPerformance: ${summary}`);
   return Number(match[1]);
 }
@@ -123,7 +124,9 @@ async function relayThroughput(brokers: string[]): Promise<number> {
     });
     const started = process.hrtime.bigint();
     relay.start();
-    while (relay.publishedCount < RELAY_EVENTS) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (relay.publishedCount < RELAY_EVENTS) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     await relay.stop();
     const t = relay.timings;
@@ -149,7 +152,9 @@ async function commitToConsumerLatency(
     const record = (id: string): void => {
       const sent = committed.get(id);
       const seen = received.get(id);
-      if (sent !== undefined && seen !== undefined) latencies.push(seen - sent);
+      if (sent !== undefined && seen !== undefined) {
+        latencies.push(seen - sent);
+      }
     };
     const consumer = kafka.consumer({ groupId: `bench-latency-${Date.now()}` });
     await consumer.connect();
@@ -184,7 +189,9 @@ async function commitToConsumerLatency(
       pendingLine = lines.pop() ?? '';
       for (const line of lines) {
         const [id, at] = line.split(' ');
-        if (!id || !at) continue;
+        if (!id || !at) {
+          continue;
+        }
         committed.set(id, Number(at));
         record(id);
       }
@@ -192,11 +199,14 @@ async function commitToConsumerLatency(
     let errors = '';
     writer.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => writer.on('exit', resolve));
-    if (code !== 0) throw new Error(`the writer process failed: ${errors}`);
+    if (code !== 0) {
+      throw new Error(`the writer process failed: ${errors}`);
+    }
     const total = committed.size;
     const deadline = Date.now() + 30_000;
-    while (latencies.length < total && Date.now() < deadline)
+    while (latencies.length < total && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await relay.stop();
     await consumer.disconnect();
     const sorted = [...latencies].sort((a, b) => a - b);

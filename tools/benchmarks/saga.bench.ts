@@ -160,8 +160,9 @@ async function main(): Promise<void> {
 
   const services: RunningService[] = [];
   try {
-    for (const name of ['order', 'inventory', 'payment'])
+    for (const name of ['order', 'inventory', 'payment']) {
       services.push(await startService(name, brokers, topicPrefix));
+    }
     const [order, inventory] = services as [RunningService, RunningService, RunningService];
     for (const sku of SKUS) {
       const response = await fetch(`${inventory.url}/v1/stock/${sku}`, {
@@ -169,7 +170,9 @@ async function main(): Promise<void> {
         headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
         body: JSON.stringify({ onHand: 1_000_000 }),
       });
-      if (!response.ok) throw new Error(`PUT stock answered ${response.status}: ${await response.text()}`);
+      if (!response.ok) {
+        throw new Error(`PUT stock answered ${response.status}: ${await response.text()}`);
+      }
     }
 
     // Orders are matched to their confirmation by id; the clock starts when the POST is sent.
@@ -184,9 +187,13 @@ async function main(): Promise<void> {
       eachBatch: async ({ batch }) => {
         const now = performance.now();
         for (const message of batch.messages) {
-          if (message.headers?.ce_type?.toString() !== CONFIRMED) continue;
+          if (message.headers?.ce_type?.toString() !== CONFIRMED) {
+            continue;
+          }
           const subject = message.headers.ce_subject?.toString();
-          if (subject) confirmedAt.set(subject, now);
+          if (subject) {
+            confirmedAt.set(subject, now);
+          }
         }
       },
     });
@@ -196,8 +203,9 @@ async function main(): Promise<void> {
       const started = performance.now();
       const response = await postJson(ordersUrl, STOREFRONT_KEY, orderBody());
       const id = response.location?.split('/').pop();
-      if (response.status !== 201 || !id)
+      if (response.status !== 201 || !id) {
         throw new Error(`POST /v1/orders answered ${response.status}: ${response.body}`);
+      }
       sentAt.set(id, started);
     }
 
@@ -241,9 +249,13 @@ async function main(): Promise<void> {
     let owed = 0;
     for (let tick = 0; tick < SECONDS * 100; tick += 1) {
       const wait = start + tick * 10 - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
       owed += perTick;
-      for (; owed >= 1; owed -= 1) posts.push(post());
+      for (; owed >= 1; owed -= 1) {
+        posts.push(post());
+      }
     }
     await Promise.all(posts);
     const latencyIds = [...sentAt.keys()];
@@ -264,7 +276,9 @@ async function main(): Promise<void> {
       `| POST → CONFIRMED p99 at ${RATE} orders/s | ${percentile(latencies, 99).toFixed(0)} ms | ≤ 1000 ms |`,
     );
   } finally {
-    for (const service of services.reverse()) await stopService(service).catch(() => undefined);
+    for (const service of services.reverse()) {
+      await stopService(service).catch(() => undefined);
+    }
     await infra.stop();
   }
 }

@@ -85,7 +85,9 @@ export async function serviceDocument(name: ServiceName): Promise<ServiceDocumen
     const bodyTypes = new Map<string, new () => object>();
     for (const [operationId, route] of routeHandlers(app)) {
       const body = routeArguments(route).find((arg) => arg.kind === RouteParamtypes.BODY && arg.dto);
-      if (body?.dto) bodyTypes.set(operationId, body.dto);
+      if (body?.dto) {
+        bodyTypes.set(operationId, body.dto);
+      }
     }
     return {
       document: buildOpenApiDocument(app, { service: entry.service }),

@@ -44,7 +44,9 @@ export async function startCarrier(
   }
 
   function travel(shipment: EasyPostShipment, step: number): void {
-    if (step >= PARCEL_JOURNEY.length) return;
+    if (step >= PARCEL_JOURNEY.length) {
+      return;
+    }
     pacer.later(() => {
       shipment.pickedUp = true;
       const sending = post(shipment, PARCEL_JOURNEY[step]).finally(() => inFlight.delete(sending));

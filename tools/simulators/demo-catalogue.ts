@@ -50,7 +50,9 @@ export async function seedDemoCatalogue(options: {
       body: body && JSON.stringify(body),
     });
     const text = await response.text();
-    if (method === 'PUT' && !response.ok) throw new Error(`PUT ${path} answered ${response.status}: ${text}`);
+    if (method === 'PUT' && !response.ok) {
+      throw new Error(`PUT ${path} answered ${response.status}: ${text}`);
+    }
     return response.status;
   };
   const created: string[] = [];
@@ -70,6 +72,8 @@ export async function seedDemoCatalogue(options: {
       }
     }
   }
-  if (created.length > 0) options.log(`demo catalogue: ${created.join(', ')}`);
+  if (created.length > 0) {
+    options.log(`demo catalogue: ${created.join(', ')}`);
+  }
   return created;
 }

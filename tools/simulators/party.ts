@@ -36,7 +36,9 @@ export async function deliverWebhook(
 ): Promise<number | undefined> {
   let status: number | undefined;
   for (let attempt = 1; attempt <= WEBHOOK_ATTEMPTS && !options.stopped(); attempt++) {
-    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, WEBHOOK_RETRY_MS));
+    if (attempt > 1) {
+      await new Promise((resolve) => setTimeout(resolve, WEBHOOK_RETRY_MS));
+    }
     try {
       const response = await fetch(url, {
         method: 'POST',
@@ -46,7 +48,9 @@ export async function deliverWebhook(
       });
       status = response.status;
       options.log(`${options.what} → ${status}`);
-      if (response.ok) return status;
+      if (response.ok) {
+        return status;
+      }
     } catch (error) {
       options.log(`${options.what} failed: ${(error as Error).message}`);
     }
@@ -67,7 +71,9 @@ export class Pacer {
 
   /** Runs `step` one step from now (not at all once stopped). */
   later(step: () => Promise<void> | void): void {
-    if (this.stopped) return;
+    if (this.stopped) {
+      return;
+    }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       void step();
@@ -77,6 +83,8 @@ export class Pacer {
 
   stop(): void {
     this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers) {
+      clearTimeout(timer);
+    }
   }
 }

@@ -22,12 +22,15 @@ async function main(): Promise<void> {
   }
   const statuses = requested.length > 0 ? requested : ['in_transit', 'out_for_delivery', 'delivered'];
   const unknown = statuses.filter((status) => !(SHIPMENT_STATUSES as readonly string[]).includes(status));
-  if (unknown.length > 0)
+  if (unknown.length > 0) {
     console.warn(`not canonical (logistics will keep them as unknown): ${unknown.join(', ')}`);
+  }
   const url = `${process.env.LOGISTICS_URL ?? 'http://127.0.0.1:3004'}/v1/webhooks/carriers/sandbox`;
   const stepMs = Number(process.env.SIMULATOR_STEP_MS ?? 1000);
   for (const [index, status] of statuses.entries()) {
-    if (index > 0) await new Promise((resolve) => setTimeout(resolve, stepMs));
+    if (index > 0) {
+      await new Promise((resolve) => setTimeout(resolve, stepMs));
+    }
     const { rawBody, headers } = signedTrackingWebhook(
       {
         tracking_number: trackingNumber,
@@ -43,7 +46,9 @@ async function main(): Promise<void> {
       body: rawBody,
     });
     console.log(`${status}: HTTP ${response.status} ${await response.text()}`);
-    if (!response.ok) process.exitCode = 1;
+    if (!response.ok) {
+      process.exitCode = 1;
+    }
   }
 }
 

@@ -35,7 +35,9 @@ export function customerOrder(
   shares: { declined: number; soldOut: number } = { declined: 0.1, soldOut: 0.05 },
 ): { sku: string; quantity: number; paymentMethod: string } {
   const roll = random();
-  if (roll < shares.soldOut) return { sku: SOLD_OUT_SKU, quantity: 1, paymentMethod: APPROVED_CARD };
+  if (roll < shares.soldOut) {
+    return { sku: SOLD_OUT_SKU, quantity: 1, paymentMethod: APPROVED_CARD };
+  }
   return {
     sku: STOCKED_SKUS[Math.floor(random() * STOCKED_SKUS.length)],
     quantity: random() < 0.7 ? 1 : 2,
@@ -82,8 +84,11 @@ export function startStorefront(options: StorefrontOptions): Storefront {
           body,
           signal: AbortSignal.timeout(30_000),
         });
-        if (response.status === 201) accepted++;
-        else options.log(`POST /v1/orders answered ${response.status}: ${await response.text()}`);
+        if (response.status === 201) {
+          accepted++;
+        } else {
+          options.log(`POST /v1/orders answered ${response.status}: ${await response.text()}`);
+        }
         return;
       } catch (error) {
         options.log(`POST /v1/orders failed (attempt ${attempt}): ${(error as Error).message}`);

@@ -77,7 +77,9 @@ export async function startComposeInfra(
     log(`wrote ${envFile} with the demo's secrets (Compose reads it)`);
   }
   const password = envFileValue(fs.readFileSync(envFile, 'utf8'), 'POSTGRES_PASSWORD');
-  if (!password) throw new Error(`${envFile} sets no POSTGRES_PASSWORD`);
+  if (!password) {
+    throw new Error(`${envFile} sets no POSTGRES_PASSWORD`);
+  }
 
   log(`Docker engine found: starting ${services.join(' and ')} with docker compose (${COMPOSE_FILE})`);
   const up = await runCommand('docker', composeArgs(['up', '--detach', '--wait', ...services]), {
@@ -85,7 +87,9 @@ export async function startComposeInfra(
     env: { ...process.env, POSTGRES_PASSWORD: password },
     timeoutMs: UP_TIMEOUT_MS,
   });
-  if (up.code !== 0) throw new Error(`docker compose up failed: ${(up.stderr || up.stdout).trim()}`);
+  if (up.code !== 0) {
+    throw new Error(`docker compose up failed: ${(up.stderr || up.stdout).trim()}`);
+  }
   return {
     services,
     ...(services.includes('kafka') && { kafkaBrokers: COMPOSE_KAFKA_BROKERS }),
@@ -97,7 +101,9 @@ export async function startComposeInfra(
         cwd: REPO_ROOT,
         env: { ...process.env, POSTGRES_PASSWORD: password },
       });
-      if (stop.code !== 0) throw new Error(`docker compose stop failed: ${stop.stderr.trim()}`);
+      if (stop.code !== 0) {
+        throw new Error(`docker compose stop failed: ${stop.stderr.trim()}`);
+      }
     },
   };
 }

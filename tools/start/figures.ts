@@ -36,7 +36,9 @@ function countsBy(
   rows: { label: string; count: string }[],
 ): Record<string, number> {
   const counts: Record<string, number> = Object.fromEntries(labels.map((label) => [label, 0]));
-  for (const row of rows) counts[row.label] = Number(row.count);
+  for (const row of rows) {
+    counts[row.label] = Number(row.count);
+  }
   return counts;
 }
 

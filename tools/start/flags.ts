@@ -21,10 +21,13 @@ export const USAGE = `usage: npm start -- [--no-simulate] [--rate N] [--step-ms 
 export class FlagError extends Error {}
 
 function numberFlag(name: string, raw: string | undefined, min: number, max: number): number {
-  if (raw === undefined || raw.startsWith('--')) throw new FlagError(`${name} needs a value`);
+  if (raw === undefined || raw.startsWith('--')) {
+    throw new FlagError(`${name} needs a value`);
+  }
   const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value <= min || value > max)
+  if (raw.trim() === '' || !Number.isFinite(value) || value <= min || value > max) {
     throw new FlagError(`${name} must be a number above ${min} and at most ${max}, not "${raw}"`);
+  }
   return value;
 }
 
@@ -36,7 +39,9 @@ export function parseStartFlags(argv: readonly string[]): StartFlags {
     const value = (): string | undefined => inline ?? argv[++i];
     switch (name) {
       case '--no-simulate':
-        if (inline !== undefined) throw new FlagError('--no-simulate takes no value');
+        if (inline !== undefined) {
+          throw new FlagError('--no-simulate takes no value');
+        }
         flags = { ...flags, simulate: false };
         break;
       case '--rate':

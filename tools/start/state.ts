@@ -50,7 +50,9 @@ export function loadOrCreateState(home: string): { state: DemoState; created: bo
   const file = path.join(home, 'state.json');
   if (fs.existsSync(file)) {
     const state = JSON.parse(fs.readFileSync(file, 'utf8')) as DemoState;
-    if (state.version !== 1) throw new Error(`${file}: unknown version ${String(state.version)}`);
+    if (state.version !== 1) {
+      throw new Error(`${file}: unknown version ${String(state.version)}`);
+    }
     return { state, created: false };
   }
   fs.mkdirSync(home, { recursive: true, mode: 0o700 });

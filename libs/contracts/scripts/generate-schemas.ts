@@ -30,14 +30,18 @@ function main(): number {
   const breaking = catalogueBreakingChanges(published, current);
   if (breaking.length > 0 && !allowBreaking) {
     console.error('Breaking changes to published event schemas; ship a new version (.v<N+1>) instead:');
-    for (const line of breaking) console.error(`  - ${line}`);
+    for (const line of breaking) {
+      console.error(`  - ${line}`);
+    }
     console.error('Nothing was written. (--allow-breaking overrides, for events nobody consumes yet.)');
     return 1;
   }
 
   mkdirSync(SCHEMAS_DIR, { recursive: true });
   for (const type of Object.keys(published)) {
-    if (!current[type]) unlinkSync(join(SCHEMAS_DIR, schemaFileName(type)));
+    if (!current[type]) {
+      unlinkSync(join(SCHEMAS_DIR, schemaFileName(type)));
+    }
   }
   for (const [type, schema] of Object.entries(current)) {
     writeFileSync(join(SCHEMAS_DIR, schemaFileName(type)), renderSchemaFile(schema));

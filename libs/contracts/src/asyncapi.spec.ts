@@ -54,7 +54,9 @@ describe('AsyncAPI document', () => {
     expect(doc.asyncapi).toBe('3.0.0');
     const addresses = Object.values(doc.channels).map((channel) => channel.address);
     expect(addresses.sort()).toEqual([...new Set(eventRegistry.definitions().map((d) => d.topic))].sort());
-    for (const address of addresses) expect(Object.values(TOPICS)).toContain(address);
+    for (const address of addresses) {
+      expect(Object.values(TOPICS)).toContain(address);
+    }
   });
 
   it('documents every registered event as a message on its topic, with its schema, headers and example', () => {
@@ -74,7 +76,9 @@ describe('AsyncAPI document', () => {
   it('has only references that resolve', () => {
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
     expect(refs.length).toBeGreaterThan(0);
-    for (const ref of refs) expect(resolve(ref.slice(8, -1))).toBeDefined();
+    for (const ref of refs) {
+      expect(resolve(ref.slice(8, -1))).toBeDefined();
+    }
   });
 
   it('documents the CloudEvents headers the codec writes', () => {

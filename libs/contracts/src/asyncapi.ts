@@ -50,7 +50,9 @@ const CHANNELS: Record<TopicKey, { action: 'send' | 'receive'; source: string; d
 
 function topicKeyOf(topic: string): TopicKey {
   const key = (Object.keys(TOPICS) as TopicKey[]).find((candidate) => TOPICS[candidate] === topic);
-  if (!key) throw new Error(`topic ${topic} is not in TOPICS`);
+  if (!key) {
+    throw new Error(`topic ${topic} is not in TOPICS`);
+  }
   return key;
 }
 
@@ -125,7 +127,9 @@ function exampleTime(data: Record<string, unknown>): string {
 
 function exampleSource(definition: EventDefinition, data: Record<string, unknown>): string {
   const channel = CHANNELS[topicKeyOf(definition.topic)];
-  if (channel.action === 'send') return channel.source;
+  if (channel.action === 'send') {
+    return channel.source;
+  }
   return definition.topic === TOPICS.storefrontOrders
     ? `/storefronts/${String(data.storefrontId)}`
     : '/ops-console';
@@ -134,8 +138,9 @@ function exampleSource(definition: EventDefinition, data: Record<string, unknown
 /** Every contract's description ends with "Key: …" (DESIGN.md: the key keeps one flow in order). */
 export function kafkaKeyOf(definition: EventDefinition): string {
   const match = /\bKey(?: and ce_subject)?: (.+)$/.exec(definition.description);
-  if (!match)
+  if (!match) {
     throw new Error(`${definition.type}: the description must end with "Key: <what the Kafka key is>"`);
+  }
   return match[1].split(';')[0].replace(/\.$/, '');
 }
 
@@ -232,7 +237,9 @@ export function asyncApiDocument(
           : 'Waybill consumes these; invalid messages go to the consuming service’s DLQ.',
       messages: onTopic.map((definition) => ({ $ref: `#/channels/${key}/messages/${definition.cls.name}` })),
     };
-    for (const definition of onTopic) messages[definition.cls.name] = message(definition, examples);
+    for (const definition of onTopic) {
+      messages[definition.cls.name] = message(definition, examples);
+    }
   }
 
   return {

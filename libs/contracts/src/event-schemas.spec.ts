@@ -20,7 +20,9 @@ function newAjv(): Ajv {
 const ajv = newAjv();
 
 function walk(node: unknown, visit: (schema: JsonSchema, path: string) => void, path = ''): void {
-  if (typeof node !== 'object' || node === null || Array.isArray(node)) return;
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) {
+    return;
+  }
   const schema = node as JsonSchema;
   visit(schema, path);
   for (const [name, child] of Object.entries((schema.properties ?? {}) as Record<string, unknown>)) {
@@ -50,9 +52,12 @@ describe('event JSON Schemas', () => {
     });
     expect(JSON.stringify(schema)).not.toContain('$ref');
     walk(schema, (node, path) => {
-      if (path) expect({ path, type: node.type }).toEqual({ path, type: expect.any(String) });
-      if (node.type === 'array')
+      if (path) {
+        expect({ path, type: node.type }).toEqual({ path, type: expect.any(String) });
+      }
+      if (node.type === 'array') {
         expect({ path, maxItems: node.maxItems }).toEqual({ path, maxItems: expect.any(Number) });
+      }
       if (node.type === 'string' && node.format === undefined && node.enum === undefined) {
         expect({ path, maxLength: node.maxLength ?? (node.pattern ? 'pattern' : undefined) }).toEqual({
           path,

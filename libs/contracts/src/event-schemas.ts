@@ -59,8 +59,12 @@ function isObject(value: unknown): value is JsonSchema {
 
 /** Orders keywords canonically; `properties` keeps the class's declaration order. */
 export function canonicalSchema(value: unknown, parentKey?: string): unknown {
-  if (Array.isArray(value)) return value.map((item) => canonicalSchema(item));
-  if (!isObject(value)) return value;
+  if (Array.isArray(value)) {
+    return value.map((item) => canonicalSchema(item));
+  }
+  if (!isObject(value)) {
+    return value;
+  }
   const keys = Object.keys(value);
   if (parentKey !== 'properties') {
     const rank = (key: string) =>
@@ -68,26 +72,37 @@ export function canonicalSchema(value: unknown, parentKey?: string): unknown {
     keys.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   }
   const out: JsonSchema = {};
-  for (const key of keys) out[key] = canonicalSchema(value[key], key);
+  for (const key of keys) {
+    out[key] = canonicalSchema(value[key], key);
+  }
   return out;
 }
 
 function nestedClassOf(cls: EventClass, property: string): EventClass {
   const typeMeta = defaultMetadataStorage.findTypeMetadata(cls, property);
   const nested = typeMeta?.typeFunction() as EventClass | undefined;
-  if (!nested)
+  if (!nested) {
     throw new Error(`${cls.name}.${property} is validated as nested but has no @Type(() => Class)`);
+  }
   return nested;
 }
 
 /** Replaces every `$ref` under one property by the schema of the class its `@Type` names. */
 function inlineRefs(node: unknown, owner: EventClass, property: string, path: EventClass[]): unknown {
-  if (Array.isArray(node)) return node.map((item) => inlineRefs(item, owner, property, path));
-  if (!isObject(node)) return node;
+  if (Array.isArray(node)) {
+    return node.map((item) => inlineRefs(item, owner, property, path));
+  }
+  if (!isObject(node)) {
+    return node;
+  }
   const { $ref, ...rest } = node;
   const resolved: JsonSchema = {};
-  for (const [key, value] of Object.entries(rest)) resolved[key] = inlineRefs(value, owner, property, path);
-  if (typeof $ref !== 'string') return resolved;
+  for (const [key, value] of Object.entries(rest)) {
+    resolved[key] = inlineRefs(value, owner, property, path);
+  }
+  if (typeof $ref !== 'string') {
+    return resolved;
+  }
   const nested = nestedClassOf(owner, property);
   if ($ref !== `${REF_PREFIX}${nested.name}`) {
     throw new Error(`${owner.name}.${property}: schema refers to ${$ref} but @Type names ${nested.name}`);
@@ -100,7 +115,9 @@ function classSchema(cls: EventClass, path: EventClass[]): JsonSchema {
     throw new Error(`contracts must not be recursive: ${[...path, cls].map((c) => c.name).join(' -> ')}`);
   }
   const metadatas = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
-  if (metadatas.length === 0) throw new Error(`${cls.name} has no class-validator rules`);
+  if (metadatas.length === 0) {
+    throw new Error(`${cls.name} has no class-validator rules`);
+  }
   const raw = targetConstructorToSchema(cls, OPTIONS) as JsonSchema;
   const properties: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries((raw.properties ?? {}) as Record<string, JsonSchema>)) {
@@ -136,6 +153,8 @@ export function eventJsonSchema(definition: EventDefinition): JsonSchema {
 /** Every registered event's schema, by `ce_type`. */
 export function eventJsonSchemas(registry: EventRegistry = eventRegistry): Record<string, JsonSchema> {
   const schemas: Record<string, JsonSchema> = {};
-  for (const definition of registry.definitions()) schemas[definition.type] = eventJsonSchema(definition);
+  for (const definition of registry.definitions()) {
+    schemas[definition.type] = eventJsonSchema(definition);
+  }
   return schemas;
 }

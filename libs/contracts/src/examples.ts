@@ -252,7 +252,9 @@ const examples = {
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
-    for (const child of Object.values(value)) deepFreeze(child);
+    for (const child of Object.values(value)) {
+      deepFreeze(child);
+    }
     Object.freeze(value);
   }
   return value;
@@ -269,6 +271,8 @@ export function exampleData<T extends object = Record<string, unknown>>(
   overrides: Readonly<Record<string, unknown>> = {},
 ): T {
   const example = EVENT_EXAMPLES[type];
-  if (!example) throw new Error(`no example for event type ${type}`);
+  if (!example) {
+    throw new Error(`no example for event type ${type}`);
+  }
   return { ...(structuredClone(example) as T), ...overrides };
 }

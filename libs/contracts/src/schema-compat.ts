@@ -24,7 +24,9 @@ function isSchema(value: unknown): value is Schema {
 
 function typesOf(schema: Schema): string[] | undefined {
   const type = schema.type;
-  if (type === undefined) return undefined;
+  if (type === undefined) {
+    return undefined;
+  }
   return (Array.isArray(type) ? type : [type]).map((t) => (typeof t === 'string' ? t : show(t))).sort();
 }
 
@@ -70,8 +72,9 @@ function compare(oldSchema: Schema, newSchema: Schema, path: string, out: string
       out.push(`${at}: enum ${show(after)} added where any value was allowed`);
     } else {
       for (const value of oldSchema.enum) {
-        if (!after.some((candidate) => same(candidate, value)))
+        if (!after.some((candidate) => same(candidate, value))) {
           out.push(`${at}: enum lost value ${show(value)}`);
+        }
       }
     }
   }
@@ -90,7 +93,9 @@ function compare(oldSchema: Schema, newSchema: Schema, path: string, out: string
       out.push(`${at}: ${keyword} lowered from ${before === undefined ? 'none' : show(before)} to ${after}`);
     }
   }
-  if (newSchema.uniqueItems === true && oldSchema.uniqueItems !== true) out.push(`${at}: uniqueItems added`);
+  if (newSchema.uniqueItems === true && oldSchema.uniqueItems !== true) {
+    out.push(`${at}: uniqueItems added`);
+  }
   if (newSchema.additionalProperties === false && oldSchema.additionalProperties !== false) {
     out.push(`${at}: additionalProperties became false`);
   }
@@ -110,11 +115,17 @@ function compare(oldSchema: Schema, newSchema: Schema, path: string, out: string
     if (oldRequired.has(name) && !newRequired.has(name)) {
       out.push(`${child(name)}: became optional (readers rely on it being present)`);
     }
-    if (!oldRequired.has(name) && newRequired.has(name)) out.push(`${child(name)}: became required`);
-    if (isSchema(before) && isSchema(after)) compare(before, after, child(name), out);
+    if (!oldRequired.has(name) && newRequired.has(name)) {
+      out.push(`${child(name)}: became required`);
+    }
+    if (isSchema(before) && isSchema(after)) {
+      compare(before, after, child(name), out);
+    }
   }
   for (const name of newRequired) {
-    if (!(name in oldProperties)) out.push(`${child(name)}: new property is required (old messages lack it)`);
+    if (!(name in oldProperties)) {
+      out.push(`${child(name)}: new property is required (old messages lack it)`);
+    }
   }
 
   if (isSchema(oldSchema.items) && isSchema(newSchema.items)) {
@@ -153,7 +164,9 @@ export function catalogueBreakingChanges(
       out.push(`${type}: event type disappeared (keep publishing it, or retire it deliberately)`);
       continue;
     }
-    for (const change of breakingChanges(oldSchema, newSchema)) out.push(`${type}: ${change}`);
+    for (const change of breakingChanges(oldSchema, newSchema)) {
+      out.push(`${type}: ${change}`);
+    }
   }
   return out;
 }

@@ -23,14 +23,18 @@ export function renderSchemaFile(schema: object): string {
 
 /** The committed schemas by `ce_type`, checking each file is named after the `$id` inside it. */
 export function readSchemaSnapshots(dir: string = SCHEMAS_DIR): Record<string, object> {
-  if (!existsSync(dir)) return {};
+  if (!existsSync(dir)) {
+    return {};
+  }
   const snapshots: Record<string, object> = {};
   for (const file of readdirSync(dir)
     .filter((name) => name.endsWith(SUFFIX))
     .sort()) {
     const schema = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { $id?: unknown };
     const type = file.slice(0, -SUFFIX.length);
-    if (schema.$id !== type) throw new Error(`${file} has $id ${String(schema.$id)}; expected ${type}`);
+    if (schema.$id !== type) {
+      throw new Error(`${file} has $id ${String(schema.$id)}; expected ${type}`);
+    }
     snapshots[type] = schema;
   }
   return snapshots;

@@ -25,29 +25,47 @@ function hasControlCharacter(value: string): boolean {
 }
 
 function text(value: string): string {
-  if (PLAIN.test(value) && !RESERVED.test(value) && !value.endsWith(' ')) return value;
+  if (PLAIN.test(value) && !RESERVED.test(value) && !value.endsWith(' ')) {
+    return value;
+  }
   const singles = value.split("'").length - 1;
   const doubles = value.split('"').length - 1;
-  if (hasControlCharacter(value) || value.includes('\\') || singles > doubles) return JSON.stringify(value);
+  if (hasControlCharacter(value) || value.includes('\\') || singles > doubles) {
+    return JSON.stringify(value);
+  }
   return `'${value.replace(/'/g, "''")}'`;
 }
 
 function inline(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'string') return text(value);
+  if (value === null || value === undefined) {
+    return 'null';
+  }
+  if (typeof value === 'string') {
+    return text(value);
+  }
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as YAML`);
+    if (!Number.isFinite(value)) {
+      throw new Error(`cannot write ${value} as YAML`);
+    }
     return String(value);
   }
-  if (typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return '[]';
-  if (isRecord(value)) return '{}';
+  if (typeof value === 'boolean') {
+    return String(value);
+  }
+  if (Array.isArray(value)) {
+    return '[]';
+  }
+  if (isRecord(value)) {
+    return '{}';
+  }
   throw new Error(`cannot write a ${typeof value} as YAML`);
 }
 
 /** Multi-line prose reads better as a literal block; only used when it round-trips exactly. */
 function literalLines(value: unknown): string[] | undefined {
-  if (typeof value !== 'string' || !value.includes('\n')) return undefined;
+  if (typeof value !== 'string' || !value.includes('\n')) {
+    return undefined;
+  }
   const lines = value.split('\n');
   const safe = lines.every((line) => line !== '' && !/^\s|\s$/.test(line) && !hasControlCharacter(line));
   return safe ? lines : undefined;
@@ -57,7 +75,9 @@ function block(value: unknown, indent: number): string[] {
   const pad = ' '.repeat(indent);
   if (Array.isArray(value)) {
     return value.flatMap((item) => {
-      if (!isBlock(item)) return [`${pad}- ${inline(item)}`];
+      if (!isBlock(item)) {
+        return [`${pad}- ${inline(item)}`];
+      }
       const lines = block(item, indent + 2);
       lines[0] = `${pad}- ${lines[0].slice(indent + 2)}`;
       return lines;
@@ -68,7 +88,9 @@ function block(value: unknown, indent: number): string[] {
       .filter(([, child]) => child !== undefined)
       .flatMap(([key, child]) => {
         const literal = literalLines(child);
-        if (literal) return [`${pad}${text(key)}: |-`, ...literal.map((line) => `${pad}  ${line}`)];
+        if (literal) {
+          return [`${pad}${text(key)}: |-`, ...literal.map((line) => `${pad}  ${line}`)];
+        }
         return isBlock(child)
           ? [`${pad}${text(key)}:`, ...block(child, indent + 2)]
           : [`${pad}${text(key)}: ${inline(child)}`];

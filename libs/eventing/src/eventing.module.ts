@@ -61,7 +61,9 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   }
 
   onApplicationBootstrap(): void {
-    if (this.options.relayEnabled !== false) this.relay.start();
+    if (this.options.relayEnabled !== false) {
+      this.relay.start();
+    }
   }
 
   // Before, not on, shutdown: the relay holds a pooled connection, and TypeORM's own shutdown hook

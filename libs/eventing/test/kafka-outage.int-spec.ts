@@ -144,7 +144,9 @@ describe('a broker that stalls past the request timeout', () => {
   });
 
   afterAll(async () => {
-    for (const pid of cluster?.pids ?? []) process.kill(pid, 'SIGCONT');
+    for (const pid of cluster?.pids ?? []) {
+      process.kill(pid, 'SIGCONT');
+    }
     await relay?.stop();
     await consumer?.app.close();
     await bed?.close();

@@ -92,10 +92,14 @@ describe('a message that kills the process', () => {
     for (;;) {
       const consumer = startConsumer();
       const outcome = await Promise.race([consumer.exited.then((code) => ({ exited: code })), movedOn]);
-      if (outcome.exited === undefined) break;
+      if (outcome.exited === undefined) {
+        break;
+      }
       expect(outcome.exited).toBe(86);
       exits += 1;
-      if (exits > MAX_ATTEMPTS) throw new Error(`the poison message killed the consumer ${exits} times`);
+      if (exits > MAX_ATTEMPTS) {
+        throw new Error(`the poison message killed the consumer ${exits} times`);
+      }
     }
 
     expect(exits).toBe(MAX_ATTEMPTS);

@@ -9,7 +9,9 @@ import { createKafka, OutboxRelay } from '@waybill/eventing';
 
 async function main(): Promise<void> {
   const [databaseUrl, brokers] = process.argv.slice(2);
-  if (!databaseUrl || !brokers) throw new Error('usage: relay-crash.child.ts <database-url> <brokers>');
+  if (!databaseUrl || !brokers) {
+    throw new Error('usage: relay-crash.child.ts <database-url> <brokers>');
+  }
   const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl }).initialize();
   const relay = new OutboxRelay({
     dataSource,

@@ -80,7 +80,9 @@ export async function collectTopic(
 function toCollected(partition: number, message: KafkaMessage): CollectedMessage {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) {
-    if (value !== undefined) headers[name] = (Array.isArray(value) ? value[0] : value)!.toString();
+    if (value !== undefined) {
+      headers[name] = (Array.isArray(value) ? value[0] : value)!.toString();
+    }
   }
   return {
     partition,

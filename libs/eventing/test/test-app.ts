@@ -41,13 +41,23 @@ class TestEventsController {
   async onItemRecorded(@Payload() item: ItemRecordedV1, @Ctx() ctx: EventContext): Promise<void> {
     const attempt = (this.control.attempts.get(item.itemId) ?? 0) + 1;
     this.control.attempts.set(item.itemId, attempt);
-    if (!(item instanceof ItemRecordedV1)) throw new Error('payload was not turned into its contract class');
-    if (item.behaviour === 'fail-once' && attempt === 1) throw new Error('transient failure');
-    if (item.behaviour === 'fail-always') throw new Error('this item always fails');
-    if (item.behaviour === 'block') await this.control.gate;
+    if (!(item instanceof ItemRecordedV1)) {
+      throw new Error('payload was not turned into its contract class');
+    }
+    if (item.behaviour === 'fail-once' && attempt === 1) {
+      throw new Error('transient failure');
+    }
+    if (item.behaviour === 'fail-always') {
+      throw new Error('this item always fails');
+    }
+    if (item.behaviour === 'block') {
+      await this.control.gate;
+    }
     // A poison message that kills the process (a native crash, an out-of-memory exit): only
     // attempts stored outside the process can count it.
-    if (item.behaviour === 'exit-process') process.exit(86);
+    if (item.behaviour === 'exit-process') {
+      process.exit(86);
+    }
     await ctx.manager.query(
       `INSERT INTO test_effects (item_id, key, seq) VALUES ($1, $2, $3)
        ON CONFLICT (item_id) DO UPDATE SET applied = test_effects.applied + 1`,

@@ -22,7 +22,9 @@ class RecordingHandler implements WebhookHandler {
     const { failTimes = 0 } = JSON.parse(webhook.rawBody.toString('utf8')) as { failTimes?: number };
     // The effect is written before the failure, so a rollback that did not happen would show.
     await manager.query(`INSERT INTO webhook_effects (external_id) VALUES ($1)`, [webhook.externalId]);
-    if (webhook.attempts < failTimes) throw new Error(`failing on attempt ${webhook.attempts + 1}`);
+    if (webhook.attempts < failTimes) {
+      throw new Error(`failing on attempt ${webhook.attempts + 1}`);
+    }
   }
 }
 

@@ -65,7 +65,9 @@ export function tailFile(file: string, lines = 30, maxBytes = 16 * 1024): string
   } catch {
     return '';
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    if (fd !== undefined) {
+      fs.closeSync(fd);
+    }
   }
 }
 
@@ -99,11 +101,15 @@ export function runCommand(
           }, options.timeoutMs)
         : undefined;
     child.once('error', (error) => {
-      if (timer) clearTimeout(timer);
+      if (timer) {
+        clearTimeout(timer);
+      }
       reject(new Error(`cannot run ${command}: ${error.message}`));
     });
     child.once('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
+      if (timer) {
+        clearTimeout(timer);
+      }
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
   });
@@ -111,13 +117,17 @@ export function runCommand(
 
 /** True when a process with this pid exists (and is not a zombie). */
 export function pidExists(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (!Number.isInteger(pid) || pid <= 0) {
+    return false;
+  }
   try {
     process.kill(pid, 0);
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-  if (!fs.existsSync('/proc/self/stat')) return true; // not Linux: kill(0) is all we have
+  if (!fs.existsSync('/proc/self/stat')) {
+    return true;
+  } // not Linux: kill(0) is all we have
   // A zombie has exited but was not reaped yet. Careful with multi-threaded processes (a JVM): the
   // main thread can be a zombie while other threads still run and hold the sockets open, so the
   // process is gone only when no thread is left but a zombie main thread.
@@ -170,7 +180,9 @@ export async function withDirLock<T>(
       await fsp.writeFile(path.join(lockDir, 'owner'), `${process.pid}\n`);
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw error;
+      }
       const ownerPid = Number.parseInt(
         await fsp.readFile(path.join(lockDir, 'owner'), 'utf8').catch(() => ''),
         10,

@@ -42,7 +42,9 @@ export const KAFKA_POM = path.join(REPO_ROOT, 'deploy', 'local', 'kafka', 'pom.x
 export function kafkaVersion(): string {
   const pom = fs.readFileSync(KAFKA_POM, 'utf8');
   const match = /<kafka\.version>\s*([^<\s]+)\s*<\/kafka\.version>/.exec(pom);
-  if (!match?.[1]) throw new Error(`no <kafka.version> property in ${KAFKA_POM}`);
+  if (!match?.[1]) {
+    throw new Error(`no <kafka.version> property in ${KAFKA_POM}`);
+  }
   return match[1];
 }
 
@@ -64,9 +66,13 @@ function markerFile(home: string): string {
 function jarsComplete(home: string, version: string): boolean {
   try {
     const marker = JSON.parse(fs.readFileSync(markerFile(home), 'utf8')) as JarMarker;
-    if (marker.version !== version) return false;
+    if (marker.version !== version) {
+      return false;
+    }
     const entries = Object.entries(marker.jars);
-    if (entries.length === 0) return false;
+    if (entries.length === 0) {
+      return false;
+    }
     return entries.every(([name, size]) => {
       try {
         return fs.statSync(path.join(home, 'libs', name)).size === size;
@@ -92,13 +98,17 @@ export async function ensureKafkaJars(options: EnsureKafkaJarsOptions = {}): Pro
   const version = kafkaVersion();
   const home = kafkaHome();
   const libs = path.join(home, 'libs');
-  if (jarsComplete(home, version)) return libs;
+  if (jarsComplete(home, version)) {
+    return libs;
+  }
   const log = options.log ?? stderrLogger;
   await fsp.mkdir(home, { recursive: true });
   return withDirLock(
     path.join(home, '.download.lock'),
     async () => {
-      if (jarsComplete(home, version)) return libs;
+      if (jarsComplete(home, version)) {
+        return libs;
+      }
       log(`Fetching Apache Kafka ${version} jars with Maven into ${libs} (once; ~30 s)…`);
       // Download into a staging dir, then move the jars in one by one with rename(): a broker
       // already running from `libs` keeps its open files, and a half download never looks complete.
@@ -127,11 +137,15 @@ export async function ensureKafkaJars(options: EnsureKafkaJarsOptions = {}): Pro
       await fsp.mkdir(libs, { recursive: true });
       const jars: Record<string, number> = {};
       for (const name of await fsp.readdir(staging)) {
-        if (!name.endsWith('.jar')) continue;
+        if (!name.endsWith('.jar')) {
+          continue;
+        }
         const size = (await fsp.stat(path.join(staging, name))).size;
         const target = path.join(libs, name);
         const existing = await fsp.stat(target).catch(() => undefined);
-        if (existing?.size !== size) await fsp.rename(path.join(staging, name), target);
+        if (existing?.size !== size) {
+          await fsp.rename(path.join(staging, name), target);
+        }
         jars[name] = size;
       }
       await fsp.rm(staging, { recursive: true, force: true });
@@ -224,7 +238,9 @@ async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
 function randomClusterId(): string {
   for (;;) {
     const id = randomBytes(16).toString('base64url');
-    if (!id.startsWith('-')) return id;
+    if (!id.startsWith('-')) {
+      return id;
+    }
   }
 }
 
@@ -236,16 +252,22 @@ function livePid(node: KafkaNodeLayout): number | undefined {
   } catch {
     return undefined;
   }
-  if (!pidExists(pid)) return undefined;
+  if (!pidExists(pid)) {
+    return undefined;
+  }
   const cmdline = processCommandLine(pid);
   // Guard against pid reuse: the process must be *this* node's broker.
-  if (cmdline && !(cmdline.includes('kafka.Kafka') && cmdline.includes(node.configFile))) return undefined;
+  if (cmdline && !(cmdline.includes('kafka.Kafka') && cmdline.includes(node.configFile))) {
+    return undefined;
+  }
   return pid;
 }
 
 /** Removes a pid file whose process is gone. */
 function clearStalePid(node: KafkaNodeLayout): void {
-  if (fs.existsSync(node.pidFile) && livePid(node) === undefined) fs.rmSync(node.pidFile, { force: true });
+  if (fs.existsSync(node.pidFile) && livePid(node) === undefined) {
+    fs.rmSync(node.pidFile, { force: true });
+  }
 }
 
 function nodeLogTails(nodes: readonly KafkaNodeLayout[], lines = 25): string {
@@ -397,8 +419,9 @@ export interface KafkaClusterStatus {
 
 function layoutFor(name: string, options: KafkaClusterOptions, clusterId: string): KafkaClusterLayout {
   const brokers = options.brokers ?? 1;
-  if (!Number.isInteger(brokers) || brokers < 1 || brokers > 9)
+  if (!Number.isInteger(brokers) || brokers < 1 || brokers > 9) {
     throw new Error(`brokers must be 1..9, got ${brokers}`);
+  }
   const basePort = options.basePort ?? 9092;
   if (!Number.isInteger(basePort) || basePort < 1024 || basePort + 2 * brokers > 65535) {
     throw new Error(`invalid basePort ${basePort}`);
@@ -474,7 +497,9 @@ export async function kafkaAnswers(bootstrap: string[], timeoutMs = 3000): Promi
         return canConnect(host, port, Math.min(timeoutMs, 1000));
       }),
     );
-    if (!reachable.some(Boolean)) return false;
+    if (!reachable.some(Boolean)) {
+      return false;
+    }
     await adminDescribe(bootstrap, timeoutMs);
     return true;
   } catch {
@@ -484,7 +509,9 @@ export async function kafkaAnswers(bootstrap: string[], timeoutMs = 3000): Promi
 
 function splitHostPort(address: string): [string, number] {
   const index = address.lastIndexOf(':');
-  if (index < 0) throw new Error(`expected host:port, got ${address}`);
+  if (index < 0) {
+    throw new Error(`expected host:port, got ${address}`);
+  }
   return [address.slice(0, index), Number.parseInt(address.slice(index + 1), 10)];
 }
 
@@ -524,7 +551,9 @@ class LocalKafkaCluster implements KafkaClusterHandle {
     const toStart = this.layout.nodes.filter((node) => livePid(node) === undefined);
     await this.checkPortsFree(toStart);
     try {
-      for (const node of toStart) await this.spawnNode(node);
+      for (const node of toStart) {
+        await this.spawnNode(node);
+      }
       await this.waitReady(
         this.layout.nodes.map((n) => n.nodeId),
         this.startTimeoutMs,
@@ -550,7 +579,9 @@ class LocalKafkaCluster implements KafkaClusterHandle {
 
   async startBroker(nodeId: number): Promise<void> {
     const node = this.node(nodeId);
-    if (livePid(node) !== undefined) return;
+    if (livePid(node) !== undefined) {
+      return;
+    }
     await this.checkPortsFree([node]);
     await this.spawnNode(node);
     const live = this.layout.nodes.filter((n) => livePid(n) !== undefined).map((n) => n.nodeId);
@@ -562,13 +593,16 @@ class LocalKafkaCluster implements KafkaClusterHandle {
     await Promise.all(this.layout.nodes.map((node) => this.stopNode(node, 'SIGKILL', 10_000)));
     await wipeClusterData(this.layout.dataDir, true);
     const entry = await readJson<KafkaClusterLayout>(registryFile(this.layout.name));
-    if (entry?.dataDir === this.layout.dataDir) await fsp.rm(registryFile(this.layout.name), { force: true });
+    if (entry?.dataDir === this.layout.dataDir) {
+      await fsp.rm(registryFile(this.layout.name), { force: true });
+    }
   }
 
   private node(nodeId: number): KafkaNodeLayout {
     const node = this.layout.nodes.find((n) => n.nodeId === nodeId);
-    if (!node)
+    if (!node) {
       throw new Error(`cluster "${this.name}" has no node ${nodeId} (nodes are 1..${this.layout.brokers})`);
+    }
     return node;
   }
 
@@ -617,13 +651,17 @@ class LocalKafkaCluster implements KafkaClusterHandle {
       child.once('spawn', resolve);
       child.once('error', (error) => reject(new Error(`cannot start java: ${error.message}`)));
     });
-    if (child.pid === undefined) throw new Error(`java did not start for node ${node.nodeId}`);
+    if (child.pid === undefined) {
+      throw new Error(`java did not start for node ${node.nodeId}`);
+    }
     fs.writeFileSync(node.pidFile, `${child.pid}\n`);
     this.exits.delete(node.nodeId);
     this.children.set(node.nodeId, child);
     child.once('exit', (code, signal) => {
       // Only the current process of this node counts: a stopped predecessor may report late.
-      if (this.children.get(node.nodeId) !== child) return;
+      if (this.children.get(node.nodeId) !== child) {
+        return;
+      }
       this.children.delete(node.nodeId);
       this.exits.set(node.nodeId, signal ? `was killed by ${signal}` : `exited with code ${code}`);
     });
@@ -650,7 +688,9 @@ class LocalKafkaCluster implements KafkaClusterHandle {
           const bootstrap = nodes.map((n) => `${n.host}:${n.port}`);
           const described = await adminDescribe(bootstrap, 5000);
           const missing = expected.filter((id) => !described.brokers.includes(id));
-          if (missing.length === 0 && described.controller !== null) return;
+          if (missing.length === 0 && described.controller !== null) {
+            return;
+          }
           lastProblem = `metadata lists brokers [${described.brokers.join(',')}], waiting for [${missing.join(',')}]`;
         } catch (error) {
           lastProblem = `admin describeCluster failed: ${errorMessage(error)}`;
@@ -690,7 +730,9 @@ async function wipeClusterData(dataDir: string, removeDir: boolean): Promise<voi
       .filter((entry) => /^node-\d+$/.test(entry) || entry === 'cluster.json' || entry === 'log4j.properties')
       .map((entry) => fsp.rm(path.join(dataDir, entry), { recursive: true, force: true })),
   );
-  if (removeDir) await fsp.rmdir(dataDir).catch(() => undefined);
+  if (removeDir) {
+    await fsp.rmdir(dataDir).catch(() => undefined);
+  }
 }
 
 async function stopNodeProcess(
@@ -713,12 +755,16 @@ async function stopNodeProcess(
   };
   kill(signal);
   const deadline = Date.now() + timeoutMs;
-  while (pidExists(pid) && Date.now() < deadline) await sleep(100);
+  while (pidExists(pid) && Date.now() < deadline) {
+    await sleep(100);
+  }
   if (pidExists(pid)) {
     log(`Kafka node ${node.nodeId} (pid ${pid}) did not stop within ${timeoutMs} ms; sending SIGKILL`);
     kill('SIGKILL');
     const killDeadline = Date.now() + 10_000;
-    while (pidExists(pid) && Date.now() < killDeadline) await sleep(100);
+    while (pidExists(pid) && Date.now() < killDeadline) {
+      await sleep(100);
+    }
   }
   fs.rmSync(node.pidFile, { force: true });
   return true;
@@ -764,8 +810,9 @@ export async function startKafkaCluster(options: KafkaClusterOptions = {}): Prom
             `start it that way, or wipe it (fresh / resetOnLayoutChange)`,
         );
       }
-      if (!options.fresh)
+      if (!options.fresh) {
         log(`Kafka cluster "${name}": layout changed, discarding its old data in ${wanted.dataDir}`);
+      }
       await wipeClusterData(wanted.dataDir, false);
       previous = undefined;
     }
@@ -840,7 +887,9 @@ export async function listKafkaClusters(): Promise<string[]> {
 export async function kafkaStatus(name = 'local'): Promise<KafkaClusterStatus> {
   validateName(name);
   const layout = await readJson<KafkaClusterLayout>(registryFile(name));
-  if (!layout) return { name, state: 'unknown', bootstrap: [], nodes: [] };
+  if (!layout) {
+    return { name, state: 'unknown', bootstrap: [], nodes: [] };
+  }
   const nodes = layout.nodes.map((node): KafkaNodeStatus => {
     clearStalePid(node);
     const pid = livePid(node);
@@ -879,7 +928,9 @@ export async function stopKafkaCluster(
 ): Promise<number[]> {
   validateName(name);
   const layout = await readJson<KafkaClusterLayout>(registryFile(name));
-  if (!layout) return [];
+  if (!layout) {
+    return [];
+  }
   const log = options.log ?? stderrLogger;
   const stopped = await Promise.all(
     layout.nodes.map(async (node) =>
@@ -897,7 +948,9 @@ export async function stopKafkaCluster(
 export async function destroyKafkaCluster(name: string, options: { log?: Logger } = {}): Promise<boolean> {
   validateName(name);
   const layout = await readJson<KafkaClusterLayout>(registryFile(name));
-  if (!layout) return false;
+  if (!layout) {
+    return false;
+  }
   const log = options.log ?? stderrLogger;
   await Promise.all(layout.nodes.map((node) => stopNodeProcess(node, 'SIGKILL', 10_000, log)));
   await wipeClusterData(layout.dataDir, true);

@@ -74,16 +74,22 @@ function isRoot(): boolean {
  */
 export function privatePostgresDir(): string {
   const fromEnv = process.env.WAYBILL_PG_DIR;
-  if (fromEnv && fromEnv.trim() !== '') return path.resolve(fromEnv);
+  if (fromEnv && fromEnv.trim() !== '') {
+    return path.resolve(fromEnv);
+  }
   return isRoot() ? path.join('/var/tmp', 'waybill', 'postgres') : path.join(waybillCacheDir(), 'postgres');
 }
 
 /** The non-root account PostgreSQL runs as when we are root. */
 async function runAsUser(): Promise<string | undefined> {
-  if (!isRoot()) return undefined;
+  if (!isRoot()) {
+    return undefined;
+  }
   for (const user of ['postgres', 'nobody']) {
     const result = await runCommand('id', ['-u', user]).catch(() => undefined);
-    if (result?.code === 0) return user;
+    if (result?.code === 0) {
+      return user;
+    }
   }
   throw new Error('running as root and no "postgres" (or "nobody") user to run PostgreSQL as');
 }
@@ -123,13 +129,19 @@ export async function startPrivatePostgres(options: ResolvePostgresOptions = {})
   const cluster = await privateCluster(options);
   const log = options.log ?? stderrLogger;
   const url = privateUrl(cluster.port);
-  if (await postgresAnswers(url)) return false;
+  if (await postgresAnswers(url)) {
+    return false;
+  }
   await fsp.mkdir(cluster.dir, { recursive: true });
   return withDirLock(
     `${cluster.dir}.lock`,
     async () => {
-      if (await postgresAnswers(url)) return false;
-      if (cluster.user) await runCommand('chown', ['-R', `${cluster.user}:`, cluster.dir]);
+      if (await postgresAnswers(url)) {
+        return false;
+      }
+      if (cluster.user) {
+        await runCommand('chown', ['-R', `${cluster.user}:`, cluster.dir]);
+      }
       if (!fs.existsSync(path.join(cluster.dataDir, 'PG_VERSION'))) {
         log(`Creating a private PostgreSQL cluster in ${cluster.dataDir}…`);
         await fsp.rm(cluster.dataDir, { recursive: true, force: true });
@@ -139,8 +151,9 @@ export async function startPrivatePostgres(options: ResolvePostgresOptions = {})
           ['-D', cluster.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C'],
           cluster.dir,
         );
-        if (init.code !== 0)
+        if (init.code !== 0) {
           throw new Error(`initdb failed (exit ${init.code}):\n${init.stdout}${init.stderr}`);
+        }
       }
       log(`Starting the private PostgreSQL on 127.0.0.1:${cluster.port}…`);
       const start = await runPgTool(
@@ -174,7 +187,9 @@ export async function startPrivatePostgres(options: ResolvePostgresOptions = {})
 /** Stops the private cluster (pg_ctl stop -m fast). Returns false when it was not running. */
 export async function stopPrivatePostgres(options: ResolvePostgresOptions = {}): Promise<boolean> {
   const cluster = await privateCluster(options);
-  if (!fs.existsSync(path.join(cluster.dataDir, 'postmaster.pid'))) return false;
+  if (!fs.existsSync(path.join(cluster.dataDir, 'postmaster.pid'))) {
+    return false;
+  }
   const result = await runPgTool(
     cluster.user,
     'pg_ctl',
@@ -182,7 +197,9 @@ export async function stopPrivatePostgres(options: ResolvePostgresOptions = {}):
     cluster.dir,
   );
   if (result.code !== 0) {
-    if (!(await postgresAnswers(privateUrl(cluster.port), 1000))) return false;
+    if (!(await postgresAnswers(privateUrl(cluster.port), 1000))) {
+      return false;
+    }
     throw new Error(`pg_ctl stop failed (exit ${result.code}):\n${result.stdout}${result.stderr}`);
   }
   return true;
@@ -212,8 +229,9 @@ export async function resolvePostgres(options: ResolvePostgresOptions = {}): Pro
 }
 
 function quoteIdentifier(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/.test(name))
+  if (!/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/.test(name)) {
     throw new Error(`invalid database name ${JSON.stringify(name)}`);
+  }
   return `"${name}"`;
 }
 
@@ -237,13 +255,17 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<bo
   const quoted = quoteIdentifier(name);
   return withClient(adminUrl, async (client) => {
     const existing = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (existing.rowCount) return false;
+    if (existing.rowCount) {
+      return false;
+    }
     try {
       await client.query(`CREATE DATABASE ${quoted}`);
       return true;
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code === '42P04' || code === '23505') return false;
+      if (code === '42P04' || code === '23505') {
+        return false;
+      }
       throw error;
     }
   });

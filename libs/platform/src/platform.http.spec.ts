@@ -87,12 +87,15 @@ class DummyController {
   @Get('v1/orders/:id')
   @RequireScopes('orders:read')
   get(@Param('id') id: string): object {
-    if (id === 'missing')
+    if (id === 'missing') {
       throw new DomainError('ORDER.NOT_FOUND', `order ${id} does not exist`, {
         kind: 'not-found',
         details: { orderId: id },
       });
-    if (id === 'boom') throw new Error(`connect failed: postgres://waybill:${DB_PASSWORD}@db`);
+    }
+    if (id === 'boom') {
+      throw new Error(`connect failed: postgres://waybill:${DB_PASSWORD}@db`);
+    }
     return { id };
   }
 
@@ -115,7 +118,9 @@ class DummyController {
     @Headers('x-waybill-signature') signature: string | undefined,
   ): object {
     const expected = hmacSha256(WEBHOOK_SECRET, raw).toString('hex');
-    if (!signature || !safeEqual(signature, expected)) throw new UnauthorizedException('bad signature');
+    if (!signature || !safeEqual(signature, expected)) {
+      throw new UnauthorizedException('bad signature');
+    }
     return { accepted: true, bytes: raw.length };
   }
 }
@@ -287,7 +292,9 @@ describe('platform over HTTP', () => {
         'storefrontOrderId',
       ]);
       for (const { field, messages } of fields) {
-        for (const message of messages) expect(message.startsWith(field)).toBe(true);
+        for (const message of messages) {
+          expect(message.startsWith(field)).toBe(true);
+        }
       }
       expect(res.body.message).toContain('lines[1].quantity must not be less than 1');
       expect(res.body.message).toContain('coupon is not an allowed field');
@@ -403,7 +410,9 @@ describe('rate limits over HTTP', () => {
   });
 
   it('counts public routes per client IP', async () => {
-    for (let i = 0; i < 3; i += 1) await http.get('/health/live').expect(200);
+    for (let i = 0; i < 3; i += 1) {
+      await http.get('/health/live').expect(200);
+    }
     const limited = await http.get('/health/live').expect(429);
     expect(limited.headers['retry-after']).toBeDefined();
   });

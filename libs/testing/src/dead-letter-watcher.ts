@@ -36,7 +36,9 @@ export class DeadLetterWatcher {
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(message.headers ?? {})) {
           const single = Array.isArray(value) ? value[0] : value;
-          if (single !== undefined) headers[name] = single.toString();
+          if (single !== undefined) {
+            headers[name] = single.toString();
+          }
         }
         watcher.letters.push({
           key: message.key?.toString() ?? '',

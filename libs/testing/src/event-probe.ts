@@ -66,7 +66,9 @@ export class EventProbe {
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
         const position = `${topic}/${partition}@${message.offset}`;
-        if (read.has(position)) return;
+        if (read.has(position)) {
+          return;
+        }
         read.add(position);
         const bare = topic.slice(prefix.length);
         try {

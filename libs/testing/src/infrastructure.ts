@@ -150,7 +150,9 @@ async function stopAll(stops: Array<() => Promise<void>>): Promise<void> {
     await stop().catch((error: unknown) => failures.push(error));
   }
   stops.length = 0;
-  if (failures.length > 0) throw failures[0];
+  if (failures.length > 0) {
+    throw failures[0];
+  }
 }
 
 /**
@@ -165,7 +167,9 @@ export async function dockerAvailable(timeoutMs = 1500): Promise<boolean> {
       target = { socketPath: dockerHost.slice('unix://'.length) };
     } else if (dockerHost.startsWith('tcp://')) {
       // A TLS endpoint cannot be pinged without its client certificate; trust the configuration.
-      if (process.env.DOCKER_TLS_VERIFY) return true;
+      if (process.env.DOCKER_TLS_VERIFY) {
+        return true;
+      }
       const url = new URL(`http://${dockerHost.slice('tcp://'.length)}`);
       target = { host: url.hostname, port: Number(url.port || 2375) };
     } else {

@@ -4,16 +4,22 @@ export class MetricsScrape {
 
   static async of(baseUrl: string): Promise<MetricsScrape> {
     const response = await fetch(`${baseUrl}/metrics`);
-    if (response.status !== 200) throw new Error(`GET /metrics answered ${response.status}`);
+    if (response.status !== 200) {
+      throw new Error(`GET /metrics answered ${response.status}`);
+    }
     return MetricsScrape.parse(await response.text());
   }
 
   static parse(text: string): MetricsScrape {
     const samples: Sample[] = [];
     for (const line of text.split('\n')) {
-      if (line === '' || line.startsWith('#')) continue;
+      if (line === '' || line.startsWith('#')) {
+        continue;
+      }
       const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
-      if (!match) throw new Error(`not a Prometheus sample line: ${line}`);
+      if (!match) {
+        throw new Error(`not a Prometheus sample line: ${line}`);
+      }
       const labels: Record<string, string> = {};
       for (const pair of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
         labels[pair[1]] = pair[2].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));

@@ -84,7 +84,9 @@ export async function startServiceForTest<C extends EventDrivenServiceConfig>(
     database,
     async stop(stopOptions = {}) {
       await app.close();
-      if (!stopOptions.keepDatabase && !options.database) await database.drop();
+      if (!stopOptions.keepDatabase && !options.database) {
+        await database.drop();
+      }
     },
   };
 }

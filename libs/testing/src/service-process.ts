@@ -59,7 +59,9 @@ export async function startServiceProcess(
     ...options.env,
   });
   const stop = async (): Promise<ServiceExit> => {
-    if (running.child.exitCode === null && running.child.signalCode === null) running.child.kill('SIGTERM');
+    if (running.child.exitCode === null && running.child.signalCode === null) {
+      running.child.kill('SIGTERM');
+    }
     const exit = await running.exited;
     await database.drop();
     return exit;

@@ -26,7 +26,9 @@ export async function waitFor<T>(
     attempts++;
     try {
       const value = await predicate();
-      if (value) return value;
+      if (value) {
+        return value;
+      }
       last = { value };
     } catch (error) {
       last = { error };

@@ -14,7 +14,9 @@ function configError(env: Record<string, string>): ConfigError {
   try {
     loadConfig(InventoryConfig, env);
   } catch (error) {
-    if (error instanceof ConfigError) return error;
+    if (error instanceof ConfigError) {
+      return error;
+    }
     throw error;
   }
   throw new Error('expected the configuration to be refused');

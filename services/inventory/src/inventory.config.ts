@@ -31,9 +31,13 @@ function firstUrlProblem(
   config: InventoryConfig,
 ): string | undefined {
   for (const supplier of suppliers) {
-    if (!supplier.url) continue;
+    if (!supplier.url) {
+      continue;
+    }
     const refusal = urlRefusal(new URL(supplier.url), config.networkPolicy);
-    if (refusal) return `${supplier.variablePrefix}_URL is refused: ${refusal}`;
+    if (refusal) {
+      return `${supplier.variablePrefix}_URL is refused: ${refusal}`;
+    }
   }
   return undefined;
 }

@@ -45,7 +45,9 @@ describe('no oversell under concurrency', () => {
     const sampler = (async () => {
       while (sampling) {
         const row = await stockOf(inventory, sku);
-        if (row) samples.push(row);
+        if (row) {
+          samples.push(row);
+        }
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     })();
@@ -106,8 +108,12 @@ describe('no oversell under concurrency', () => {
     const released = inventory.probe.events<StockReleasedV1>(RELEASED, ours);
     expect(released).toHaveLength(50);
     const reasonOf = new Map(released.map((event) => [event.data.orderId, event.data.reason]));
-    for (const orderId of toCancel) expect(reasonOf.get(orderId)).toBe('INVENTORY.ORDER_CANCELLED');
-    for (const orderId of toExpire) expect(reasonOf.get(orderId)).toBe('INVENTORY.RESERVATION_EXPIRED');
+    for (const orderId of toCancel) {
+      expect(reasonOf.get(orderId)).toBe('INVENTORY.ORDER_CANCELLED');
+    }
+    for (const orderId of toExpire) {
+      expect(reasonOf.get(orderId)).toBe('INVENTORY.RESERVATION_EXPIRED');
+    }
     expect(await stockOf(inventory, sku)).toEqual({ sku, on_hand: 50, reserved: 0 });
   });
 

@@ -67,7 +67,9 @@ export async function call(
   key: TestApiKey | undefined = KEYS.admin,
 ): Promise<{ status: number; body: Json }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (key) headers.authorization = `Bearer ${key.key}`;
+  if (key) {
+    headers.authorization = `Bearer ${key.key}`;
+  }
   const response = await fetch(`${inventory.service.baseUrl}${path}`, {
     method,
     headers,
@@ -83,8 +85,9 @@ export async function putPolicy(inventory: Target, sku: string, policy: object):
     supplier: 'acme',
     ...policy,
   });
-  if (answer.status !== 200)
+  if (answer.status !== 200) {
     throw new Error(`PUT policy ${sku}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  }
   return answer.body;
 }
 

@@ -62,7 +62,9 @@ describe('replenishment triggers', () => {
       ),
     ]);
     expect(answers.map((answer) => answer.status)).toEqual([...Array(10).fill(200), ...Array(15).fill(200)]);
-    for (const event of published) await waitHandled(env.inventory, event.id);
+    for (const event of published) {
+      await waitHandled(env.inventory, event.id);
+    }
 
     const rows = await env.inventory.db.query(
       `SELECT po_number, ordered FROM purchase_orders WHERE sku = $1`,

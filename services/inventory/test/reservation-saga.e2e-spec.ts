@@ -227,7 +227,9 @@ describe('inventory in the order saga', () => {
       ),
       await cancelled(data.orderId),
     ];
-    for (const event of followUps) await waitHandled(inventory, event.id);
+    for (const event of followUps) {
+      await waitHandled(inventory, event.id);
+    }
     expect(inventory.probe.events<StockCommittedV1>(COMMITTED, ofOrder(data.orderId))).toHaveLength(1);
     expect(inventory.probe.events<StockReleasedV1>(RELEASED, ofOrder(data.orderId))).toHaveLength(0);
     expect(await stockOf(inventory, mug)).toEqual({ sku: mug, on_hand: 7, reserved: 0 });

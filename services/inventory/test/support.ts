@@ -75,7 +75,9 @@ export async function http(
   options: { key?: TestApiKey; body?: unknown; rawBody?: string } = {},
 ): Promise<{ status: number; body: ResponseBody }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (options.key) headers.authorization = `Bearer ${options.key.key}`;
+  if (options.key) {
+    headers.authorization = `Bearer ${options.key.key}`;
+  }
   const response = await fetch(`${inventory.service.baseUrl}${path}`, {
     method,
     headers,
@@ -90,8 +92,9 @@ export async function setStock(inventory: InventoryUnderTest, sku: string, onHan
     key: KEYS.admin,
     body: { onHand },
   });
-  if (response.status !== 200)
+  if (response.status !== 200) {
     throw new Error(`PUT stock ${sku}: ${response.status} ${JSON.stringify(response.body)}`);
+  }
 }
 
 export interface StockRow {

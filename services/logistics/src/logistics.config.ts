@@ -36,20 +36,28 @@ function isGrams(value: unknown): value is number {
 /** `[{"carrier":"easypost","countries":["US","CA"],"maxWeightGrams":30000}, …]`, first match wins. */
 export function parseCarrierRules(raw: string): CarrierRule[] | InvalidEnvValue {
   const parsed = parseJson(raw, 'an array of {"carrier","countries"?,"minWeightGrams"?,"maxWeightGrams"?}');
-  if (parsed instanceof InvalidEnvValue) return parsed;
-  if (!Array.isArray(parsed)) return new InvalidEnvValue('must be a JSON array of rules');
+  if (parsed instanceof InvalidEnvValue) {
+    return parsed;
+  }
+  if (!Array.isArray(parsed)) {
+    return new InvalidEnvValue('must be a JSON array of rules');
+  }
   const rules: CarrierRule[] = [];
   for (const [index, rule] of parsed.entries()) {
     const where = `rule ${index}`;
-    if (!isRecord(rule)) return new InvalidEnvValue(`${where} must be an object`);
+    if (!isRecord(rule)) {
+      return new InvalidEnvValue(`${where} must be an object`);
+    }
     const unknownKeys = Object.keys(rule).filter(
       (key) => !['carrier', 'countries', 'minWeightGrams', 'maxWeightGrams'].includes(key),
     );
-    if (unknownKeys.length > 0)
+    if (unknownKeys.length > 0) {
       return new InvalidEnvValue(`${where}: unknown key(s) ${unknownKeys.join(', ')}`);
+    }
     const { carrier, countries, minWeightGrams, maxWeightGrams } = rule;
-    if (typeof carrier !== 'string' || !SLUG.test(carrier))
+    if (typeof carrier !== 'string' || !SLUG.test(carrier)) {
       return new InvalidEnvValue(`${where}: carrier must be a carrier name`);
+    }
     if (
       countries !== undefined &&
       !(
@@ -85,31 +93,45 @@ export function parseCarrierRules(raw: string): CarrierRule[] | InvalidEnvValue 
 /** `{"SKU-1": 250, …}`: grams per unit. */
 export function parseSkuWeights(raw: string): Record<string, number> | InvalidEnvValue {
   const parsed = parseJson(raw, 'an object of SKU → grams');
-  if (parsed instanceof InvalidEnvValue) return parsed;
-  if (!isRecord(parsed)) return new InvalidEnvValue('must be a JSON object of SKU → grams');
+  if (parsed instanceof InvalidEnvValue) {
+    return parsed;
+  }
+  if (!isRecord(parsed)) {
+    return new InvalidEnvValue('must be a JSON object of SKU → grams');
+  }
   const bad = Object.entries(parsed).find(([, grams]) => !isGrams(grams));
-  if (bad) return new InvalidEnvValue(`the weight of ${bad[0].slice(0, 64)} must be a whole number of grams`);
+  if (bad) {
+    return new InvalidEnvValue(`the weight of ${bad[0].slice(0, 64)} must be a whole number of grams`);
+  }
   return parsed as Record<string, number>;
 }
 
 /** The sender address carriers print on labels. */
 export function parseShipFrom(raw: string): PostalAddress | InvalidEnvValue {
   const parsed = parseJson(raw, 'an address object');
-  if (parsed instanceof InvalidEnvValue) return parsed;
-  if (!isRecord(parsed)) return new InvalidEnvValue('must be a JSON address object');
-  for (const key of ['line1', 'city', 'postalCode', 'country']) {
-    if (typeof parsed[key] !== 'string' || parsed[key] === '')
-      return new InvalidEnvValue(`needs a non-empty "${key}"`);
+  if (parsed instanceof InvalidEnvValue) {
+    return parsed;
   }
-  if (!COUNTRY.test(parsed.country as string))
+  if (!isRecord(parsed)) {
+    return new InvalidEnvValue('must be a JSON address object');
+  }
+  for (const key of ['line1', 'city', 'postalCode', 'country']) {
+    if (typeof parsed[key] !== 'string' || parsed[key] === '') {
+      return new InvalidEnvValue(`needs a non-empty "${key}"`);
+    }
+  }
+  if (!COUNTRY.test(parsed.country as string)) {
     return new InvalidEnvValue('"country" must be an ISO 3166-1 alpha-2 code');
+  }
   return parsed as unknown as PostalAddress;
 }
 
 /** A comma list of `whsec_<base64>` secrets; the reason never repeats a secret. */
 function parseStandardWebhookSecrets(raw: string): string[] | InvalidEnvValue {
   const secrets = parseCommaList(raw);
-  if (secrets instanceof InvalidEnvValue) return secrets;
+  if (secrets instanceof InvalidEnvValue) {
+    return secrets;
+  }
   const bad = secrets.findIndex((secret) => !isStandardWebhookSecret(secret));
   return bad >= 0
     ? new InvalidEnvValue(`secret ${bad + 1} of the list must look like whsec_<base64>`)

@@ -176,7 +176,9 @@ describe('order service HTTP API', () => {
       const fields = (answer.body.details?.fields ?? []).map((f: { field: string }) => f.field);
       expect(fields).toContain(field);
       expect(answer.body.message).toContain(field);
-      if (body.storefrontOrderId) expect(await ordersWith(body.storefrontOrderId)).toBe(0);
+      if (body.storefrontOrderId) {
+        expect(await ordersWith(body.storefrontOrderId)).toBe(0);
+      }
     });
 
     it('…and none of them left an order, an outbox row or an idempotency key', async () => {
@@ -226,10 +228,14 @@ describe('order service HTTP API', () => {
     const waiting = answers.filter((a) => a.status === 409);
     expect(created.length + waiting.length).toBe(20);
     expect(created.length).toBeGreaterThanOrEqual(1);
-    for (const answer of waiting) expect(answer.body.code).toBe('IDEMPOTENCY.REQUEST_IN_PROGRESS');
+    for (const answer of waiting) {
+      expect(answer.body.code).toBe('IDEMPOTENCY.REQUEST_IN_PROGRESS');
+    }
     const first = created.filter((a) => a.headers.get('idempotent-replayed') === null);
     expect(first).toHaveLength(1);
-    for (const replay of created) expect(replay.body).toEqual(first[0].body);
+    for (const replay of created) {
+      expect(replay.body).toEqual(first[0].body);
+    }
 
     // Afterwards every retry is the replay of that first answer: same status, same body.
     const retry = await http(env, 'POST', '/v1/orders', {

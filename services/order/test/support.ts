@@ -95,7 +95,9 @@ export async function http<T = Json>(
   options: { key?: TestApiKey; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
 ): Promise<HttpAnswer<T>> {
   const headers: Record<string, string> = { ...options.headers };
-  if (options.key) headers.authorization = `Bearer ${options.key.key}`;
+  if (options.key) {
+    headers.authorization = `Bearer ${options.key.key}`;
+  }
   let body: string | undefined;
   if (options.rawBody !== undefined || options.body !== undefined) {
     headers['content-type'] = 'application/json';

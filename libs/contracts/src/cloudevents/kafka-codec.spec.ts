@@ -32,7 +32,9 @@ function envelopeErrorOf(record: KafkaRecord): EnvelopeError {
   try {
     decodeCloudEvent(record);
   } catch (error) {
-    if (error instanceof EnvelopeError) return error;
+    if (error instanceof EnvelopeError) {
+      return error;
+    }
     throw error;
   }
   throw new Error('decodeCloudEvent accepted the record');

@@ -54,14 +54,22 @@ export function encodeCloudEvent(event: CloudEvent, key: string = event.subject)
     [CE_HEADER.subject]: event.subject,
     [CE_HEADER.contentType]: JSON_CONTENT_TYPE,
   };
-  if (event.correlationid) headers[CE_HEADER.correlationid] = event.correlationid;
-  if (event.causationid) headers[CE_HEADER.causationid] = event.causationid;
-  if (event.traceparent) headers[CE_HEADER.traceparent] = event.traceparent;
+  if (event.correlationid) {
+    headers[CE_HEADER.correlationid] = event.correlationid;
+  }
+  if (event.causationid) {
+    headers[CE_HEADER.causationid] = event.causationid;
+  }
+  if (event.traceparent) {
+    headers[CE_HEADER.traceparent] = event.traceparent;
+  }
   return { key, value: Buffer.from(JSON.stringify(event.data)), headers };
 }
 
 function headerText(value: Buffer | string | (Buffer | string)[] | undefined): string | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined) {
+    return undefined;
+  }
   const single = Array.isArray(value) ? value[0] : value;
   return single === undefined ? undefined : single.toString();
 }
@@ -75,16 +83,21 @@ export function decodeCloudEvent(record: KafkaRecord): CloudEvent<unknown> {
   const attrs: Partial<Record<keyof typeof CE_HEADER, string>> = {};
   for (const name of Object.keys(CE_HEADER) as (keyof typeof CE_HEADER)[]) {
     const text = headerText(h[CE_HEADER[name]]);
-    if (text !== undefined) attrs[name] = text;
+    if (text !== undefined) {
+      attrs[name] = text;
+    }
   }
   for (const name of REQUIRED) {
-    if (!attrs[name])
+    if (!attrs[name]) {
       throw new EnvelopeError('ENVELOPE.MISSING_ATTRIBUTE', `header ${CE_HEADER[name]} is missing`);
+    }
   }
   if (attrs.specversion !== '1.0') {
     throw new EnvelopeError('ENVELOPE.UNSUPPORTED', `ce_specversion ${attrs.specversion} is not 1.0`);
   }
-  if (!UUID.test(attrs.id!)) throw new EnvelopeError('ENVELOPE.INVALID_ATTRIBUTE', 'ce_id is not a uuid');
+  if (!UUID.test(attrs.id!)) {
+    throw new EnvelopeError('ENVELOPE.INVALID_ATTRIBUTE', 'ce_id is not a uuid');
+  }
   if (!RFC3339.test(attrs.time!) || Number.isNaN(Date.parse(attrs.time!))) {
     throw new EnvelopeError('ENVELOPE.INVALID_ATTRIBUTE', 'ce_time is not an RFC 3339 time');
   }

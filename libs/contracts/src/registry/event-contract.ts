@@ -23,6 +23,8 @@ export function EventContract(meta: Omit<EventDefinition, 'cls'>): ClassDecorato
 
 export function contractOf<T extends object>(cls: EventClass<T>): EventDefinition<T> {
   const meta = Reflect.getMetadata(CONTRACT, cls) as Omit<EventDefinition, 'cls'> | undefined;
-  if (!meta) throw new Error(`${cls.name} has no @EventContract`);
+  if (!meta) {
+    throw new Error(`${cls.name} has no @EventContract`);
+  }
   return { ...meta, cls };
 }

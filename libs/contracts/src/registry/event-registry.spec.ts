@@ -12,7 +12,9 @@ async function violationOf(type: string, data: unknown): Promise<ContractViolati
   try {
     await eventRegistry.parse(type, data);
   } catch (error) {
-    if (error instanceof ContractViolation) return error;
+    if (error instanceof ContractViolation) {
+      return error;
+    }
     throw error;
   }
   throw new Error(`${type} data was accepted`);

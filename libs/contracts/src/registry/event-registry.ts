@@ -29,8 +29,9 @@ export class EventRegistry {
   constructor(classes: readonly EventClass[]) {
     for (const cls of classes) {
       const definition = contractOf(cls);
-      if (this.byType.has(definition.type))
+      if (this.byType.has(definition.type)) {
         throw new Error(`event type ${definition.type} is registered twice`);
+      }
       this.byType.set(definition.type, definition);
     }
   }
@@ -45,7 +46,9 @@ export class EventRegistry {
 
   topicOf(type: string): string {
     const definition = this.byType.get(type);
-    if (!definition) throw new ContractViolation('EVENT.UNKNOWN_TYPE', `unknown event type ${type}`);
+    if (!definition) {
+      throw new ContractViolation('EVENT.UNKNOWN_TYPE', `unknown event type ${type}`);
+    }
     return definition.topic;
   }
 
@@ -56,7 +59,9 @@ export class EventRegistry {
    */
   async parse<T extends object = object>(type: string, data: unknown): Promise<T> {
     const definition = this.byType.get(type);
-    if (!definition) throw new ContractViolation('EVENT.UNKNOWN_TYPE', `unknown event type ${type}`);
+    if (!definition) {
+      throw new ContractViolation('EVENT.UNKNOWN_TYPE', `unknown event type ${type}`);
+    }
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
       throw new ContractViolation('EVENT.INVALID_DATA', `${type} data must be a JSON object`);
     }

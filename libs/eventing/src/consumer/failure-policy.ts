@@ -56,7 +56,9 @@ const NET_UNAVAILABLE = new Set([
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (PG_UNAVAILABLE.has(code) || NET_UNAVAILABLE.has(code))) return true;
+  if (typeof code === 'string' && (PG_UNAVAILABLE.has(code) || NET_UNAVAILABLE.has(code))) {
+    return true;
+  }
   return (
     typeof message === 'string' &&
     /Connection terminated|not queryable|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
@@ -74,8 +76,14 @@ export function judgeFailure(error: unknown, attempt: number, policy: RetryPolic
   if (error instanceof EnvelopeError || error instanceof ContractViolation) {
     return { action: 'dead-letter', reason: error.code };
   }
-  if (error instanceof PermanentEventError) return { action: 'dead-letter', reason: error.code };
-  if (isDatabaseUnavailable(error)) return { action: 'retry', counts: false };
-  if (attempt >= policy.maxAttempts) return { action: 'dead-letter', reason: 'HANDLER.RETRIES_EXHAUSTED' };
+  if (error instanceof PermanentEventError) {
+    return { action: 'dead-letter', reason: error.code };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return { action: 'retry', counts: false };
+  }
+  if (attempt >= policy.maxAttempts) {
+    return { action: 'dead-letter', reason: 'HANDLER.RETRIES_EXHAUSTED' };
+  }
   return { action: 'retry', counts: true };
 }

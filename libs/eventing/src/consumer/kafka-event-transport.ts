@@ -151,7 +151,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     for (const [type, handler] of this.messageHandlers) {
       // Unknown patterns are programming errors: fail at start, not at the first message.
       const topic = `${this.options.topicPrefix ?? ''}${this.options.registry.topicOf(type)}`;
-      if (!byTopic.has(topic)) byTopic.set(topic, new Map());
+      if (!byTopic.has(topic)) {
+        byTopic.set(topic, new Map());
+      }
       byTopic.get(topic)!.set(type, handler);
     }
     return byTopic;
@@ -204,7 +206,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     let settled: string | undefined;
     let sinceCommit = 0;
     const commit = async (): Promise<void> => {
-      if (settled === undefined) return;
+      if (settled === undefined) {
+        return;
+      }
       const offset = (BigInt(settled) + 1n).toString();
       settled = undefined;
       sinceCommit = 0;
@@ -221,7 +225,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       });
       // After a death every message is committed as it settles, so the next start begins at the
       // message that was being handled, and its starts are counted.
-      if (++sinceCommit >= (afterDeath ? 1 : COMMIT_EVERY)) await commit();
+      if (++sinceCommit >= (afterDeath ? 1 : COMMIT_EVERY)) {
+        await commit();
+      }
     };
     const { messages } = batch;
     const at: PartitionAt = { consumer: groupId, topic: batch.topic, partition: batch.partition };
@@ -238,7 +244,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       let limit = afterDeath ? 1 : this.runLimit;
       let failedInRun: { readonly error: unknown } | undefined;
       while (next < messages.length) {
-        if (!isRunning() || isStale() || !this.running) break;
+        if (!isRunning() || isStale() || !this.running) {
+          break;
+        }
         if (afterDeath) {
           const message = messages[next];
           const starts = await this.attempts.beginMessage(at, message.offset);
@@ -267,7 +275,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         if (run.length > 1) {
           const result = await this.applyTogether(groupId, run, batch.topic, batch.partition);
           if ('outcomes' in result) {
-            for (const [index, item] of run.entries()) await settle(item.message, result.outcomes[index]);
+            for (const [index, item] of run.entries()) {
+              await settle(item.message, result.outcomes[index]);
+            }
             next += run.length;
             await heartbeat();
             continue;
@@ -276,7 +286,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
             limit = result.failedAt;
             continue;
           }
-          if (result.handlerError && result.failedAt === 0) failedInRun = result.handlerError;
+          if (result.handlerError && result.failedAt === 0) {
+            failedInRun = result.handlerError;
+          }
         }
         const message = messages[next];
         const origin: KafkaOrigin = {
@@ -304,8 +316,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       }
     } finally {
       // Ended early with the process alive: no death to count in what is left of the range.
-      if (range && next < messages.length)
+      if (range && next < messages.length) {
         await this.attempts.abandon(at, range.first, range.last).catch(() => undefined);
+      }
       const last = settled;
       await commit();
       if (last !== undefined) {
@@ -326,7 +339,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       try {
         return await this.attempts.beginBatch(at, first, last);
       } catch (error) {
-        if (!isDatabaseUnavailable(error) || !this.running || !session.isRunning()) throw error;
+        if (!isDatabaseUnavailable(error) || !this.running || !session.isRunning()) {
+          throw error;
+        }
         await this.pause(backoffMs(this.retry, attempt), session);
       }
     }
@@ -350,11 +365,15 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         const event = decodeCloudEvent(message);
         const handler = handlers.get(event.type);
         if (!handler) {
-          if (!this.options.registry.definition(event.type)) break;
+          if (!this.options.registry.definition(event.type)) {
+            break;
+          }
           run.push({ message, event });
           continue;
         }
-        if (needsOwnTransaction(handler)) break;
+        if (needsOwnTransaction(handler)) {
+          break;
+        }
         const payload = await this.options.registry.parse(event.type, event.data);
         run.push({ message, event, handler, payload });
       } catch {
@@ -375,7 +394,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     partition: number,
   ): Promise<{ outcomes: Outcome[] } | { failedAt: number; handlerError?: { readonly error: unknown } }> {
     const handled = run.filter((item) => item.handler);
-    if (handled.length === 0) return { outcomes: run.map(() => 'ignored') };
+    if (handled.length === 0) {
+      return { outcomes: run.map(() => 'ignored') };
+    }
     // Which handler was running when it failed; 0 when the failure was not a handler's.
     let failedAt = 0;
     let inHandler = false;
@@ -430,7 +451,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   ): Promise<Outcome> {
     const { readable } = known;
     if (readable) {
-      if (!readable.handler || !readable.payload) return 'ignored';
+      if (!readable.handler || !readable.payload) {
+        return 'ignored';
+      }
       return this.applyWithRetries(groupId, message, origin, session, {
         event: readable.event,
         handler: readable.handler,
@@ -447,7 +470,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       if (!handler && !this.options.registry.definition(event.type)) {
         throw new ContractViolation('EVENT.UNKNOWN_TYPE', `unknown event type ${event.type}`);
       }
-      if (!handler) return 'ignored'; // a known event on this topic that this service does not need
+      if (!handler) {
+        return 'ignored';
+      } // a known event on this topic that this service does not need
       payload = await this.options.registry.parse(event.type, event.data);
     } catch (error) {
       // Nothing to retry: the message itself is unreadable, unknown or breaks its contract.
@@ -489,7 +514,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     let pending = work.failedInRun;
     for (;;) {
       try {
-        if (pending) throw pending.error;
+        if (pending) {
+          throw pending.error;
+        }
         return await this.applyOnce(groupId, handler, event, payload, origin);
       } catch (error) {
         pending = undefined;
@@ -498,10 +525,14 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
           await this.deadLetter(groupId, message, origin, error, attempt + 1, verdict.reason);
           return 'dead-lettered';
         }
-        if (verdict.counts) attempt += 1;
+        if (verdict.counts) {
+          attempt += 1;
+        }
         // Shutting down, or this member left its group (a replacement will fetch the message
         // again): leave the offset uncommitted.
-        if (!this.running || !session.isRunning()) throw error;
+        if (!this.running || !session.isRunning()) {
+          throw error;
+        }
         this.options.observer?.retried(event.type);
         this.logger.warn(
           `${event.type} ${event.id} at ${origin.topic}/${origin.partition}@${origin.offset} failed ` +
@@ -520,7 +551,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     origin: KafkaOrigin,
   ): Promise<Outcome> {
     return this.options.dataSource.transaction(async (manager) => {
-      if (!(await claimInboxEntry(manager, groupId, event.id, event.type))) return 'duplicate';
+      if (!(await claimInboxEntry(manager, groupId, event.id, event.type))) {
+        return 'duplicate';
+      }
       await this.invoke(handler, payload, event, manager, origin);
       return 'applied';
     });
@@ -554,7 +587,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
           payload,
           new EventContext([event, manager, this.options.outbox, origin]),
         );
-        if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+        if (isObservable(result)) {
+          await lastValueFrom(result, { defaultValue: undefined });
+        }
         this.logger.debug?.(
           `${event.type} ${event.id} handled (${origin.topic}/${origin.partition}@${origin.offset})`,
         );
@@ -601,7 +636,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
 
 /** Errors are usually Errors; Nest's RPC layer may hand over a plain `{ message }` object instead. */
 function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
+  if (error instanceof Error) {
+    return error.message;
+  }
   if (
     typeof error === 'object' &&
     error !== null &&

@@ -94,7 +94,9 @@ export class SupervisedConsumer {
     });
     this.current = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      if (this.current !== consumer || this.stopped()) return;
+      if (this.current !== consumer || this.stopped()) {
+        return;
+      }
       this.state = 'consuming';
       this.failedRestarts = 0;
     });
@@ -104,7 +106,9 @@ export class SupervisedConsumer {
       await consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
       await consumer.run(this.options.run(consumer));
     } catch (error) {
-      if (this.current === consumer) this.current = undefined;
+      if (this.current === consumer) {
+        this.current = undefined;
+      }
       await consumer.disconnect().catch(() => undefined);
       throw error;
     }
@@ -112,7 +116,9 @@ export class SupervisedConsumer {
 
   private crashed(consumer: Consumer, error: Error): void {
     // A consumer being replaced (or closed) may still report its own end: only the current one counts.
-    if (this.current !== consumer || this.stopped()) return;
+    if (this.current !== consumer || this.stopped()) {
+      return;
+    }
     this.current = undefined;
     this.restarts += 1;
     this.lastError = `${error.name}: ${error.message}`;
@@ -130,14 +136,20 @@ export class SupervisedConsumer {
   }
 
   private async restart(previous?: Consumer): Promise<void> {
-    if (this.stopped()) return;
+    if (this.stopped()) {
+      return;
+    }
     // kafkajs disconnected it before reporting the crash; this only makes sure nothing is left.
     await previous?.disconnect().catch(() => undefined);
-    if (this.stopped()) return;
+    if (this.stopped()) {
+      return;
+    }
     try {
       await this.startConsumer();
     } catch (error) {
-      if (this.stopped()) return;
+      if (this.stopped()) {
+        return;
+      }
       this.failedRestarts += 1;
       this.lastError = `${(error as Error).name}: ${(error as Error).message}`;
       this.scheduleRestart();

@@ -35,7 +35,9 @@ export class IdempotencyKeyPurge implements OnApplicationBootstrap, BeforeApplic
   async purge(): Promise<number> {
     try {
       const purged = await this.keys.purgeExpired();
-      if (purged > 0) this.logger.log(`purged ${purged} expired idempotency keys`);
+      if (purged > 0) {
+        this.logger.log(`purged ${purged} expired idempotency keys`);
+      }
       return purged;
     } catch (error) {
       this.logger.warn(`purging expired idempotency keys failed: ${(error as Error).message}`);

@@ -71,7 +71,9 @@ export class IdempotencyKeyStore {
       [principal, key],
     );
     const row = rows[0];
-    if (!row) return undefined;
+    if (!row) {
+      return undefined;
+    }
     return {
       requestHash: row.request_hash,
       state: row.state,

@@ -15,7 +15,9 @@ export function isValidIdempotencyKey(key: string): boolean {
  * whitespace) are the same request. Array order is kept: lines in another order are another order.
  */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
+  if (Array.isArray(value)) {
+    return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
+  }
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, item]) => item !== undefined)
@@ -40,13 +42,17 @@ export type HeldKeyVerdict = 'replay' | 'key-reused' | 'in-progress';
 
 /** Stripe's semantics: the same key is only ever answered for the body it was first used with. */
 export function judgeHeldKey(held: HeldKey, requestHash: string): HeldKeyVerdict {
-  if (held.requestHash !== requestHash) return 'key-reused';
+  if (held.requestHash !== requestHash) {
+    return 'key-reused';
+  }
   return held.state === 'completed' ? 'replay' : 'in-progress';
 }
 
 /** 400 for a malformed `Idempotency-Key` header; the key itself when it is usable or absent. */
 export function checkIdempotencyKeyHeader(value: string | undefined): string | undefined {
-  if (value === undefined || isValidIdempotencyKey(value)) return value;
+  if (value === undefined || isValidIdempotencyKey(value)) {
+    return value;
+  }
   throw new BadRequestException({
     code: 'IDEMPOTENCY.INVALID_KEY',
     message: `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters`,

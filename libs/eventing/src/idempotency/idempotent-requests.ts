@@ -33,7 +33,9 @@ export interface IdempotentAnswer<T> {
  */
 export function answerIdempotently<T>(response: HttpResponse, answer: IdempotentAnswer<T>): T {
   response.status(answer.status);
-  if (answer.replayed) response.setHeader('Idempotent-Replayed', 'true');
+  if (answer.replayed) {
+    response.setHeader('Idempotent-Replayed', 'true');
+  }
   return answer.body;
 }
 
@@ -60,7 +62,9 @@ export class IdempotentRequests {
     request: IdempotentRequest,
     work: (manager: EntityManager) => Promise<{ readonly status: number; readonly body: T }>,
   ): Promise<IdempotentAnswer<T>> {
-    if (request.key === undefined) return { ...(await this.dataSource.transaction(work)), replayed: false };
+    if (request.key === undefined) {
+      return { ...(await this.dataSource.transaction(work)), replayed: false };
+    }
 
     const requestHash = requestFingerprint(request.request);
     for (let attempt = 1; ; attempt++) {
@@ -71,18 +75,25 @@ export class IdempotentRequests {
         this.policy.ttlHours,
         this.policy.abandonAfterSeconds,
       );
-      if (claim) return { ...(await this.runAsOwner(claim, work)), replayed: false };
+      if (claim) {
+        return { ...(await this.runAsOwner(claim, work)), replayed: false };
+      }
 
       const held = await this.keys.find(request.principal, request.key);
       if (!held) {
         // Released or expired between the two statements: claim again.
-        if (attempt < CLAIM_ATTEMPTS) continue;
+        if (attempt < CLAIM_ATTEMPTS) {
+          continue;
+        }
         throw new IdempotencyRequestInProgress();
       }
       const verdict = judgeHeldKey(held, requestHash);
-      if (verdict === 'key-reused') throw new IdempotencyKeyReused();
-      if (verdict === 'in-progress' || held.responseStatus === undefined)
+      if (verdict === 'key-reused') {
+        throw new IdempotencyKeyReused();
+      }
+      if (verdict === 'in-progress' || held.responseStatus === undefined) {
         throw new IdempotencyRequestInProgress();
+      }
       return { status: held.responseStatus, body: held.responseBody as T, replayed: true };
     }
   }
@@ -95,8 +106,9 @@ export class IdempotentRequests {
       return await this.dataSource.transaction(async (manager) => {
         const answer = await work(manager);
         // Taken over after we were presumed crashed: the new owner answers, we roll back.
-        if (!(await this.keys.complete(manager, claim, answer.status, answer.body)))
+        if (!(await this.keys.complete(manager, claim, answer.status, answer.body))) {
           throw new IdempotencyRequestInProgress();
+        }
         return answer;
       });
     } catch (error) {

@@ -76,7 +76,9 @@ export class ReplaceableProducer {
   }
 
   private producer(): Promise<Producer> {
-    if (this.current) return Promise.resolve(this.current);
+    if (this.current) {
+      return Promise.resolve(this.current);
+    }
     this.connecting ??= (async () => {
       const producer = this.options.kafka.producer({
         idempotent: true,
@@ -96,7 +98,9 @@ export class ReplaceableProducer {
   }
 
   private discard(producer: Producer, error: unknown): void {
-    if (this.current !== producer) return;
+    if (this.current !== producer) {
+      return;
+    }
     this.current = undefined;
     this.replaced += 1;
     const reason = replacementReason(error);
@@ -113,7 +117,9 @@ export class ReplaceableProducer {
 export function replacementReason(error: unknown): ProducerReplacementReason {
   for (let cause: unknown = error; cause; cause = (cause as { cause?: unknown }).cause) {
     const type = (cause as { type?: unknown }).type;
-    if (typeof type === 'string' && type.length > 0) return type;
+    if (typeof type === 'string' && type.length > 0) {
+      return type;
+    }
   }
   const name = (error as { name?: unknown } | undefined)?.name;
   return typeof name === 'string' && name.length > 0 ? name : 'Error';

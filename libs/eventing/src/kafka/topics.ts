@@ -15,20 +15,28 @@ export async function ensureTopics(
   numPartitions = 3,
 ): Promise<void> {
   const wanted = [...new Set(topics)];
-  if (wanted.length === 0) return;
+  if (wanted.length === 0) {
+    return;
+  }
   const admin = kafka.admin();
   await admin.connect();
   try {
     for (let attempt = 1; ; attempt += 1) {
       try {
         await createMissing(admin, wanted, numPartitions);
-        if (await allHaveLeaders(admin, wanted)) return;
+        if (await allHaveLeaders(admin, wanted)) {
+          return;
+        }
       } catch (error) {
         // A busy broker may not know a topic it just created (kafkajs's own wait for leaders
         // then fails with UNKNOWN_TOPIC_OR_PARTITION): that is not an answer, so ask again.
-        if (attempt >= ATTEMPTS || !PROPAGATING.has((error as { type?: string }).type ?? '')) throw error;
+        if (attempt >= ATTEMPTS || !PROPAGATING.has((error as { type?: string }).type ?? '')) {
+          throw error;
+        }
       }
-      if (attempt >= ATTEMPTS) throw new Error(`topics without partition leaders: ${wanted.join(', ')}`);
+      if (attempt >= ATTEMPTS) {
+        throw new Error(`topics without partition leaders: ${wanted.join(', ')}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
   } finally {
@@ -39,12 +47,16 @@ export async function ensureTopics(
 async function createMissing(admin: Admin, topics: readonly string[], numPartitions: number): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((topic) => !existing.has(topic));
-  if (missing.length === 0) return;
+  if (missing.length === 0) {
+    return;
+  }
   try {
     await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions })) });
   } catch (error) {
     // Another replica may have created it between list and create.
-    if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
+    if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') {
+      throw error;
+    }
   }
 }
 

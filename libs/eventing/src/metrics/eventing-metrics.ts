@@ -93,7 +93,9 @@ export class EventingMetrics implements ConsumerObserver {
       // Read on scrape: the numbers are the database's, whichever replica runs the relay.
       async collect() {
         const read = await readOutboxBacklog(dataSource).catch(() => undefined);
-        if (!read) return;
+        if (!read) {
+          return;
+        }
         oldestAge.set(read.oldestAgeSeconds);
         backlog.set(read.pending);
       },
@@ -101,7 +103,9 @@ export class EventingMetrics implements ConsumerObserver {
   }
 
   published(types: readonly string[]): void {
-    for (const type of types) this.produced.inc({ type });
+    for (const type of types) {
+      this.produced.inc({ type });
+    }
   }
 
   settled(type: string, outcome: string): void {
@@ -156,7 +160,9 @@ export function databaseCountGauge(
     labelNames: [gauge.labelName],
     async collect() {
       const rows = await queryRows<{ label: string; count: string }>(db, gauge.sql).catch(() => undefined);
-      if (!rows) return;
+      if (!rows) {
+        return;
+      }
       const counts = new Map(rows.map((row) => [row.label, Number(row.count)]));
       // A label found last time and gone now (not in `labels`) must not keep its old count.
       created.reset();

@@ -112,7 +112,9 @@ export class OutboxRelay {
   }
 
   start(): void {
-    if (this.running) return;
+    if (this.running) {
+      return;
+    }
     this.running = true;
     this.producer = new ReplaceableProducer({
       kafka: this.options.kafka,
@@ -124,7 +126,9 @@ export class OutboxRelay {
   }
 
   async stop(): Promise<void> {
-    if (!this.running) return;
+    if (!this.running) {
+      return;
+    }
     this.running = false;
     this.wake?.();
     await this.loop;
@@ -148,7 +152,9 @@ export class OutboxRelay {
         this.lastError = (error as Error).message;
         const delay = Math.min(100 * 2 ** Math.min(failures, 6), 5000);
         this.logger.warn(`outbox relay: ${(error as Error).message}; retrying in ${delay} ms`);
-        if (this.leader && isDatabaseUnavailable(error)) await this.releaseLeadership();
+        if (this.leader && isDatabaseUnavailable(error)) {
+          await this.releaseLeadership();
+        }
         await this.idle(delay);
       }
     }
@@ -233,7 +239,9 @@ export class OutboxRelay {
 
   private async housekeepingIfDue(): Promise<void> {
     const interval = this.options.housekeepingIntervalMs ?? 60_000;
-    if (Date.now() - this.lastHousekeeping < interval) return;
+    if (Date.now() - this.lastHousekeeping < interval) {
+      return;
+    }
     this.lastHousekeeping = Date.now();
     const retention = `${this.options.retentionMs ?? 7 * 86_400_000} milliseconds`;
     const inboxRetention = `${this.options.inboxRetentionMs ?? 30 * 86_400_000} milliseconds`;
@@ -252,7 +260,9 @@ export class OutboxRelay {
   }
 
   private async ensureLeadership(): Promise<boolean> {
-    if (this.leader) return true;
+    if (this.leader) {
+      return true;
+    }
     const pool = (this.options.dataSource.driver as PostgresDriver).master as {
       connect(): Promise<PoolClient>;
     };
@@ -284,7 +294,9 @@ export class OutboxRelay {
   private async releaseLeadership(error?: Error): Promise<void> {
     const client = this.leader;
     this.leader = undefined;
-    if (!client) return;
+    if (!client) {
+      return;
+    }
     client.removeAllListeners('notification');
     if (error) {
       client.release(error); // destroys the connection, which also releases the advisory lock
@@ -329,7 +341,9 @@ function groupByTopic(rows: readonly OutboxRow[]): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();
   for (const row of rows) {
     let messages = byTopic.get(row.topic);
-    if (!messages) byTopic.set(row.topic, (messages = []));
+    if (!messages) {
+      byTopic.set(row.topic, (messages = []));
+    }
     messages.push({ key: row.message_key, value: row.payload, headers: row.headers });
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));

@@ -51,15 +51,21 @@ export class Outbox {
     manager: EntityManager,
     events: OutgoingEvent | readonly OutgoingEvent[],
   ): Promise<CloudEvent[]> {
-    if (!manager.queryRunner?.isTransactionActive) throw new OutboxOutsideTransactionError();
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new OutboxOutsideTransactionError();
+    }
     const list = Array.isArray(events) ? (events as readonly OutgoingEvent[]) : [events as OutgoingEvent];
-    if (list.length === 0) return [];
+    if (list.length === 0) {
+      return [];
+    }
 
     const written: CloudEvent[] = [];
     const params: unknown[] = [];
     const rows: string[] = [];
     for (const event of list) {
-      if (this.options.validate !== false) await this.options.registry.parse(event.type, event.data);
+      if (this.options.validate !== false) {
+        await this.options.registry.parse(event.type, event.data);
+      }
       const cloudEvent: CloudEvent = {
         specversion: '1.0',
         id: event.id ?? randomUUID(),

@@ -33,7 +33,9 @@ export class StatementNames {
 
   nameFor(text: string): string | undefined {
     const known = this.names.get(text);
-    if (known !== undefined || this.names.size >= this.limit) return known;
+    if (known !== undefined || this.names.size >= this.limit) {
+      return known;
+    }
     const generation = this.generations.get(text) ?? 0;
     const name = `wb_${createHash('sha1').update(text).digest('base64url').slice(0, 22)}_${generation}`;
     this.names.set(text, name);
@@ -71,10 +73,14 @@ export function preparingClient(names: StatementNames = new StatementNames()): t
         args.length === 2 && typeof text === 'string' && Array.isArray(values) && values.length > 0
           ? names.nameFor(text)
           : undefined;
-      if (name === undefined) return (super.query as (...a: unknown[]) => never)(...args);
+      if (name === undefined) {
+        return (super.query as (...a: unknown[]) => never)(...args);
+      }
       const config: QueryConfig = { name, text: text as string, values: values as unknown[] };
       return (super.query(config) as Promise<unknown>).catch((error: unknown) => {
-        if (resultTypeChanged(error)) names.stale(text as string);
+        if (resultTypeChanged(error)) {
+          names.stale(text as string);
+        }
         throw error;
       }) as never;
     }

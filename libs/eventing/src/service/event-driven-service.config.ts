@@ -111,8 +111,9 @@ export function serviceDatabaseUrl(
   const own = env[`${service.toUpperCase()}_DATABASE_URL`];
   if (own) {
     const parsed = parsePostgresUrl(own);
-    if (parsed instanceof InvalidEnvValue)
+    if (parsed instanceof InvalidEnvValue) {
       throw new Error(`${service.toUpperCase()}_DATABASE_URL ${parsed.reason}`);
+    }
     return parsed;
   }
   const server = new URL(config.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');

@@ -97,7 +97,9 @@ export class HealthController {
         () => this.readiness.outboxBacklog(),
       ]);
     } catch (error) {
-      if (!(error instanceof HttpException)) throw error;
+      if (!(error instanceof HttpException)) {
+        throw error;
+      }
       const result = error.getResponse() as HealthCheckResult;
       const failing = Object.entries(result.error ?? {}).map(
         ([part, detail]) => `${part}${typeof detail?.message === 'string' ? ` (${detail.message})` : ''}`,

@@ -50,9 +50,13 @@ export class ReadinessIndicators {
 
   relay(): HealthIndicatorResult<'relay'> {
     const indicator = this.indicators.check('relay');
-    if (this.eventing.relayEnabled === false) return indicator.up({ enabled: false });
+    if (this.eventing.relayEnabled === false) {
+      return indicator.up({ enabled: false });
+    }
     const status = this.relayService.relay.status;
-    if (!status.running) return indicator.down({ message: 'the outbox relay is not running' });
+    if (!status.running) {
+      return indicator.down({ message: 'the outbox relay is not running' });
+    }
     if (status.consecutiveFailures >= RELAY_FAILURES_BEFORE_DOWN) {
       return indicator.down({
         message: `the outbox relay failed ${status.consecutiveFailures} times in a row: ${status.lastError ?? ''}`,

@@ -53,7 +53,9 @@ export function storableHeaders(
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     const lower = name.toLowerCase();
-    if (!UNSTORED_HEADERS.has(lower)) kept[lower] = value;
+    if (!UNSTORED_HEADERS.has(lower)) {
+      kept[lower] = value;
+    }
   }
   return kept;
 }
@@ -105,7 +107,9 @@ export class WebhookInboxStore {
   }
 
   async find(id: string): Promise<StoredWebhook | undefined> {
-    if (!/^\d{1,18}$/.test(id)) return undefined;
+    if (!/^\d{1,18}$/.test(id)) {
+      return undefined;
+    }
     const rows = await this.dataSource.query<WebhookRow[]>(
       `SELECT ${COLUMNS} FROM webhook_inbox WHERE id = $1`,
       [id],
@@ -115,7 +119,9 @@ export class WebhookInboxStore {
 
   /** Due again now, whether it was processed or still waiting for its next attempt. */
   async markDue(id: string, source: string): Promise<boolean> {
-    if (!/^\d{1,18}$/.test(id)) return false;
+    if (!/^\d{1,18}$/.test(id)) {
+      return false;
+    }
     const rows = await queryRows(
       this.dataSource,
       `UPDATE webhook_inbox SET processed_at = NULL, next_attempt_at = now()

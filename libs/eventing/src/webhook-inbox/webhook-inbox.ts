@@ -88,7 +88,9 @@ export class WebhookInboxWorker implements OnApplicationBootstrap, BeforeApplica
     @Optional() metrics?: Metrics,
   ) {
     this.options = { ...DEFAULTS, ...options };
-    if (metrics) webhookInboxMetrics(metrics, dataSource);
+    if (metrics) {
+      webhookInboxMetrics(metrics, dataSource);
+    }
   }
 
   onApplicationBootstrap(): void {
@@ -106,7 +108,9 @@ export class WebhookInboxWorker implements OnApplicationBootstrap, BeforeApplica
 
   /** Starts a drain, or asks the running one to look again once it is done. */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped) {
+      return;
+    }
     if (this.draining) {
       this.again = true;
       return;
@@ -139,7 +143,9 @@ export class WebhookInboxWorker implements OnApplicationBootstrap, BeforeApplica
   private async processOne(): Promise<boolean> {
     return await this.dataSource.transaction(async (manager) => {
       const webhook = await this.store.claimNext(manager);
-      if (!webhook) return false;
+      if (!webhook) {
+        return false;
+      }
       try {
         await manager.query('SAVEPOINT apply_webhook');
         await this.handler.handle(manager, webhook);
@@ -186,8 +192,11 @@ export class WebhookInbox {
    */
   async store(webhook: ReceivedWebhook): Promise<{ id: string; duplicate: boolean }> {
     const id = await this.rows.insert(webhook);
-    if (id === undefined) this.outcomes.duplicate(webhook.source);
-    else this.outcomes.verified(webhook.source);
+    if (id === undefined) {
+      this.outcomes.duplicate(webhook.source);
+    } else {
+      this.outcomes.verified(webhook.source);
+    }
     if (id !== undefined) {
       this.worker.wake();
       return { id, duplicate: false };
@@ -203,7 +212,9 @@ export class WebhookInbox {
 
   /** Processes a stored webhook again (an operator's replay); undefined when `source` has no such id. */
   async replay(source: string, id: string): Promise<StoredWebhook | undefined> {
-    if (!(await this.rows.markDue(id, source))) return undefined;
+    if (!(await this.rows.markDue(id, source))) {
+      return undefined;
+    }
     this.worker.wake();
     return await this.rows.find(id);
   }

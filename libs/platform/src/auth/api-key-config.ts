@@ -33,14 +33,17 @@ export function parseApiKeys(raw: string): ApiKeyEntry[] | InvalidEnvValue {
   } catch {
     return new InvalidEnvValue('is not valid JSON (expected an array of {"sha256","principal","scopes"})');
   }
-  if (!Array.isArray(parsed))
+  if (!Array.isArray(parsed)) {
     return new InvalidEnvValue('must be a JSON array of {"sha256","principal","scopes"}');
+  }
 
   const entries: ApiKeyEntry[] = [];
   const seen = new Set<string>();
   for (const [index, item] of parsed.entries()) {
     const where = `entry ${index}`;
-    if (!isRecord(item)) return new InvalidEnvValue(`${where} must be an object`);
+    if (!isRecord(item)) {
+      return new InvalidEnvValue(`${where} must be an object`);
+    }
     const { sha256, principal, scopes } = item;
     if (typeof principal !== 'string' || !parsePrincipal(principal, [])) {
       return new InvalidEnvValue(`${where}: principal must be ${PRINCIPAL_FORMAT}`);
@@ -57,7 +60,9 @@ export function parseApiKeys(raw: string): ApiKeyEntry[] | InvalidEnvValue {
     }
     const digest = sha256.toLowerCase();
     // Two principals behind one key would make the caller's identity depend on list order.
-    if (seen.has(digest)) return new InvalidEnvValue(`${named}: sha256 is configured twice`);
+    if (seen.has(digest)) {
+      return new InvalidEnvValue(`${named}: sha256 is configured twice`);
+    }
     seen.add(digest);
     entries.push({ sha256: digest, principal, scopes: [...scopes] });
   }

@@ -20,7 +20,9 @@ export class ApiKeyRegistry {
     this.keys = entries.map((entry) => {
       const principal = parsePrincipal(entry.principal, entry.scopes);
       // Config loading already rejected these; a registry built by hand must not weaken that.
-      if (!principal) throw new Error(`invalid API key principal ${JSON.stringify(entry.principal)}`);
+      if (!principal) {
+        throw new Error(`invalid API key principal ${JSON.stringify(entry.principal)}`);
+      }
       return { principal, keyId: entry.sha256, digest: Buffer.from(entry.sha256, 'hex') };
     });
   }
@@ -34,7 +36,9 @@ export class ApiKeyRegistry {
     const digest = createHash('sha256').update(presentedKey, 'utf8').digest();
     let found: RegisteredKey | undefined;
     for (const key of this.keys) {
-      if (timingSafeEqual(key.digest, digest) && !found) found = key;
+      if (timingSafeEqual(key.digest, digest) && !found) {
+        found = key;
+      }
     }
     return found && { principal: found.principal, keyId: found.keyId };
   }

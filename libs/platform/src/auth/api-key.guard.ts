@@ -27,9 +27,13 @@ export class ApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     // APP_GUARDs also run for @EventPattern handlers; those are authenticated by the broker.
-    if (context.getType() !== 'http') return true;
+    if (context.getType() !== 'http') {
+      return true;
+    }
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets)) return true;
+    if (this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets)) {
+      return true;
+    }
 
     const http = context.switchToHttp();
     const request = http.getRequest<HttpRequest>();

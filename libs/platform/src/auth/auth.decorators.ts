@@ -22,7 +22,8 @@ export function RequireScopes(...scopes: string[]): ClassDecorator & MethodDecor
 /** The authenticated principal. Using it on a `@Public()` route is a programming error (500). */
 export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
   const auth = authenticationOf(context.switchToHttp().getRequest<HttpRequest>());
-  if (!auth)
+  if (!auth) {
     throw new Error('@CurrentPrincipal() used on a route without API key authentication (is it @Public()?)');
+  }
   return auth.principal;
 });

@@ -18,14 +18,20 @@ export const SCOPE_PATTERN = /^[a-z][a-z0-9_.-]*(?::[a-z][a-z0-9_.-]*)*$/;
 
 export function parsePrincipal(principal: string, scopes: readonly string[]): Principal | undefined {
   const match = PRINCIPAL.exec(principal);
-  if (!match) return undefined;
+  if (!match) {
+    return undefined;
+  }
   const [, kind, id, admin] = match;
-  if (admin) return { principal, kind: 'admin', id: 'admin', scopes };
+  if (admin) {
+    return { principal, kind: 'admin', id: 'admin', scopes };
+  }
   return { principal, kind: kind as Exclude<PrincipalKind, 'admin'>, id, scopes };
 }
 
 /** Scopes in `required` that `principal` lacks; admin lacks none. */
 export function missingScopes(principal: Principal, required: readonly string[]): string[] {
-  if (principal.kind === 'admin') return [];
+  if (principal.kind === 'admin') {
+    return [];
+  }
   return required.filter((scope) => !principal.scopes.includes(scope));
 }

@@ -56,8 +56,12 @@ const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
 
 export function parseBoolean(raw: string): boolean | InvalidEnvValue {
   const word = raw.trim().toLowerCase();
-  if (TRUE_WORDS.has(word)) return true;
-  if (FALSE_WORDS.has(word)) return false;
+  if (TRUE_WORDS.has(word)) {
+    return true;
+  }
+  if (FALSE_WORDS.has(word)) {
+    return false;
+  }
   return new InvalidEnvValue('must be a boolean (true/false, 1/0, yes/no, on/off)');
 }
 
@@ -81,8 +85,9 @@ export function parseCommaList(raw: string, options: ListOptions = {}): string[]
   const { item } = options;
   if (item) {
     const bad = items.findIndex((entry) => !item.pattern.test(entry));
-    if (bad >= 0)
+    if (bad >= 0) {
       return new InvalidEnvValue(`item ${bad + 1} of the comma-separated list must be ${item.description}`);
+    }
   }
   return items;
 }

@@ -44,7 +44,9 @@ function configError(env: Record<string, string>): ConfigError {
   try {
     loadConfig(OrderConfig, env);
   } catch (error) {
-    if (error instanceof ConfigError) return error;
+    if (error instanceof ConfigError) {
+      return error;
+    }
     throw error;
   }
   throw new Error('expected a ConfigError');

@@ -21,7 +21,9 @@ export function loadConfig<T extends object>(schema: ConfigSchema<T>, env: Env =
   const plain: Record<string, string> = {};
   for (const name of declared) {
     const raw = env[name];
-    if (raw !== undefined && raw.trim() !== '') plain[name] = raw;
+    if (raw !== undefined && raw.trim() !== '') {
+      plain[name] = raw;
+    }
   }
   for (const [property, prefix] of envGroupsOf(schema)) {
     delete plain[property];
@@ -31,7 +33,9 @@ export function loadConfig<T extends object>(schema: ConfigSchema<T>, env: Env =
           name.startsWith(prefix) && !declared.has(name) && raw !== undefined && raw.trim() !== '',
       )
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    if (group.length > 0) plain[property] = JSON.stringify(Object.fromEntries(group));
+    if (group.length > 0) {
+      plain[property] = JSON.stringify(Object.fromEntries(group));
+    }
   }
 
   const config = plainToInstance(schema, plain);
@@ -55,7 +59,9 @@ export function loadConfigOrExit<T extends object>(schema: ConfigSchema<T>, env:
   try {
     return loadConfig(schema, env);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof ConfigError)) {
+      throw error;
+    }
     process.stderr.write(`${error.message}\n`);
     return process.exit(1);
   }
@@ -75,7 +81,9 @@ function toIssue(
 ): ConfigIssue {
   const variable = error.property;
   const value: unknown = Reflect.get(config, variable);
-  if (raw === undefined && value === undefined) return { variable, reason: 'is not set' };
+  if (raw === undefined && value === undefined) {
+    return { variable, reason: 'is not set' };
+  }
 
   let reason: string;
   if (value instanceof InvalidEnvValue) {
@@ -87,7 +95,9 @@ function toIssue(
       .join('; ');
   }
 
-  if (raw === undefined) return { variable, reason };
+  if (raw === undefined) {
+    return { variable, reason };
+  }
   if (secret) {
     // A custom validator message may interpolate $value; scrub it just in case.
     return { variable, reason: `${reason.split(raw).join('<redacted>')} (value redacted)` };
@@ -99,7 +109,9 @@ function toIssue(
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
+    for (const child of Object.values(value)) {
+      deepFreeze(child);
+    }
   }
   return value;
 }

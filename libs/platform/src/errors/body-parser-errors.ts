@@ -10,7 +10,9 @@ interface BodyParserError {
 }
 
 function isBodyParserError(error: unknown): error is BodyParserError {
-  if (!(error instanceof Error)) return false;
+  if (!(error instanceof Error)) {
+    return false;
+  }
   const { type, status } = error as Error & { type?: unknown; status?: unknown };
   return typeof type === 'string' && typeof status === 'number';
 }
@@ -20,7 +22,9 @@ function isBodyParserError(error: unknown): error is BodyParserError {
  * Parse errors get a fixed message because Node's JSON.parse message quotes the body.
  */
 export function fromBodyParserError(error: unknown): HttpException | undefined {
-  if (!isBodyParserError(error)) return undefined;
+  if (!isBodyParserError(error)) {
+    return undefined;
+  }
   switch (error.type) {
     case 'entity.too.large':
       return new PayloadTooLargeException({

@@ -34,6 +34,8 @@ export class DomainError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.kind = options.kind ?? 'rule-violation';
-    if (options.details !== undefined) this.details = options.details;
+    if (options.details !== undefined) {
+      this.details = options.details;
+    }
   }
 }

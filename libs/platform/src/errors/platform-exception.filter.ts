@@ -58,7 +58,9 @@ export class PlatformExceptionFilter implements ExceptionFilter {
     const http = exception instanceof HttpException ? exception : fromBodyParserError(exception);
     if (http) {
       const status = http.getStatus();
-      if (status >= 500) this.logFailure(exception, request);
+      if (status >= 500) {
+        this.logFailure(exception, request);
+      }
       return fromHttpException(http);
     }
     if (exception instanceof DomainError) {
@@ -87,7 +89,9 @@ function fromHttpException(exception: HttpException): ErrorBody {
   const status = exception.getStatus();
   const fallbackCode = `HTTP.${HttpStatus[status] ?? status}`;
   const response = exception.getResponse();
-  if (typeof response === 'string') return envelope(status, fallbackCode, response);
+  if (typeof response === 'string') {
+    return envelope(status, fallbackCode, response);
+  }
 
   const { code, message, details } = response as { code?: unknown; message?: unknown; details?: unknown };
   const text = Array.isArray(message)

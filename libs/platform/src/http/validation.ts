@@ -16,7 +16,9 @@ export function fieldErrors(errors: readonly ValidationError[], parent = ''): Fi
         ? `${parent}.${error.property}`
         : error.property;
     const messages = Object.entries(error.constraints ?? {}).map(([constraint, message]) => {
-      if (constraint === 'whitelistValidation') return `${field} is not an allowed field`;
+      if (constraint === 'whitelistValidation') {
+        return `${field} is not an allowed field`;
+      }
       // class-validator's defaults start with the bare property name; swap in the whole path.
       return message.startsWith(`${error.property} `)
         ? `${field}${message.slice(error.property.length)}`

@@ -20,8 +20,9 @@ export class Metrics {
 
   constructor(service: string, options: { readonly processMetrics?: boolean } = {}) {
     this.registry.setDefaultLabels({ service });
-    if (options.processMetrics ?? true)
+    if (options.processMetrics ?? true) {
       collectDefaultMetrics({ register: this.registry, prefix: 'waybill_' });
+    }
   }
 
   counter<L extends string>(config: Omit<CounterConfiguration<L>, 'registers'>): Counter<L> {
@@ -43,7 +44,9 @@ export class Metrics {
 
   private once<M extends Counter | Gauge | Histogram>(name: string, create: () => M): M {
     const existing = this.created.get(name);
-    if (existing) return existing as M;
+    if (existing) {
+      return existing as M;
+    }
     const metric = create();
     this.created.set(name, metric);
     return metric;

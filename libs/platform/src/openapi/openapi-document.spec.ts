@@ -260,7 +260,9 @@ describe('/docs beside the API-key guard, the rate limit and raw-body webhooks',
 
   it('spends no rate-limit budget, and a webhook still gets its raw body byte for byte', async () => {
     const http = request(app.getHttpServer());
-    for (let i = 0; i < 4; i += 1) await http.get('/docs-json').expect(200);
+    for (let i = 0; i < 4; i += 1) {
+      await http.get('/docs-json').expect(200);
+    }
     const body = '{"b": 1,  "a": 2}';
     const res = await http
       .post('/v1/things/webhooks/acme')

@@ -133,11 +133,14 @@ export function buildOpenApiDocument(app: INestApplication, info: ApiDocsInfo): 
 
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [verb, value] of Object.entries(item as Record<string, unknown>)) {
-      if (!isHttpVerb(verb)) continue;
+      if (!isHttpVerb(verb)) {
+        continue;
+      }
       const operation = value as Operation;
       const route = handlers.get(operation.operationId);
-      if (!route)
+      if (!route) {
         throw new Error(`OpenAPI: no handler for ${verb.toUpperCase()} ${path} (${operation.operationId})`);
+      }
       describeOperation(operation, route, schemas);
     }
   }
@@ -156,13 +159,21 @@ export function routeHandlers(app: INestApplication): Map<string, RouteHandler> 
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
       const controller = wrapper.metatype as (new (...args: never[]) => object) | undefined;
-      if (!controller || Reflect.getMetadata(PATH_METADATA, controller) === undefined) continue;
+      if (!controller || Reflect.getMetadata(PATH_METADATA, controller) === undefined) {
+        continue;
+      }
       const prototype = controller.prototype as Record<string, unknown>;
       for (const methodName of Object.getOwnPropertyNames(prototype)) {
         const handler = prototype[methodName];
-        if (methodName === 'constructor' || typeof handler !== 'function') continue;
-        if (Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
-        if (Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
+        if (methodName === 'constructor' || typeof handler !== 'function') {
+          continue;
+        }
+        if (Reflect.getMetadata(METHOD_METADATA, handler) === undefined) {
+          continue;
+        }
+        if (Reflect.getMetadata(PATH_METADATA, handler) === undefined) {
+          continue;
+        }
         found.set(`${controller.name}_${methodName}`, {
           controller,
           methodName,
@@ -211,7 +222,9 @@ function describeOperation(
 
   if (doc) {
     operation.summary = doc.summary;
-    if (doc.description) operation.description = doc.description;
+    if (doc.description) {
+      operation.description = doc.description;
+    }
   }
   const access = isPublic
     ? doc?.webhook
@@ -222,7 +235,9 @@ function describeOperation(
       : 'Any valid API key.';
   operation.description = [operation.description, access].filter(Boolean).join('\n\n');
   operation.security = isPublic ? [] : [{ [API_KEY_SCHEME]: [] }];
-  if (!isPublic) operation['x-required-scopes'] = scopes;
+  if (!isPublic) {
+    operation['x-required-scopes'] = scopes;
+  }
 
   for (const header of doc?.headers ?? []) {
     (operation.parameters ??= []).push({
@@ -249,7 +264,9 @@ function describeOperation(
     };
   } else if (doc?.requestExample !== undefined && operation.requestBody) {
     const content = (operation.requestBody as Json).content as Record<string, Json>;
-    for (const media of Object.values(content)) media.example = doc.requestExample;
+    for (const media of Object.values(content)) {
+      media.example = doc.requestExample;
+    }
   }
 
   const responses: Record<string, Json> = {};
@@ -289,10 +306,17 @@ function describeOperation(
   }
 
   const errors: ErrorDoc[] = [];
-  if (doc?.webhook) errors.push(DERIVED_ERRORS.webhookMalformed, DERIVED_ERRORS.webhookSignature);
-  else if (takesInput) errors.push(DERIVED_ERRORS.validation);
-  if (!isPublic) errors.push(DERIVED_ERRORS.missingKey, DERIVED_ERRORS.missingScope);
-  if (operation.requestBody) errors.push(DERIVED_ERRORS.tooLarge);
+  if (doc?.webhook) {
+    errors.push(DERIVED_ERRORS.webhookMalformed, DERIVED_ERRORS.webhookSignature);
+  } else if (takesInput) {
+    errors.push(DERIVED_ERRORS.validation);
+  }
+  if (!isPublic) {
+    errors.push(DERIVED_ERRORS.missingKey, DERIVED_ERRORS.missingScope);
+  }
+  if (operation.requestBody) {
+    errors.push(DERIVED_ERRORS.tooLarge);
+  }
   errors.push(...(doc?.errors ?? []));
   // Every Nest route passes the rate-limit guard (per key, or per client IP when public).
   errors.push(DERIVED_ERRORS.rateLimited);
@@ -426,8 +450,12 @@ function schemaOf(dto: new () => object): JsonSchema {
  * The entries of a `properties` map are schemas, the map itself is not (its keys are field names).
  */
 function rebuild(node: unknown, visit: (object: Json) => Json): unknown {
-  if (Array.isArray(node)) return node.map((item) => rebuild(item, visit));
-  if (typeof node !== 'object' || node === null) return node;
+  if (Array.isArray(node)) {
+    return node.map((item) => rebuild(item, visit));
+  }
+  if (typeof node !== 'object' || node === null) {
+    return node;
+  }
   const out: Json = {};
   for (const [key, value] of Object.entries(node as Json)) {
     out[key] =
@@ -444,7 +472,9 @@ function rebuild(node: unknown, visit: (object: Json) => Json): unknown {
  */
 function hoistNamed(schema: JsonSchema, schemas: Record<string, JsonSchema>): JsonSchema {
   return rebuild(schema, (node) => {
-    if (typeof node.title !== 'string') return node;
+    if (typeof node.title !== 'string') {
+      return node;
+    }
     const previous = schemas[node.title];
     if (previous && JSON.stringify(previous) !== JSON.stringify(node)) {
       throw new Error(`OpenAPI: two different schemas are named ${node.title}`);

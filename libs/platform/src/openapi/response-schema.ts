@@ -24,7 +24,9 @@ export const named = (name: string, schema: Schema): Schema => ({ title: name, .
 /** A closed object; every property is required unless listed in `optional`. */
 export function object(properties: Record<string, Schema>, optional: readonly string[] = []): Schema {
   const unknown = optional.filter((name) => !(name in properties));
-  if (unknown.length > 0) throw new Error(`optional names no property: ${unknown.join(', ')}`);
+  if (unknown.length > 0) {
+    throw new Error(`optional names no property: ${unknown.join(', ')}`);
+  }
   return {
     type: 'object',
     properties,

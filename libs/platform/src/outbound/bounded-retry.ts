@@ -48,7 +48,9 @@ export async function withBoundedRetries<T>(
       } else {
         throw error;
       }
-      if (attempt < options.attempts) await sleep(options.initialBackoffMs * 2 ** (attempt - 1));
+      if (attempt < options.attempts) {
+        await sleep(options.initialBackoffMs * 2 ** (attempt - 1));
+      }
     }
   }
   return { ok: false, ...last };

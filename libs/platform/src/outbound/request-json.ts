@@ -40,12 +40,18 @@ export async function requestJson(request: JsonRequest): Promise<JsonAnswer> {
     text = await response.text();
   } catch (error) {
     const name = (error as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError') throw new ProviderTimeoutError();
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      throw new ProviderTimeoutError();
+    }
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     throw new ProviderUnavailableError(`network error${cause ? ` (${cause})` : ''}`);
   }
-  if (response.status >= 500) throw new ProviderUnavailableError(`HTTP ${response.status}`);
-  if (text.trim() === '') return { status: response.status, body: {} };
+  if (response.status >= 500) {
+    throw new ProviderUnavailableError(`HTTP ${response.status}`);
+  }
+  if (text.trim() === '') {
+    return { status: response.status, body: {} };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

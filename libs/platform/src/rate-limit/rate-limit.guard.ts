@@ -12,7 +12,9 @@ export class RateLimitGuard implements CanActivate {
   constructor(private readonly limiter: TokenBucketLimiter) {}
 
   canActivate(context: ExecutionContext): boolean {
-    if (context.getType() !== 'http') return true;
+    if (context.getType() !== 'http') {
+      return true;
+    }
     const http = context.switchToHttp();
     const request = http.getRequest<HttpRequest>();
     const response = http.getResponse<HttpResponse>();
@@ -28,7 +30,9 @@ export class RateLimitGuard implements CanActivate {
     response.setHeader('RateLimit-Limit', String(decision.limit));
     response.setHeader('RateLimit-Remaining', String(decision.remaining));
     response.setHeader('RateLimit-Reset', String(decision.resetSeconds));
-    if (decision.allowed) return true;
+    if (decision.allowed) {
+      return true;
+    }
 
     response.setHeader('Retry-After', String(decision.retryAfterSeconds));
     throw new HttpException(

@@ -23,7 +23,9 @@ describe('TokenBucketLimiter', () => {
 
   it('refills continuously', () => {
     const { limiter: l, advance } = limiter(60);
-    for (let i = 0; i < 60; i += 1) l.take('a');
+    for (let i = 0; i < 60; i += 1) {
+      l.take('a');
+    }
     expect(l.take('a').allowed).toBe(false);
     advance(1000);
     expect(l.take('a')).toMatchObject({ allowed: true, remaining: 0 });
@@ -47,7 +49,9 @@ describe('TokenBucketLimiter', () => {
 
   it('stays bounded under many distinct callers, dropping the least recently seen', () => {
     const { limiter: l } = limiter(1, 100);
-    for (let i = 0; i < 10_000; i += 1) l.take(`ip:${i}`);
+    for (let i = 0; i < 10_000; i += 1) {
+      l.take(`ip:${i}`);
+    }
     expect(l.size).toBe(100);
     // ip:9999 is remembered (bucket empty), ip:0 was evicted (fresh bucket).
     expect(l.take('ip:9999').allowed).toBe(false);

@@ -39,8 +39,9 @@ export class TokenBucketLimiter {
   private readonly now: () => number;
 
   constructor(options: TokenBucketOptions) {
-    if (!Number.isFinite(options.perMinute) || options.perMinute < 1)
+    if (!Number.isFinite(options.perMinute) || options.perMinute < 1) {
       throw new RangeError('perMinute must be ≥ 1');
+    }
     this.capacity = options.perMinute;
     this.refillPerMs = options.perMinute / MINUTE_MS;
     this.maxBuckets = Math.max(1, options.maxBuckets ?? 100_000);
@@ -61,7 +62,9 @@ export class TokenBucketLimiter {
     this.evict(now);
 
     const allowed = bucket.tokens >= 1;
-    if (allowed) bucket.tokens -= 1;
+    if (allowed) {
+      bucket.tokens -= 1;
+    }
     return {
       allowed,
       limit: this.capacity,
@@ -75,7 +78,9 @@ export class TokenBucketLimiter {
   private evict(now: number): void {
     const idleMs = this.capacity / this.refillPerMs;
     for (const [key, bucket] of this.buckets) {
-      if (this.buckets.size <= this.maxBuckets && now - bucket.updatedAt < idleMs) return;
+      if (this.buckets.size <= this.maxBuckets && now - bucket.updatedAt < idleMs) {
+        return;
+      }
       this.buckets.delete(key);
     }
   }

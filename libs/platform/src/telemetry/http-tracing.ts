@@ -33,7 +33,9 @@ export function httpTracingMiddleware() {
         span.updateName(`HTTP ${request.method ?? ''} ${route}`);
       }
       span.setAttribute('http.response.status_code', response.statusCode);
-      if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      if (response.statusCode >= 500) {
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
       span.end();
     });
     context.with(spanContext, next);

@@ -34,16 +34,24 @@ export interface TracingSetup {
 
 export function otlpExportRequested(env: NodeJS.ProcessEnv): boolean {
   const exporter = env.OTEL_TRACES_EXPORTER?.trim().toLowerCase();
-  if (exporter === 'none') return false;
-  if (exporter === 'otlp') return true;
+  if (exporter === 'none') {
+    return false;
+  }
+  if (exporter === 'otlp') {
+    return true;
+  }
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 }
 
 /** Registers the process's tracer provider once; later calls (more services in one test process) reuse it. */
 export function startTracing(service: string, env: NodeJS.ProcessEnv = process.env): TracingSetup {
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return { enabled: false, exporting: false };
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') {
+    return { enabled: false, exporting: false };
+  }
   const exporting = otlpExportRequested(env);
-  if (provider) return { enabled: true, exporting };
+  if (provider) {
+    return { enabled: true, exporting };
+  }
   const spanProcessors: SpanProcessor[] = exporting ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [];
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? `waybill-${service}` }),
@@ -109,7 +117,9 @@ export function openSpan(scope: SpanScope): { span: Span; context: Context } {
   );
   let spanContext = trace.setSpan(parentContext, span);
   const correlationId = scope.correlationId ?? currentCorrelationId();
-  if (correlationId) spanContext = spanContext.setValue(CORRELATION_ID, correlationId);
+  if (correlationId) {
+    spanContext = spanContext.setValue(CORRELATION_ID, correlationId);
+  }
   return { span, context: spanContext };
 }
 
@@ -134,7 +144,9 @@ export function logContext(): Record<string, string> {
     fields.span_id = spanContext.spanId;
   }
   const correlationId = currentCorrelationId();
-  if (correlationId) fields.correlation_id = correlationId;
+  if (correlationId) {
+    fields.correlation_id = correlationId;
+  }
   return fields;
 }
 

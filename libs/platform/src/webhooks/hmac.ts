@@ -40,6 +40,8 @@ export function verifyTimestampTolerance(
         : NaN
       : unixSeconds;
   const nowMs = now.getTime();
-  if (!Number.isSafeInteger(seconds) || seconds < 0 || Number.isNaN(nowMs)) return false;
+  if (!Number.isSafeInteger(seconds) || seconds < 0 || Number.isNaN(nowMs)) {
+    return false;
+  }
   return Math.abs(nowMs - seconds * 1000) <= toleranceSeconds * 1000;
 }

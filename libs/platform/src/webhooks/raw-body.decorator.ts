@@ -8,7 +8,9 @@ import { isRawBodyCaptured } from './raw-body-capture';
  */
 export const RawBody = createParamDecorator((_: unknown, context: ExecutionContext): Buffer => {
   const request = context.switchToHttp().getRequest<HttpRequest>();
-  if (Buffer.isBuffer(request.rawBody)) return request.rawBody;
+  if (Buffer.isBuffer(request.rawBody)) {
+    return request.rawBody;
+  }
   if (!isRawBodyCaptured(request)) {
     throw new Error(
       '@RawBody(): raw body capture is not configured; call configureHttpApp(app, config) before app.init()',

@@ -46,7 +46,9 @@ const MESSAGE_ID = /^[\x21-\x7e]{1,256}$/;
 export function headerValue(headers: WebhookHeaders, name: string): string | undefined {
   const lower = name.toLowerCase();
   for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== lower) continue;
+    if (key.toLowerCase() !== lower) {
+      continue;
+    }
     return Array.isArray(value) ? value[0] : value;
   }
   return undefined;
@@ -65,7 +67,9 @@ export function parseSecretList(value: string | undefined): string[] {
 
 /** Whether a configured secret has the `whsec_<base64>` form; config validation uses this. */
 export function isStandardWebhookSecret(secret: string): boolean {
-  if (!secret.startsWith(SECRET_PREFIX)) return false;
+  if (!secret.startsWith(SECRET_PREFIX)) {
+    return false;
+  }
   const key = secret.slice(SECRET_PREFIX.length);
   return key.length >= 4 && BASE64.test(key) && Buffer.from(key, 'base64').length >= 1;
 }
@@ -111,11 +115,15 @@ export function verifyStandardWebhook(check: StandardWebhookCheck): StandardWebh
   const signatures: Buffer[] = [];
   for (const entry of signatureHeader.split(' ')) {
     const comma = entry.indexOf(',');
-    if (comma <= 0) continue;
+    if (comma <= 0) {
+      continue;
+    }
     const version = entry.slice(0, comma);
     const value = entry.slice(comma + 1);
     // Other versions (v1a is asymmetric) are skipped, as the specification asks.
-    if (version === 'v1' && BASE64.test(value)) signatures.push(Buffer.from(value, 'base64'));
+    if (version === 'v1' && BASE64.test(value)) {
+      signatures.push(Buffer.from(value, 'base64'));
+    }
   }
   if (signatures.length === 0) {
     return {
@@ -128,7 +136,9 @@ export function verifyStandardWebhook(check: StandardWebhookCheck): StandardWebh
   let matched = false;
   for (const secret of check.secrets) {
     const expected = signatureOf(secretKey(secret), id, timestamp, check.rawBody);
-    for (const signature of signatures) matched = safeEqual(expected, signature) || matched;
+    for (const signature of signatures) {
+      matched = safeEqual(expected, signature) || matched;
+    }
   }
   if (!matched) {
     return {
@@ -164,7 +174,9 @@ export function signStandardWebhook(message: {
   readonly rawBody: Buffer | string;
   readonly secrets: readonly string[];
 }): StandardWebhookHeaders {
-  if (message.secrets.length === 0) throw new Error('at least one secret is needed to sign');
+  if (message.secrets.length === 0) {
+    throw new Error('at least one secret is needed to sign');
+  }
   const body = typeof message.rawBody === 'string' ? Buffer.from(message.rawBody, 'utf8') : message.rawBody;
   const timestamp = String(Math.floor(message.timestamp));
   const signatures = message.secrets.map(

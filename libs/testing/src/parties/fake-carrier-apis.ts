@@ -48,7 +48,9 @@ export abstract class FakeCarrierApi {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
+    for await (const chunk of request) {
+      chunks.push(chunk as Buffer);
+    }
     const text = Buffer.concat(chunks).toString('utf8');
     let body: Record<string, unknown> = {};
     try {
@@ -82,7 +84,9 @@ export abstract class FakeCarrierApi {
 }
 
 function send(response: ServerResponse, answer: Answer): void {
-  if (response.destroyed) return;
+  if (response.destroyed) {
+    return;
+  }
   response.writeHead(answer.status, { 'Content-Type': 'application/json' });
   response.end(JSON.stringify(answer.body));
 }
@@ -165,8 +169,9 @@ export class FakeEasyPost extends FakeCarrierApi {
     const refund = /^\/v2\/shipments\/([^/]+)\/refund$/.exec(call.path);
     if (call.method === 'POST' && refund) {
       const shipment = this.shipments.get(refund[1]);
-      if (!shipment)
+      if (!shipment) {
         return { status: 404, body: { error: { code: 'NOT_FOUND', message: 'shipment not found' } } };
+      }
       return {
         status: 200,
         body: {
@@ -250,10 +255,13 @@ export class FakeDirectCarrier extends FakeCarrierApi {
       return { status: 401, body: { code: 'UNAUTHORIZED', message: 'invalid key' } };
     }
     const key = call.headers['idempotency-key'];
-    if (typeof key !== 'string')
+    if (typeof key !== 'string') {
       return { status: 400, body: { code: 'IDEMPOTENCY_KEY_REQUIRED', message: 'send one' } };
+    }
     const replay = this.replies.get(`${call.path}|${key}`);
-    if (replay) return replay;
+    if (replay) {
+      return replay;
+    }
     const answer = this.answer(call);
     this.replies.set(`${call.path}|${key}`, answer);
     return answer;
@@ -272,9 +280,12 @@ export class FakeDirectCarrier extends FakeCarrierApi {
     const cancel = /^\/v1\/shipments\/([^/]+)\/cancel$/.exec(call.path);
     if (call.method === 'POST' && cancel) {
       const shipment = this.shipments.get(cancel[1]);
-      if (!shipment) return { status: 404, body: { code: 'NOT_FOUND', message: 'no such shipment' } };
-      if (shipment.pickedUp)
+      if (!shipment) {
+        return { status: 404, body: { code: 'NOT_FOUND', message: 'no such shipment' } };
+      }
+      if (shipment.pickedUp) {
         return { status: 409, body: { code: 'ALREADY_PICKED_UP', message: 'the parcel is on its way' } };
+      }
       shipment.cancelled = true;
       return { status: 200, body: { id: cancel[1], status: 'cancelled' } };
     }

@@ -156,7 +156,9 @@ export class FakeStripe {
 
   private announce(type: string, intent: FakeIntent): void {
     const endpoint = this.webhookEndpoint;
-    if (!endpoint) return;
+    if (!endpoint) {
+      return;
+    }
     const payload = FakeStripe.event(type, intent);
     // Stripe delivers after the API call returned, never inside it.
     setImmediate(() => {
@@ -174,14 +176,18 @@ export class FakeStripe {
     signature: string | undefined,
   ): Promise<WebhookDelivery> {
     const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8' };
-    if (signature !== undefined) headers['Stripe-Signature'] = signature;
+    if (signature !== undefined) {
+      headers['Stripe-Signature'] = signature;
+    }
     const response = await fetch(url, { method: 'POST', headers, body: payload });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
+    for await (const chunk of request) {
+      chunks.push(chunk as Buffer);
+    }
     const raw = Buffer.concat(chunks).toString('utf8');
     const params = Object.fromEntries(new URLSearchParams(raw));
     const idempotencyKey = header(request, 'idempotency-key');
@@ -200,11 +206,14 @@ export class FakeStripe {
       this.failNext -= 1;
       return send(response, { status: 503, body: { error: { type: 'api_error', message: 'try again' } } });
     }
-    if (replay) return send(response, replay, true);
+    if (replay) {
+      return send(response, replay, true);
+    }
     const answer = this.answer(request, path, params);
     // Stripe keeps the first result for a key, errors included (but not 5xx).
-    if (idempotencyKey && request.method === 'POST')
+    if (idempotencyKey && request.method === 'POST') {
       this.replies.set(`${request.method} ${idempotencyKey}`, answer);
+    }
     send(response, answer);
   }
 
@@ -223,15 +232,20 @@ export class FakeStripe {
         'Invalid request: send form-encoded parameters',
       );
     }
-    if (request.method === 'POST' && path === '/v1/payment_intents') return this.createIntent(params);
+    if (request.method === 'POST' && path === '/v1/payment_intents') {
+      return this.createIntent(params);
+    }
     const action = /^\/v1\/payment_intents\/([^/]+)\/(capture|cancel)$/.exec(path);
     if (request.method === 'POST' && action) {
       const intent = this.intents.get(action[1]);
-      if (!intent)
+      if (!intent) {
         return stripeError(404, 'invalid_request_error', 'resource_missing', 'No such payment_intent');
+      }
       return action[2] === 'capture' ? this.capture(intent, params) : this.cancel(intent);
     }
-    if (request.method === 'POST' && path === '/v1/refunds') return this.refund(params);
+    if (request.method === 'POST' && path === '/v1/refunds') {
+      return this.refund(params);
+    }
     return stripeError(
       404,
       'invalid_request_error',
@@ -248,7 +262,9 @@ export class FakeStripe {
     const metadata: Record<string, string> = {};
     for (const [key, value] of Object.entries(params)) {
       const match = /^metadata\[(.+)\]$/.exec(key);
-      if (match) metadata[match[1]] = value;
+      if (match) {
+        metadata[match[1]] = value;
+      }
     }
     const intent: FakeIntent = {
       id: `pi_${randomBytes(12).toString('hex')}`,
@@ -303,14 +319,19 @@ export class FakeStripe {
         );
     }
     this.intents.set(intent.id, intent);
-    if (intent.status === 'requires_capture')
+    if (intent.status === 'requires_capture') {
       this.announce('payment_intent.amount_capturable_updated', intent);
-    if (intent.status === 'succeeded') this.announce('payment_intent.succeeded', intent);
+    }
+    if (intent.status === 'succeeded') {
+      this.announce('payment_intent.succeeded', intent);
+    }
     return { status: 200, body: { ...intent } };
   }
 
   private capture(intent: FakeIntent, params: Record<string, string>): Answer {
-    if (intent.status !== 'requires_capture') return unexpectedState(intent, 'capture');
+    if (intent.status !== 'requires_capture') {
+      return unexpectedState(intent, 'capture');
+    }
     const amount = params.amount_to_capture ? Number(params.amount_to_capture) : intent.amount;
     intent.status = 'succeeded';
     intent.amount_received = amount;
@@ -339,7 +360,7 @@ export class FakeStripe {
 
   private refund(params: Record<string, string>): Answer {
     const intent = this.intents.get(params.payment_intent ?? '');
-    if (!intent)
+    if (!intent) {
       return stripeError(
         400,
         'invalid_request_error',
@@ -347,6 +368,7 @@ export class FakeStripe {
         'No such payment_intent',
         'payment_intent',
       );
+    }
     if (intent.status !== 'succeeded') {
       return stripeError(
         400,

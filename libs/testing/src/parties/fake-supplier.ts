@@ -85,15 +85,20 @@ export class FakeSupplier {
           response.writeHead(status, { 'content-type': 'application/json' });
           response.end(JSON.stringify({ received: status < 300 }));
         };
-        if (status >= 300) return answer();
+        if (status >= 300) {
+          return answer();
+        }
         if (!this.accepted.has(webhookId)) {
           this.accepted.set(webhookId, delivery);
           this.onPurchaseOrder?.(delivery);
         }
         const wait = this.slowNextMs;
         this.slowNextMs = 0;
-        if (wait > 0) setTimeout(answer, wait);
-        else answer();
+        if (wait > 0) {
+          setTimeout(answer, wait);
+        } else {
+          answer();
+        }
       });
     });
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
@@ -104,7 +109,9 @@ export class FakeSupplier {
   async closed(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
+    if (!server) {
+      return;
+    }
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }

@@ -24,7 +24,9 @@ export class ConfirmReservationService {
       statusesMovedBy('confirm'),
       'CONFIRMED',
     );
-    if (moved) return 'confirmed';
+    if (moved) {
+      return 'confirmed';
+    }
     const reservation = await this.reservations.findByOrder(ctx.manager, confirmed.orderId);
     if (!reservation) {
       this.logger.warn(

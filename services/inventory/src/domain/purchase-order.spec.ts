@@ -36,7 +36,9 @@ describe('purchase order state machine', () => {
     for (const from of PURCHASE_ORDER_STATES) {
       for (const action of actions) {
         const transition = decidePurchaseOrderTransition(from, action);
-        if (transition.outcome === 'apply') expect(stateRank(transition.to)).toBeGreaterThan(stateRank(from));
+        if (transition.outcome === 'apply') {
+          expect(stateRank(transition.to)).toBeGreaterThan(stateRank(from));
+        }
       }
     }
   });

@@ -73,7 +73,9 @@ export function decidePurchaseOrderTransition(
   action: PurchaseOrderAction,
 ): PurchaseOrderTransition {
   const to = TARGET[action];
-  if (ALLOWED_FROM[action].includes(from)) return { outcome: 'apply', from, to };
+  if (ALLOWED_FROM[action].includes(from)) {
+    return { outcome: 'apply', from, to };
+  }
   return { outcome: 'ignore', from, reason: from === to ? 'ALREADY_APPLIED' : 'SUPERSEDED' };
 }
 
@@ -122,16 +124,24 @@ export function decideReceipt(
   ordered: readonly OrderedLine[],
   delivered: readonly ReceivedLine[],
 ): ReceiptDecision {
-  if (!isOpen(state)) return { outcome: 'refuse', code: 'PO_CLOSED', state };
+  if (!isOpen(state)) {
+    return { outcome: 'refuse', code: 'PO_CLOSED', state };
+  }
   const totals = new Map<string, number>();
-  for (const { sku, quantity } of delivered) totals.set(sku, (totals.get(sku) ?? 0) + quantity);
+  for (const { sku, quantity } of delivered) {
+    totals.set(sku, (totals.get(sku) ?? 0) + quantity);
+  }
   const known = new Set(ordered.map((line) => line.sku));
   const unknown = [...totals.keys()].filter((sku) => !known.has(sku));
-  if (unknown.length > 0) return { outcome: 'refuse', code: 'UNKNOWN_LINE', skus: unknown };
+  if (unknown.length > 0) {
+    return { outcome: 'refuse', code: 'UNKNOWN_LINE', skus: unknown };
+  }
   const over = ordered
     .map((line) => ({ ...line, delivered: totals.get(line.sku) ?? 0 }))
     .filter((line) => line.received + line.delivered > line.ordered);
-  if (over.length > 0) return { outcome: 'refuse', code: 'OVER_RECEIPT', lines: over };
+  if (over.length > 0) {
+    return { outcome: 'refuse', code: 'OVER_RECEIPT', lines: over };
+  }
   const complete = ordered.every((line) => line.received + (totals.get(line.sku) ?? 0) === line.ordered);
   return {
     outcome: 'book',

@@ -42,7 +42,9 @@ export function decideReplenishment(
   policy: ReplenishmentPolicy,
   position: StockPosition,
 ): ReplenishmentDecision {
-  if (!needsReplenishment(policy, position)) return { outcome: 'none', reason: 'ABOVE_REORDER_POINT' };
+  if (!needsReplenishment(policy, position)) {
+    return { outcome: 'none', reason: 'ABOVE_REORDER_POINT' };
+  }
   const wanted =
     policy.orderUpTo !== undefined
       ? policy.orderUpTo - (position.available + position.incoming)
@@ -67,6 +69,8 @@ export function policyProblem(policy: ReplenishmentPolicy): PolicyProblem | unde
   if (policy.orderUpTo !== undefined && policy.orderUpTo <= policy.reorderPoint) {
     return 'ORDER_UP_TO_NOT_ABOVE_REORDER_POINT';
   }
-  if (policy.packSize > MAX_QUANTITY) return 'PACK_SIZE_ABOVE_MAX_QUANTITY';
+  if (policy.packSize > MAX_QUANTITY) {
+    return 'PACK_SIZE_ABOVE_MAX_QUANTITY';
+  }
   return undefined;
 }

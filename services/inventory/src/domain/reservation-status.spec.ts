@@ -52,8 +52,12 @@ describe('reservation state machine', () => {
     for (const from of RESERVATION_STATUSES) {
       for (const action of actions) {
         const transition = decideTransition(from, action);
-        if (transition.outcome === 'apply') expect(rank[transition.to]).toBeGreaterThan(rank[from]);
-        if (rank[from] === 2) expect(transition.outcome).toBe('ignore');
+        if (transition.outcome === 'apply') {
+          expect(rank[transition.to]).toBeGreaterThan(rank[from]);
+        }
+        if (rank[from] === 2) {
+          expect(transition.outcome).toBe('ignore');
+        }
       }
     }
   });

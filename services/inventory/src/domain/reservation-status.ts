@@ -51,10 +51,15 @@ export function statusesMovedBy(action: ReservationAction): readonly Reservation
 /** What `action` does to a reservation in `from`: move it forward, or nothing (and why). */
 export function decideTransition(from: ReservationStatus, action: ReservationAction): Transition {
   const to = TARGET[action];
-  if (ALLOWED_FROM[action].includes(from)) return { outcome: 'apply', from, to };
-  if (from === to) return { outcome: 'ignore', from, reason: 'ALREADY_APPLIED' };
-  if (action === 'expire' && from === 'CONFIRMED')
+  if (ALLOWED_FROM[action].includes(from)) {
+    return { outcome: 'apply', from, to };
+  }
+  if (from === to) {
+    return { outcome: 'ignore', from, reason: 'ALREADY_APPLIED' };
+  }
+  if (action === 'expire' && from === 'CONFIRMED') {
     return { outcome: 'ignore', from, reason: 'NOT_EXPIRABLE' };
+  }
   return { outcome: 'ignore', from, reason: 'SUPERSEDED' };
 }
 

@@ -37,7 +37,9 @@ export function available(level: StockLevel): number {
  */
 export function totalPerSku(lines: readonly Quantity[]): Quantity[] {
   const totals = new Map<string, number>();
-  for (const { sku, quantity } of lines) totals.set(sku, (totals.get(sku) ?? 0) + quantity);
+  for (const { sku, quantity } of lines) {
+    totals.set(sku, (totals.get(sku) ?? 0) + quantity);
+  }
   return [...totals.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([sku, quantity]) => ({ sku, quantity }));
@@ -57,11 +59,17 @@ export function decideAllocation(
   let unknown = false;
   for (const { sku, quantity } of lines) {
     const level = levels.get(sku);
-    if (!level) unknown = true;
+    if (!level) {
+      unknown = true;
+    }
     const free = level ? Math.max(0, available(level)) : 0;
-    if (free < quantity) shortLines.push({ sku, requested: quantity, available: free });
+    if (free < quantity) {
+      shortLines.push({ sku, requested: quantity, available: free });
+    }
   }
-  if (shortLines.length === 0) return { outcome: 'reserve', lines };
+  if (shortLines.length === 0) {
+    return { outcome: 'reserve', lines };
+  }
   return {
     outcome: 'reject',
     reason: unknown ? 'INVENTORY.UNKNOWN_SKU' : 'INVENTORY.INSUFFICIENT_STOCK',
@@ -94,6 +102,8 @@ export type OnHandDecision =
 /** An operator may set any on-hand count that still covers what is reserved. */
 export function decideOnHand(current: StockLevel | undefined, sku: string, onHand: number): OnHandDecision {
   const reserved = current?.reserved ?? 0;
-  if (onHand < reserved) return { outcome: 'below-reserved', reserved };
+  if (onHand < reserved) {
+    return { outcome: 'below-reserved', reserved };
+  }
   return { outcome: 'set', level: { sku, onHand, reserved } };
 }

@@ -46,7 +46,9 @@ export class ExpireReservationsService {
     for (;;) {
       const released = await this.expireBatch();
       total += released;
-      if (released < this.config.INVENTORY_EXPIRY_BATCH_SIZE || !shouldContinue()) return total;
+      if (released < this.config.INVENTORY_EXPIRY_BATCH_SIZE || !shouldContinue()) {
+        return total;
+      }
     }
   }
 }

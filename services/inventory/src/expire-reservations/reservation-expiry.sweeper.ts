@@ -19,7 +19,9 @@ export class ReservationExpirySweeper implements OnApplicationBootstrap, BeforeA
       config.INVENTORY_EXPIRY_SWEEP_INTERVAL_MS,
       async (shouldContinue) => {
         const released = await expire.expireDue(shouldContinue);
-        if (released > 0) this.logger.log(`released ${released} expired reservation(s)`);
+        if (released > 0) {
+          this.logger.log(`released ${released} expired reservation(s)`);
+        }
       },
       this.logger,
     );

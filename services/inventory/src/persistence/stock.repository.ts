@@ -61,7 +61,9 @@ export class StockRepository {
         RETURNING s.sku`,
       lines,
     );
-    if (changed !== lines.length) throw new StockInvariantBroken('reserve', lines.length, changed);
+    if (changed !== lines.length) {
+      throw new StockInvariantBroken('reserve', lines.length, changed);
+    }
   }
 
   /** Gives reserved units back to available. Locks the rows first. */
@@ -78,7 +80,9 @@ export class StockRepository {
         RETURNING s.sku`,
       lines,
     );
-    if (changed !== lines.length) throw new StockInvariantBroken('release', lines.length, changed);
+    if (changed !== lines.length) {
+      throw new StockInvariantBroken('release', lines.length, changed);
+    }
   }
 
   /** Reserved units leave the warehouse: on hand and reserved both drop. Locks the rows first. */
@@ -95,7 +99,9 @@ export class StockRepository {
         RETURNING s.sku`,
       lines,
     );
-    if (changed !== lines.length) throw new StockInvariantBroken('commit', lines.length, changed);
+    if (changed !== lines.length) {
+      throw new StockInvariantBroken('commit', lines.length, changed);
+    }
   }
 
   /**
@@ -125,7 +131,9 @@ export class StockRepository {
       `UPDATE stock SET incoming = incoming + $2, updated_at = now() WHERE sku = $1 RETURNING sku`,
       [sku, delta],
     );
-    if (rows.length !== 1) throw new StockInvariantBroken('incoming', 1, rows.length);
+    if (rows.length !== 1) {
+      throw new StockInvariantBroken('incoming', 1, rows.length);
+    }
   }
 
   /** Goods arrived: on hand up, incoming down by the same units. The row must be locked. */
@@ -136,7 +144,9 @@ export class StockRepository {
         WHERE sku = $1 RETURNING sku`,
       [sku, quantity],
     );
-    if (rows.length !== 1) throw new StockInvariantBroken('receive', 1, rows.length);
+    if (rows.length !== 1) {
+      throw new StockInvariantBroken('receive', 1, rows.length);
+    }
   }
 
   private async apply(manager: EntityManager, sql: string, lines: readonly Quantity[]): Promise<number> {

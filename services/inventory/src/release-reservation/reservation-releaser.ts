@@ -26,7 +26,9 @@ export class ReservationReleaser {
     reservations: readonly Reservation[],
     reason: StockReleaseReason,
   ): Promise<OutgoingEvent[]> {
-    if (reservations.length === 0) return [];
+    if (reservations.length === 0) {
+      return [];
+    }
     // One UPDATE for the whole batch, one line per SKU, rows locked in SKU order.
     const lines = totalPerSku(reservations.flatMap((reservation) => reservation.lines));
     await this.stock.release(manager, lines);

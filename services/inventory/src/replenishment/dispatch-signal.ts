@@ -16,6 +16,8 @@ export class DispatchSignal {
   /** Soon rather than now: the creating transaction is usually still open. */
   raise(): void {
     const listener = this.listener;
-    if (listener) setTimeout(listener, 20).unref();
+    if (listener) {
+      setTimeout(listener, 20).unref();
+    }
   }
 }

@@ -60,7 +60,9 @@ export class PurchaseOrderDispatcher implements OnApplicationBootstrap, BeforeAp
       const due = await this.dataSource.transaction((manager) =>
         this.orders.leaseDueForDispatch(manager, BATCH, leaseMs),
       );
-      if (due.length === 0) return;
+      if (due.length === 0) {
+        return;
+      }
       await Promise.all(due.map((order) => this.dispatch(order)));
     }
   }
@@ -85,7 +87,9 @@ export class PurchaseOrderDispatcher implements OnApplicationBootstrap, BeforeAp
         return;
       }
       const current = await this.orders.lock(manager, order.id);
-      if (!current) return;
+      if (!current) {
+        return;
+      }
       await this.orders.countAttempt(manager, order.id);
       // The supplier may have acknowledged (or even delivered) before its answer reached us.
       const transition = decidePurchaseOrderTransition(current.state, 'dispatched');
@@ -100,7 +104,9 @@ export class PurchaseOrderDispatcher implements OnApplicationBootstrap, BeforeAp
 
   private async send(order: PurchaseOrder): Promise<SendOutcome> {
     const adapter = this.adapters.get(order.supplier);
-    if (!adapter) return { outcome: 'failed', reason: `SUPPLIER.NOT_CONFIGURED: ${order.supplier}` };
+    if (!adapter) {
+      return { outcome: 'failed', reason: `SUPPLIER.NOT_CONFIGURED: ${order.supplier}` };
+    }
     const document: PurchaseOrderDocument = {
       type: 'purchase_order.issued',
       poNumber: order.poNumber,

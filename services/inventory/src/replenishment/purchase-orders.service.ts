@@ -119,7 +119,9 @@ export class PurchaseOrdersService {
       await this.stock.lock(manager, [found.sku]);
       const order = (await this.orders.lock(manager, found.id))!;
       const transition = decidePurchaseOrderTransition(order.state, 'cancelled');
-      if (transition.outcome === 'ignore') throw new PurchaseOrderNotCancellable(order.poNumber, order.state);
+      if (transition.outcome === 'ignore') {
+        throw new PurchaseOrderNotCancellable(order.poNumber, order.state);
+      }
       await this.orders.transition(manager, order, transition.to, 'operator:cancelled', { reason });
       await this.stock.addIncoming(manager, order.sku, -(order.ordered - order.received));
     });
@@ -130,7 +132,9 @@ export class PurchaseOrdersService {
     const order = UUID.test(idOrNumber)
       ? await this.orders.find(manager, idOrNumber)
       : await this.orders.findByNumber(manager, idOrNumber);
-    if (!order) throw new PurchaseOrderNotFound(idOrNumber);
+    if (!order) {
+      throw new PurchaseOrderNotFound(idOrNumber);
+    }
     return order;
   }
 }

@@ -50,11 +50,17 @@ export class ReplenishmentPlanner {
     options: { lockedAlready?: boolean; correlationId?: string } = {},
   ): Promise<Evaluation> {
     const evaluation: Evaluation = { raised: [], events: [] };
-    if (skus.length === 0) return evaluation;
-    if (!options.lockedAlready) await this.stock.lock(manager, skus);
+    if (skus.length === 0) {
+      return evaluation;
+    }
+    if (!options.lockedAlready) {
+      await this.stock.lock(manager, skus);
+    }
     for (const { policy, position } of await this.policies.withoutOpenOrder(manager, skus)) {
       const decision = decideReplenishment(policy, position);
-      if (decision.outcome === 'none') continue;
+      if (decision.outcome === 'none') {
+        continue;
+      }
       const order = await this.orders.insertIfNoneOpen(manager, {
         id: randomUUID(),
         sku: policy.sku,
@@ -65,7 +71,9 @@ export class ReplenishmentPlanner {
         leadTimeDays: policy.leadTimeDays,
         correlationId: options.correlationId,
       });
-      if (!order) continue; // another trigger opened this cycle first
+      if (!order) {
+        continue;
+      } // another trigger opened this cycle first
       await this.stock.addIncoming(manager, policy.sku, order.ordered);
       await this.orders.record(manager, order.id, null, 'DRAFT', `trigger:${trigger}`, {
         available: position.available,
@@ -90,7 +98,9 @@ export class ReplenishmentPlanner {
           `${position.available}, incoming ${position.incoming}, reorder point ${policy.reorderPoint})`,
       );
     }
-    if (evaluation.raised.length > 0) this.signal.raise();
+    if (evaluation.raised.length > 0) {
+      this.signal.raise();
+    }
     return evaluation;
   }
 }

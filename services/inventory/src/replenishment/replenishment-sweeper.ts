@@ -21,10 +21,14 @@ export class ReplenishmentSweeper implements OnApplicationBootstrap, BeforeAppli
       async (shouldContinue) => {
         let raised = 0;
         for (const sku of await replenishment.dueSkus()) {
-          if (!shouldContinue()) break;
+          if (!shouldContinue()) {
+            break;
+          }
           raised += (await replenishment.run([sku], 'scheduled_sweep')).raised.length;
         }
-        if (raised > 0) this.logger.log(`the sweep raised ${raised} purchase order(s)`);
+        if (raised > 0) {
+          this.logger.log(`the sweep raised ${raised} purchase order(s)`);
+        }
       },
       this.logger,
     );

@@ -40,8 +40,12 @@ export class ReplenishmentService {
    */
   async putPolicy(policy: ReplenishmentPolicy): Promise<PolicyView> {
     const problem = policyProblem(policy);
-    if (problem) throw new InvalidReplenishmentPolicy(policy.sku, problem);
-    if (!this.suppliers.get(policy.supplier)) throw new UnknownPolicySupplier(policy.sku, policy.supplier);
+    if (problem) {
+      throw new InvalidReplenishmentPolicy(policy.sku, problem);
+    }
+    if (!this.suppliers.get(policy.supplier)) {
+      throw new UnknownPolicySupplier(policy.sku, policy.supplier);
+    }
     await this.dataSource.transaction(async (manager) => {
       await manager.query(`INSERT INTO stock (sku, on_hand) VALUES ($1, 0) ON CONFLICT (sku) DO NOTHING`, [
         policy.sku,
@@ -58,7 +62,9 @@ export class ReplenishmentService {
 
   async getPolicy(sku: string): Promise<PolicyView> {
     const found = await this.policies.position(this.dataSource.manager, sku);
-    if (!found) throw new PolicyNotFound(sku);
+    if (!found) {
+      throw new PolicyNotFound(sku);
+    }
     return found;
   }
 

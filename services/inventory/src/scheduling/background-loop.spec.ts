@@ -25,7 +25,9 @@ describe('BackgroundLoop', () => {
         const gate = gates[runs++];
         await gate?.promise;
         running--;
-        if (runs === 2) secondDone.resolve();
+        if (runs === 2) {
+          secondDone.resolve();
+        }
       },
       logger,
     );

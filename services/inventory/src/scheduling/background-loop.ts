@@ -32,7 +32,9 @@ export class BackgroundLoop {
   }
 
   kick(): void {
-    if (this.stopped) return;
+    if (this.stopped) {
+      return;
+    }
     if (this.running) {
       this.again = true;
       return;
@@ -59,7 +61,9 @@ export class BackgroundLoop {
   }
 
   private schedule(): void {
-    if (this.stopped) return;
+    if (this.stopped) {
+      return;
+    }
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.kick(), this.intervalMs);
   }

@@ -29,7 +29,9 @@ export class StockLevelsService {
 
   async get(sku: string): Promise<StockView> {
     const level = await this.stock.find(this.dataSource.manager, sku);
-    if (!level) throw new StockNotFound(sku);
+    if (!level) {
+      throw new StockNotFound(sku);
+    }
     return view(level);
   }
 
@@ -38,8 +40,9 @@ export class StockLevelsService {
     return this.dataSource.transaction(async (manager) => {
       const current = (await this.stock.lock(manager, [sku])).get(sku);
       const decision = decideOnHand(current, sku, onHand);
-      if (decision.outcome === 'below-reserved')
+      if (decision.outcome === 'below-reserved') {
         throw new OnHandBelowReserved(sku, onHand, decision.reserved);
+      }
       const level = await this.stock.setOnHand(manager, sku, onHand);
       // Only when another transaction created the SKU and reserved on it after our lock found nothing.
       if (!level) {

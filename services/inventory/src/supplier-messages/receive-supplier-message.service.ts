@@ -56,23 +56,30 @@ export class ReceiveSupplierMessageService {
 
   async receive(supplierId: string, rawBody: Buffer, headers: WebhookHeaders): Promise<SupplierMessageAck> {
     const supplier = this.suppliers.get(supplierId);
-    if (!supplier) throw new UnknownSupplier(supplierId);
+    if (!supplier) {
+      throw new UnknownSupplier(supplierId);
+    }
     const limit = this.config.INVENTORY_SUPPLIER_WEBHOOK_MAX_BYTES;
-    if (rawBody.length > limit)
+    if (rawBody.length > limit) {
       throw this.outcomes.refuse(
         supplier.id,
         'PAYLOAD_TOO_LARGE',
         `supplier messages are limited to ${limit} bytes`,
       );
+    }
     const verdict = verifyStandardWebhook({
       rawBody,
       headers,
       secrets: supplier.webhookSecrets,
       toleranceSeconds: this.config.INVENTORY_SUPPLIER_WEBHOOK_TOLERANCE_SECONDS,
     });
-    if (!verdict.ok) throw this.outcomes.refuse(supplier.id, verdict.rejection, verdict.message);
+    if (!verdict.ok) {
+      throw this.outcomes.refuse(supplier.id, verdict.rejection, verdict.message);
+    }
     const parsed = parseSupplierMessage(rawBody);
-    if (!parsed.ok) throw this.outcomes.refuse(supplier.id, 'PAYLOAD_MALFORMED', parsed.problems.join('; '));
+    if (!parsed.ok) {
+      throw this.outcomes.refuse(supplier.id, 'PAYLOAD_MALFORMED', parsed.problems.join('; '));
+    }
     const { message } = parsed;
 
     const ack = await this.dataSource.transaction(async (manager): Promise<SupplierMessageAck> => {
@@ -88,8 +95,9 @@ export class ReceiveSupplierMessageService {
       }
 
       const found = await this.orders.findByNumber(manager, message.poNumber);
-      if (!found || found.supplier !== supplier.id)
+      if (!found || found.supplier !== supplier.id) {
         throw new UnknownPurchaseOrder(supplier.id, message.poNumber);
+      }
       // Stock row first, then the order: the lock order of every path that changes both.
       await this.stock.lock(manager, [found.sku]);
       const order = (await this.orders.lock(manager, found.id))!;
@@ -110,7 +118,9 @@ export class ReceiveSupplierMessageService {
       };
     });
     // Counted once committed: a message refused for its content (unknown PO, over-receipt) is not.
-    if (!ack.duplicate) this.outcomes.verified(supplier.id);
+    if (!ack.duplicate) {
+      this.outcomes.verified(supplier.id);
+    }
     return ack;
   }
 
@@ -126,15 +136,18 @@ export class ReceiveSupplierMessageService {
       case 'purchase_order.rejected': {
         const action = message.type === 'purchase_order.acknowledged' ? 'acknowledged' : 'rejected';
         const transition = decidePurchaseOrderTransition(order.state, action);
-        if (transition.outcome === 'ignore') return { outcome: 'ignored', events: [] };
+        if (transition.outcome === 'ignore') {
+          return { outcome: 'ignored', events: [] };
+        }
         await this.orders.transition(manager, order, transition.to, cause, {
           messageId,
           reason: message.reason,
         });
         // Refused: what was expected from this order no longer is. No new order at once (the same
         // supplier would likely refuse again at its own speed); the next sweep decides.
-        if (transition.to === 'REJECTED')
+        if (transition.to === 'REJECTED') {
           await this.stock.addIncoming(manager, order.sku, -(order.ordered - order.received));
+        }
         return { outcome: 'applied', events: [] };
       }
       case 'shipment.advised':
@@ -162,8 +175,12 @@ export class ReceiveSupplierMessageService {
     );
     if (decision.outcome === 'refuse') {
       this.logger.warn(`${order.poNumber}: goods-received ${receiptRef} refused (${decision.code})`);
-      if (decision.code === 'PO_CLOSED') throw new PurchaseOrderClosed(order.poNumber, decision.state);
-      if (decision.code === 'UNKNOWN_LINE') throw new UnknownReceiptLine(order.poNumber, decision.skus);
+      if (decision.code === 'PO_CLOSED') {
+        throw new PurchaseOrderClosed(order.poNumber, decision.state);
+      }
+      if (decision.code === 'UNKNOWN_LINE') {
+        throw new UnknownReceiptLine(order.poNumber, decision.skus);
+      }
       throw new OverReceipt(order.poNumber, decision.lines);
     }
     const booked = decision.lines.filter((line) => line.quantity > 0);

@@ -38,13 +38,19 @@ export class HttpJsonSupplier implements SupplierAdapter {
   async checkResolvedAddresses(): Promise<string | undefined> {
     const url = new URL(this.settings.url!);
     const refusal = urlRefusal(url, this.policy);
-    if (refusal) return refusal;
+    if (refusal) {
+      return refusal;
+    }
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host)) return undefined;
+    if (isIP(host)) {
+      return undefined;
+    }
     const addresses = await this.resolver(host);
     for (const { address } of addresses) {
       const refused = addressRefusal(address, this.policy);
-      if (refused) return `${host} resolves to ${refused}`;
+      if (refused) {
+        return `${host} resolves to ${refused}`;
+      }
     }
     return undefined;
   }
@@ -52,7 +58,9 @@ export class HttpJsonSupplier implements SupplierAdapter {
   async send(order: PurchaseOrderDocument): Promise<SendOutcome> {
     const url = new URL(this.settings.url!);
     const refusal = urlRefusal(url, this.policy);
-    if (refusal) return { outcome: 'failed', reason: `SUPPLIER.ADDRESS_REFUSED: ${refusal}` };
+    if (refusal) {
+      return { outcome: 'failed', reason: `SUPPLIER.ADDRESS_REFUSED: ${refusal}` };
+    }
     const body = Buffer.from(JSON.stringify(order), 'utf8');
     const headers = {
       ...signStandardWebhook({
@@ -67,7 +75,9 @@ export class HttpJsonSupplier implements SupplierAdapter {
     };
     try {
       const status = await this.post(url, headers, body);
-      if (status >= 200 && status < 300) return { outcome: 'delivered', detail: `HTTP ${status}` };
+      if (status >= 200 && status < 300) {
+        return { outcome: 'delivered', detail: `HTTP ${status}` };
+      }
       return { outcome: 'failed', reason: `HTTP ${status}` };
     } catch (error) {
       return { outcome: 'failed', reason: (error as Error).message };
@@ -89,8 +99,9 @@ export class HttpJsonSupplier implements SupplierAdapter {
             );
             return callback(error, '', 0);
           }
-          if (options.all)
+          if (options.all) {
             return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, wanted);
+          }
           callback(null, wanted[0].address, wanted[0].family);
         },
         (error: NodeJS.ErrnoException) => callback(error, '', 0),
@@ -116,7 +127,9 @@ export class HttpJsonSupplier implements SupplierAdapter {
         let read = 0;
         response.on('data', (chunk: Buffer) => {
           read += chunk.length;
-          if (read > MAX_ANSWER_BYTES) response.destroy();
+          if (read > MAX_ANSWER_BYTES) {
+            response.destroy();
+          }
         });
         response.on('close', () => {
           clearTimeout(timer);

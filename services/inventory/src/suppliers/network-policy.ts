@@ -43,7 +43,9 @@ const V6: readonly Cidr[] = [
 function inCidr(bytes: readonly number[], [base, prefix]: Cidr): boolean {
   for (let bit = 0; bit < prefix; bit++) {
     const mask = 0x80 >> (bit % 8);
-    if ((bytes[bit >> 3] & mask) !== (base[bit >> 3] & mask)) return false;
+    if ((bytes[bit >> 3] & mask) !== (base[bit >> 3] & mask)) {
+      return false;
+    }
   }
   return true;
 }
@@ -70,14 +72,18 @@ function ipv6Bytes(address: string): number[] {
     const value = parseInt(group, 16);
     return [value >> 8, value & 0xff];
   });
-  if (tail.length === 4) bytes.splice(12, 4, ...tail);
+  if (tail.length === 4) {
+    bytes.splice(12, 4, ...tail);
+  }
   return bytes;
 }
 
 /** The class of an IP literal (IPv4-mapped IPv6 is judged as the IPv4 address it carries). */
 export function classifyAddress(address: string): AddressClass {
   const family = isIP(address.split('%')[0]);
-  if (family === 0) throw new Error(`not an IP address: ${address}`);
+  if (family === 0) {
+    throw new Error(`not an IP address: ${address}`);
+  }
   let bytes = family === 4 ? ipv4Bytes(address) : ipv6Bytes(address);
   let table = family === 4 ? V4 : V6;
   const mapped =
@@ -95,9 +101,15 @@ export function classifyAddress(address: string): AddressClass {
 /** Why connecting to `address` is refused under `policy`; undefined when it is allowed. */
 export function addressRefusal(address: string, policy: NetworkPolicy): string | undefined {
   const kind = classifyAddress(address);
-  if (kind === 'public') return undefined;
-  if (kind === 'loopback' && policy.allowLoopback) return undefined;
-  if (kind === 'private' && policy.allowPrivateNetworks) return undefined;
+  if (kind === 'public') {
+    return undefined;
+  }
+  if (kind === 'loopback' && policy.allowLoopback) {
+    return undefined;
+  }
+  if (kind === 'private' && policy.allowPrivateNetworks) {
+    return undefined;
+  }
   // Link-local (cloud metadata) and reserved ranges are never a supplier, whatever is allowed.
   return `${address} is a ${kind} address`;
 }
@@ -117,8 +129,12 @@ export function hostAllowed(host: string, allowedHosts: readonly string[]): bool
 
 /** What is wrong with a supplier URL before any DNS lookup: scheme, allow-list, literal address. */
 export function urlRefusal(url: URL, policy: NetworkPolicy): string | undefined {
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
-  if (url.username || url.password) return 'must not carry credentials';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return 'must be an http(s) URL';
+  }
+  if (url.username || url.password) {
+    return 'must not carry credentials';
+  }
   const host = bareHost(url);
   if (!hostAllowed(host, policy.allowedHosts)) {
     return `host ${host} is not on INVENTORY_SUPPLIER_ALLOWED_HOSTS`;

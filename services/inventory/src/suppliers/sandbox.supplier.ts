@@ -34,8 +34,9 @@ export class SandboxSupplier implements SupplierAdapter {
   ) {}
 
   async send(order: PurchaseOrderDocument): Promise<SendOutcome> {
-    if (this.accepted.has(order.poNumber))
+    if (this.accepted.has(order.poNumber)) {
       return { outcome: 'delivered', detail: 'sandbox: already accepted' };
+    }
     this.accepted.add(order.poNumber);
     const lines = order.lines.map(({ sku, quantity }) => ({ sku, quantity }));
     this.later(this.settings.sandboxAckDelayMs, [
@@ -64,7 +65,9 @@ export class SandboxSupplier implements SupplierAdapter {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers) {
+      clearTimeout(timer);
+    }
     this.timers.clear();
     await Promise.allSettled([...this.inFlight]);
   }

@@ -29,14 +29,20 @@ export class SupplierAdapters implements OnModuleInit, BeforeApplicationShutdown
    */
   async onModuleInit(): Promise<void> {
     for (const [id, adapter] of this.byId) {
-      if (!(adapter instanceof HttpJsonSupplier)) continue;
+      if (!(adapter instanceof HttpJsonSupplier)) {
+        continue;
+      }
       const refusal = await adapter.checkResolvedAddresses().catch(() => undefined);
-      if (refusal) throw new Error(`supplier ${id}: its URL is refused: ${refusal}`);
+      if (refusal) {
+        throw new Error(`supplier ${id}: its URL is refused: ${refusal}`);
+      }
     }
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    for (const adapter of this.byId.values()) await adapter.close?.();
+    for (const adapter of this.byId.values()) {
+      await adapter.close?.();
+    }
   }
 
   get(id: string): SupplierAdapter | undefined {

@@ -78,12 +78,18 @@ export function parseSupplierSettings(raw: string): SupplierSettings[] | Invalid
       return new InvalidEnvValue(`${prefix}_ADAPTER must be one of ${SUPPLIER_ADAPTERS.join(', ')}`);
     }
     const webhookSecrets = secrets(`${prefix}_WEBHOOK_SECRET`, settings.WEBHOOK_SECRET);
-    if (webhookSecrets instanceof InvalidEnvValue) return webhookSecrets;
+    if (webhookSecrets instanceof InvalidEnvValue) {
+      return webhookSecrets;
+    }
     const signingSecrets = secrets(`${prefix}_SIGNING_SECRET`, settings.SIGNING_SECRET);
-    if (signingSecrets instanceof InvalidEnvValue) return signingSecrets;
+    if (signingSecrets instanceof InvalidEnvValue) {
+      return signingSecrets;
+    }
     const delay = (setting: Setting, fallback: number): number | InvalidEnvValue => {
       const value = settings[setting];
-      if (value === undefined) return fallback;
+      if (value === undefined) {
+        return fallback;
+      }
       const parsed = parseIntInRange(value, { min: 0, max: 86_400_000 });
       return parsed instanceof InvalidEnvValue
         ? new InvalidEnvValue(`${prefix}_${setting} ${parsed.reason}`)
@@ -92,10 +98,16 @@ export function parseSupplierSettings(raw: string): SupplierSettings[] | Invalid
     const ackDelay = delay('SANDBOX_ACK_DELAY_MS', 1000);
     const shipDelay = delay('SANDBOX_SHIP_DELAY_MS', 3000);
     const timeout = settings.TIMEOUT_MS === undefined ? undefined : delay('TIMEOUT_MS', 0);
-    for (const value of [ackDelay, shipDelay, timeout]) if (value instanceof InvalidEnvValue) return value;
+    for (const value of [ackDelay, shipDelay, timeout]) {
+      if (value instanceof InvalidEnvValue) {
+        return value;
+      }
+    }
 
     if (adapter === 'http-json') {
-      if (!settings.URL) return new InvalidEnvValue(`${prefix}_URL is required for the http-json adapter`);
+      if (!settings.URL) {
+        return new InvalidEnvValue(`${prefix}_URL is required for the http-json adapter`);
+      }
       try {
         new URL(settings.URL);
       } catch {

@@ -36,7 +36,9 @@ export class BookShipment {
 
   async orderConfirmed(manager: EntityManager, order: OrderConfirmedV1, publish: Publish): Promise<void> {
     await this.shipments.lockOrder(manager, order.orderId);
-    if (await this.shipments.lockByOrder(manager, order.orderId)) return;
+    if (await this.shipments.lockByOrder(manager, order.orderId)) {
+      return;
+    }
     const weightGrams = parcelWeightGrams(
       order.lines,
       this.config.LOGISTICS_SKU_WEIGHTS_GRAMS ?? {},

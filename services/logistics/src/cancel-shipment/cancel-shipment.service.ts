@@ -28,9 +28,13 @@ export class CancelShipment {
     await this.shipments.lockOrder(manager, cancelled.orderId);
     const shipment = await this.shipments.lockByOrder(manager, cancelled.orderId);
     // Cancelled before it was confirmed: nothing was booked.
-    if (!shipment) return;
+    if (!shipment) {
+      return;
+    }
     const plan = planCancellation(shipment);
-    if (plan === 'already-cancelled') return;
+    if (plan === 'already-cancelled') {
+      return;
+    }
     const now = new Date().toISOString();
     const note = (carrierStatus: string, message: string) => ({
       trackingNumber: shipment.trackingNumber,
@@ -52,8 +56,9 @@ export class CancelShipment {
       return;
     }
     const carrier = this.carriers.get(shipment.carrier);
-    if (!carrier)
+    if (!carrier) {
       throw new Error(`carrier ${shipment.carrier} of order ${cancelled.orderId} is not configured`);
+    }
     const outcome = await carrier.cancelShipment({
       orderId: cancelled.orderId,
       trackingNumber: shipment.trackingNumber,

@@ -110,8 +110,9 @@ export class AfterShipCarrier implements Carrier {
     // Older webhook versions have no event_id: the tracking, its state and the time identify it.
     const externalId = optionalString(body, 'event_id', 128) ?? `${trackingId}:${tag}:${subtag ?? ''}:${ts}`;
     // edd_revise and tracking_pending_time carry no new status.
-    if (event !== 'tracking_update')
+    if (event !== 'tracking_update') {
       return { webhook: { externalId, eventType: event, updates: [] }, sentAtMs: ts * 1000 };
+    }
 
     const checkpoint = lastObjectIn(msg, 'checkpoints');
     const { status, mapped } = mapCarrierStatus(AFTERSHIP_STATUS_TABLE, [subtag, tag]);

@@ -86,12 +86,16 @@ export class CarrierRegistry {
   /** A carrier the booking rules chose; the constructor made sure it exists. */
   forBooking(name: string): Carrier {
     const carrier = this.byName.get(name);
-    if (!carrier || !this.booking.has(name)) throw new Error(`carrier ${name} cannot book`);
+    if (!carrier || !this.booking.has(name)) {
+      throw new Error(`carrier ${name} cannot book`);
+    }
     return carrier;
   }
 
   private add(carrier: Carrier, books: boolean): void {
     this.byName.set(carrier.name, carrier);
-    if (books) this.booking.add(carrier.name);
+    if (books) {
+      this.booking.add(carrier.name);
+    }
   }
 }

@@ -44,13 +44,16 @@ export class DirectCarrier implements Carrier {
       ...(request.shipFrom && { ship_from: request.shipFrom }),
       parcel: { weight_grams: request.weightGrams },
     });
-    if (!result.ok)
+    if (!result.ok) {
       return {
         kind: 'unavailable',
         message: `direct: ${result.message} after ${result.attempts} attempt(s)`,
       };
+    }
     const { status, body } = result.value;
-    if (status >= 400) return refusal(status, body);
+    if (status >= 400) {
+      return refusal(status, body);
+    }
     if (typeof body.tracking_number !== 'string' || typeof body.id !== 'string') {
       return {
         kind: 'refused',
@@ -73,7 +76,9 @@ export class DirectCarrier implements Carrier {
       request.idempotencyKey,
       {},
     );
-    if (!result.ok) return { kind: 'unavailable', message: `direct: ${result.message}` };
+    if (!result.ok) {
+      return { kind: 'unavailable', message: `direct: ${result.message}` };
+    }
     const { status, body } = result.value;
     return status >= 400 ? refusal(status, body) : { kind: 'cancelled' };
   }

@@ -90,13 +90,16 @@ export class EasyPostCarrier implements Carrier {
         ...(this.options.service && { service: this.options.service }),
       },
     });
-    if (!result.ok)
+    if (!result.ok) {
       return {
         kind: 'unavailable',
         message: `easypost: ${result.message} after ${result.attempts} attempt(s)`,
       };
+    }
     const { status, body } = result.value;
-    if (status >= 400) return refusal(status, body);
+    if (status >= 400) {
+      return refusal(status, body);
+    }
     const trackingNumber = typeof body.tracking_code === 'string' ? body.tracking_code : undefined;
     const shipmentId = typeof body.id === 'string' ? body.id : undefined;
     if (!trackingNumber || !shipmentId) {
@@ -128,9 +131,13 @@ export class EasyPostCarrier implements Carrier {
       `/v2/shipments/${encodeURIComponent(request.carrierShipmentId)}/refund`,
       {},
     );
-    if (!result.ok) return { kind: 'unavailable', message: `easypost: ${result.message}` };
+    if (!result.ok) {
+      return { kind: 'unavailable', message: `easypost: ${result.message}` };
+    }
     const { status, body } = result.value;
-    if (status >= 400) return refusal(status, body);
+    if (status >= 400) {
+      return refusal(status, body);
+    }
     if (body.refund_status === 'rejected' || body.refund_status === 'not_applicable') {
       return {
         kind: 'refused',
@@ -167,11 +174,15 @@ export class EasyPostCarrier implements Carrier {
 
   private read(rawBody: Buffer): TimedWebhook {
     const event = parseJsonObject(rawBody);
-    if (event.object !== 'Event') throw new Error('the body.object must be "Event"');
+    if (event.object !== 'Event') {
+      throw new Error('the body.object must be "Event"');
+    }
     const externalId = requiredString(event, 'id', 'the body', 128);
     const description = requiredString(event, 'description', 'the body', 128);
     const createdAt = instant(event.created_at);
-    if (!createdAt) throw new Error('the body.created_at must be an RFC 3339 time');
+    if (!createdAt) {
+      throw new Error('the body.created_at must be an RFC 3339 time');
+    }
     const result = asObject(event.result, 'result');
     if (!description.startsWith('tracker.') || result.object !== 'Tracker') {
       return {
@@ -228,7 +239,9 @@ function easyPostAddress(address: PostalAddress): Record<string, string> {
 }
 
 function asLocation(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
+  if (typeof value !== 'object' || value === null) {
+    return undefined;
+  }
   const location = value as JsonObject;
   return joinLocation(
     optionalString(location, 'city'),

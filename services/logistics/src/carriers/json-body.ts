@@ -31,7 +31,9 @@ export function requiredString(object: JsonObject, key: string, path: string, ma
 
 export function optionalString(object: JsonObject, key: string, maxLength = 500): string | undefined {
   const value = object[key];
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  if (typeof value !== 'string' || value.trim() === '') {
+    return undefined;
+  }
   // Free text from outside is cut, not refused: the contracts bound it and it is only for people.
   return value.length > maxLength ? value.slice(0, maxLength) : value;
 }
@@ -42,7 +44,9 @@ export function optionalString(object: JsonObject, key: string, maxLength = 500)
  */
 export function lastObjectIn(object: JsonObject, key: string): JsonObject | undefined {
   const value = object[key];
-  if (!Array.isArray(value)) return undefined;
+  if (!Array.isArray(value)) {
+    return undefined;
+  }
   const objects = value.filter(
     (item): item is JsonObject => typeof item === 'object' && item !== null && !Array.isArray(item),
   );
@@ -54,8 +58,12 @@ export function lastObjectIn(object: JsonObject, key: string): JsonObject | unde
  * times) names no instant, so it is not used.
  */
 export function instant(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) return undefined;
+  if (typeof value !== 'string') {
+    return undefined;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) {
+    return undefined;
+  }
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }

@@ -43,7 +43,9 @@ export function verifyWaybillWebhook(
     toleranceSeconds: options.toleranceSeconds,
     now,
   });
-  if (!signature.ok) return signature;
+  if (!signature.ok) {
+    return signature;
+  }
   return readVerifiedBody(() => parseWaybillWebhook(rawBody, signature.id));
 }
 
@@ -51,10 +53,14 @@ export function parseWaybillWebhook(rawBody: Buffer, webhookId: string): ParsedW
   const body = parseJsonObject(rawBody);
   const type = requiredString(body, 'type', 'the body', 64);
   const data = asObject(body.data, 'data');
-  if (type !== TRACKING_UPDATED) return { externalId: webhookId, eventType: type, updates: [] };
+  if (type !== TRACKING_UPDATED) {
+    return { externalId: webhookId, eventType: type, updates: [] };
+  }
   const carrierStatus = requiredString(data, 'status', 'data', 64);
   const occurredAt = instant(data.occurred_at);
-  if (!occurredAt) throw new Error('data.occurred_at must be an RFC 3339 time with a zone');
+  if (!occurredAt) {
+    throw new Error('data.occurred_at must be an RFC 3339 time with a zone');
+  }
   const { status, mapped } = mapCarrierStatus(WAYBILL_STATUS_TABLE, [carrierStatus]);
   const update: TrackingUpdate = {
     trackingNumber: requiredString(data, 'tracking_number', 'data', 64),

@@ -77,7 +77,9 @@ function verifyBodyHmac(check: BodyHmacCheck): WebhookRefusal | undefined {
  * stale signature; a recent replay is caught by the inbox's dedup on the event id.
  */
 function eventAgeVerdict(occurredAtMs: number, maxAgeSeconds: number, now: Date): WebhookRefusal | undefined {
-  if (verifyTimestampTolerance(Math.floor(occurredAtMs / 1000), maxAgeSeconds, now)) return undefined;
+  if (verifyTimestampTolerance(Math.floor(occurredAtMs / 1000), maxAgeSeconds, now)) {
+    return undefined;
+  }
   return {
     ok: false,
     rejection: 'TIMESTAMP_OUT_OF_TOLERANCE',
@@ -99,13 +101,17 @@ export function verifyBodySignedWebhook(
   now: Date,
 ): WebhookVerdict {
   const refusal = verifyBodyHmac(check);
-  if (refusal) return refusal;
+  if (refusal) {
+    return refusal;
+  }
   let sentAtMs = Number.NaN;
   const verdict = readVerifiedBody(() => {
     const timed = read();
     sentAtMs = timed.sentAtMs;
     return timed.webhook;
   });
-  if (!verdict.ok) return verdict;
+  if (!verdict.ok) {
+    return verdict;
+  }
   return eventAgeVerdict(sentAtMs, maxEventAgeSeconds, now) ?? verdict;
 }

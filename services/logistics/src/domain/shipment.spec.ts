@@ -16,7 +16,9 @@ function replay(
   let state = start;
   const decisions = updates.map((next) => {
     const decision = decideTracking(state, next);
-    if (decision.kind === 'applied') state = { status: decision.status, statusOccurredAt: next.occurredAt };
+    if (decision.kind === 'applied') {
+      state = { status: decision.status, statusOccurredAt: next.occurredAt };
+    }
     return decision;
   });
   return { state, decisions };

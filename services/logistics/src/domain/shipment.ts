@@ -53,15 +53,25 @@ export function decideTracking(state: ShipmentState, update: TrackingUpdate): Tr
   }
   const current = PHASE[state.status];
   const next = PHASE[update.status];
-  if (TERMINAL_STATUSES.includes(state.status)) return { kind: 'recorded', reason: 'AFTER_FINAL_STATUS' };
-  if (next < current) return { kind: 'recorded', reason: 'BACKWARDS' };
-  if (update.status === state.status) return { kind: 'recorded', reason: 'SAME_STATUS' };
+  if (TERMINAL_STATUSES.includes(state.status)) {
+    return { kind: 'recorded', reason: 'AFTER_FINAL_STATUS' };
+  }
+  if (next < current) {
+    return { kind: 'recorded', reason: 'BACKWARDS' };
+  }
+  if (update.status === state.status) {
+    return { kind: 'recorded', reason: 'SAME_STATUS' };
+  }
   if (next === current && Date.parse(update.occurredAt) < Date.parse(state.statusOccurredAt)) {
     return { kind: 'recorded', reason: 'OLDER_THAN_CURRENT' };
   }
   const announce: ('delivered' | 'exception')[] = [];
-  if (update.status === 'delivered') announce.push('delivered');
-  if (update.status === 'exception') announce.push('exception');
+  if (update.status === 'delivered') {
+    announce.push('delivered');
+  }
+  if (update.status === 'exception') {
+    announce.push('exception');
+  }
   return { kind: 'applied', previous: state.status, status: update.status, announce };
 }
 
@@ -72,6 +82,8 @@ export function decideTracking(state: ShipmentState, update: TrackingUpdate): Tr
 export type CancellationPlan = 'cancel-with-carrier' | 'already-cancelled' | 'too-late';
 
 export function planCancellation(state: Pick<ShipmentState, 'status'>): CancellationPlan {
-  if (state.status === 'cancelled') return 'already-cancelled';
+  if (state.status === 'cancelled') {
+    return 'already-cancelled';
+  }
   return state.status === 'label_created' ? 'cancel-with-carrier' : 'too-late';
 }

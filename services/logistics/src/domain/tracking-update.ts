@@ -36,9 +36,13 @@ export function mapCarrierStatus(
   codes: readonly (string | undefined)[],
 ): { readonly status: ShipmentStatus; readonly mapped: boolean } {
   for (const code of codes) {
-    if (code === undefined) continue;
+    if (code === undefined) {
+      continue;
+    }
     const row = table.find((entry) => entry.carrierStatus === code);
-    if (row) return { status: row.status, mapped: true };
+    if (row) {
+      return { status: row.status, mapped: true };
+    }
   }
   return { status: 'unknown', mapped: false };
 }

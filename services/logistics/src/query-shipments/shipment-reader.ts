@@ -6,8 +6,12 @@ export type ShipmentReader =
   { readonly kind: 'admin' } | { readonly kind: 'storefront'; readonly storefrontId: string };
 
 export function readerOf(principal: Principal): ShipmentReader {
-  if (principal.kind === 'admin') return { kind: 'admin' };
-  if (principal.kind === 'storefront') return { kind: 'storefront', storefrontId: principal.id };
+  if (principal.kind === 'admin') {
+    return { kind: 'admin' };
+  }
+  if (principal.kind === 'storefront') {
+    return { kind: 'storefront', storefrontId: principal.id };
+  }
   throw new DomainError('LOGISTICS.SHIPMENTS_NOT_VISIBLE', `${principal.principal} may not read shipments`, {
     kind: 'forbidden',
   });

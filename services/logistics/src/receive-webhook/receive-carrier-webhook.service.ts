@@ -37,7 +37,9 @@ export class ReceiveCarrierWebhook {
       );
     }
     const verdict = carrier.verifyWebhook(rawBody, headers);
-    if (!verdict.ok) throw this.inbox.refuse(carrier.name, verdict.rejection, verdict.message);
+    if (!verdict.ok) {
+      throw this.inbox.refuse(carrier.name, verdict.rejection, verdict.message);
+    }
     const { id, duplicate } = await this.inbox.store({
       source: carrier.name,
       externalId: verdict.externalId,
@@ -76,7 +78,9 @@ function singleValued(headers: WebhookHeaders): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) result[name.toLowerCase()] = first;
+    if (first !== undefined) {
+      result[name.toLowerCase()] = first;
+    }
   }
   return result;
 }

@@ -27,7 +27,9 @@ export class CarrierWebhookHandler implements WebhookHandler {
 
   async handle(manager: EntityManager, webhook: StoredWebhook): Promise<void> {
     const carrier = this.carriers.get(webhook.source);
-    if (!carrier) throw new Error(`carrier ${webhook.source} is no longer configured`);
+    if (!carrier) {
+      throw new Error(`carrier ${webhook.source} is no longer configured`);
+    }
     // Read again from the stored copy: its signature was checked when it arrived.
     const { updates } = carrier.parseWebhook(webhook.rawBody, webhook.headers);
     for (const update of updates) {

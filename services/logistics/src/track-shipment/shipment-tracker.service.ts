@@ -36,13 +36,17 @@ export class ShipmentTracker {
       decision,
       webhookId,
     });
-    if (!recorded) return false;
+    if (!recorded) {
+      return false;
+    }
     if (!update.mapped) {
       this.logger.warn(`${source} status ${update.carrierStatus} is in no mapping table; kept as unknown`);
       await this.shipments.countUnmapped(manager, source, update.carrierStatus);
       this.metrics.unmappedStatus(source);
     }
-    if (decision.kind !== 'applied') return false;
+    if (decision.kind !== 'applied') {
+      return false;
+    }
     await this.shipments.setStatus(manager, shipment.id, decision.status, update.occurredAt);
     await publish(statusEvents(shipment, update, decision));
     return true;

@@ -31,7 +31,9 @@ export class AdvanceOrder {
     options: AdvanceOptions = {},
   ): Promise<SagaDecision> {
     const order = await this.orders.lock(uow.manager, orderId);
-    if (!order || (options.reader && !canSee(options.reader, order))) throw new OrderNotFound(orderId);
+    if (!order || (options.reader && !canSee(options.reader, order))) {
+      throw new OrderNotFound(orderId);
+    }
 
     const decision = decide(order, input);
     switch (decision.outcome) {
@@ -60,7 +62,9 @@ export class AdvanceOrder {
     const announced = events[0];
     const timelineCause =
       cause ?? (announced?.id ? { eventId: announced.id, eventType: announced.type } : undefined);
-    if (!timelineCause) throw new Error(`transition of order ${order.id} without a cause or an announcement`);
+    if (!timelineCause) {
+      throw new Error(`transition of order ${order.id} without a cause or an announcement`);
+    }
     await this.orders.recordTransitions(
       uow.manager,
       order.id,

@@ -30,7 +30,9 @@ export class CancelOrder {
         { reader },
       );
       const view = await this.queries.viewOf(manager, orderId);
-      if (!view) throw new OrderNotFound(orderId);
+      if (!view) {
+        throw new OrderNotFound(orderId);
+      }
       return view;
     });
   }

@@ -57,14 +57,20 @@ const INPUTS = {
 type InputName = keyof typeof INPUTS;
 
 function stateAfter(decision: SagaDecision): OrderSagaState {
-  if (decision.outcome === 'refused') throw new Error(`refused in ${decision.status}`);
+  if (decision.outcome === 'refused') {
+    throw new Error(`refused in ${decision.status}`);
+  }
   return decision.state;
 }
 
 /** `outcome status [transitions] {effects}`, e.g. `advanced CONFIRMED [CONFIRMED] {confirmed}`. */
 function summary(decision: SagaDecision): string {
-  if (decision.outcome === 'refused') return `refused ${decision.status}`;
-  if (decision.outcome !== 'advanced') return `${decision.outcome} ${decision.state.status}`;
+  if (decision.outcome === 'refused') {
+    return `refused ${decision.status}`;
+  }
+  if (decision.outcome !== 'advanced') {
+    return `${decision.outcome} ${decision.state.status}`;
+  }
   const transitions = decision.transitions.map((t) => t.status).join(',');
   const effects = decision.effects.map((e) => e.type).join(',');
   return `advanced ${decision.state.status} [${transitions}] {${effects}}`;
@@ -164,8 +170,9 @@ const TABLE: Record<OrderStatus, Record<InputName, string>> = {
 describe('order saga transition table', () => {
   it('covers every status and every input', () => {
     expect(Object.keys(TABLE).sort()).toEqual([...ORDER_STATUSES].sort());
-    for (const row of Object.values(TABLE))
+    for (const row of Object.values(TABLE)) {
       expect(Object.keys(row).sort()).toEqual(Object.keys(INPUTS).sort());
+    }
   });
 
   const cases = ORDER_STATUSES.flatMap((status) =>
@@ -178,7 +185,9 @@ describe('order saga transition table', () => {
 
   it.each(cases)('%s + %s twice: the second application changes nothing', (status, input) => {
     const first = decide(stateIn(status), INPUTS[input]);
-    if (first.outcome === 'refused') return expect(first.status).toBe(status);
+    if (first.outcome === 'refused') {
+      return expect(first.status).toBe(status);
+    }
     const second = decide(first.state, INPUTS[input]);
     expect(second.outcome === 'ignored' || second.outcome === 'refused').toBe(true);
   });
@@ -187,7 +196,9 @@ describe('order saga transition table', () => {
     for (const status of ['DELIVERED', 'REJECTED', 'CANCELLED'] as const) {
       for (const input of Object.values(INPUTS)) {
         const decision = decide(stateIn(status), input);
-        if (decision.outcome !== 'refused') expect(decision.state.status).toBe(status);
+        if (decision.outcome !== 'refused') {
+          expect(decision.state.status).toBe(status);
+        }
       }
     }
   });
@@ -201,7 +212,9 @@ describe('order saga facts and effects', () => {
     const authorizedFirst = decide(stateAfter(decide(pending, INPUTS.authorized)), INPUTS.reserved);
     for (const decision of [reservedFirst, authorizedFirst]) {
       expect(decision.outcome).toBe('advanced');
-      if (decision.outcome !== 'advanced') return;
+      if (decision.outcome !== 'advanced') {
+        return;
+      }
       expect(decision.state).toEqual({
         status: 'CONFIRMED',
         reservationId: RES,

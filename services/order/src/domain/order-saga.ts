@@ -152,7 +152,9 @@ function onPaymentAuthorized(state: OrderSagaState, paymentId: string): SagaDeci
       [{ type: 'confirmed', reservationId: state.reservationId, paymentId }],
     );
   }
-  if (state.paymentAuthorized) return ignore(state);
+  if (state.paymentAuthorized) {
+    return ignore(state);
+  }
   // PENDING: wait for the reservation. CANCELLED/REJECTED: payment voids on order.cancelled itself.
   return record(state, { paymentId, paymentAuthorized: true });
 }
@@ -162,7 +164,9 @@ function onStockRejected(
   reason: StockRejectionReason,
   shortLines: readonly ShortLineFact[],
 ): SagaDecision {
-  if (state.status !== 'PENDING') return ignore(state);
+  if (state.status !== 'PENDING') {
+    return ignore(state);
+  }
   const orderReason = REJECTION_REASONS[reason];
   return advance(
     { ...state, status: 'REJECTED' },
@@ -188,8 +192,12 @@ function onStockReleased(
 ): SagaDecision {
   const known = { reservationId: state.reservationId ?? reservationId };
   // A release because we cancelled is the echo of our own decision.
-  if (reason !== 'INVENTORY.RESERVATION_EXPIRED') return record(state, known);
-  if (!CANCELLABLE_STATUSES.includes(state.status)) return record(state, known);
+  if (reason !== 'INVENTORY.RESERVATION_EXPIRED') {
+    return record(state, known);
+  }
+  if (!CANCELLABLE_STATUSES.includes(state.status)) {
+    return record(state, known);
+  }
   const paymentId = state.paymentAuthorized ? state.paymentId : undefined;
   return cancel({ ...state, ...known }, 'ORDER.RESERVATION_EXPIRED', {
     reservationId: known.reservationId,
@@ -255,7 +263,9 @@ function onShipmentDelivered(
 }
 
 function onCancelRequested(state: OrderSagaState, requestedBy: 'customer' | 'operator'): SagaDecision {
-  if (state.status === 'CANCELLED') return ignore(state);
+  if (state.status === 'CANCELLED') {
+    return ignore(state);
+  }
   if (!CANCELLABLE_STATUSES.includes(state.status)) {
     return { outcome: 'refused', code: 'ORDER.NOT_CANCELLABLE', status: state.status };
   }

@@ -39,13 +39,17 @@ export function computeTotals(lines: readonly PricedLine[], totalAmount?: number
       return overflow(`lines[${index}]`, `lines[${index}]: quantity × unitPrice exceeds ${MAX_ORDER_AMOUNT}`);
     }
     subtotal += lineTotal;
-    if (subtotal > max) return overflow('lines', `lines: the sum of the lines exceeds ${MAX_ORDER_AMOUNT}`);
+    if (subtotal > max) {
+      return overflow('lines', `lines: the sum of the lines exceeds ${MAX_ORDER_AMOUNT}`);
+    }
   }
   if (totalAmount !== undefined) {
     if (!Number.isInteger(totalAmount) || totalAmount < 0) {
       return invalid('totalAmount', 'totalAmount must be a whole, non-negative number of minor units');
     }
-    if (BigInt(totalAmount) > max) return overflow('totalAmount', `totalAmount exceeds ${MAX_ORDER_AMOUNT}`);
+    if (BigInt(totalAmount) > max) {
+      return overflow('totalAmount', `totalAmount exceeds ${MAX_ORDER_AMOUNT}`);
+    }
   }
   const sub = Number(subtotal);
   return { ok: true, totals: { subtotal: sub, total: totalAmount ?? sub } };

@@ -82,7 +82,9 @@ export class SagaEventsController {
     } catch (error) {
       // Our order row commits before order.placed leaves, so no other service can know an order
       // we do not: retrying an unknown one cannot help.
-      if (error instanceof OrderNotFound) throw new PermanentEventError('ORDER.UNKNOWN_ORDER', error.message);
+      if (error instanceof OrderNotFound) {
+        throw new PermanentEventError('ORDER.UNKNOWN_ORDER', error.message);
+      }
       throw error;
     }
   }

@@ -52,7 +52,9 @@ export class StorefrontOrdersController {
         );
       }
     } catch (error) {
-      if (error instanceof InvalidOrder) throw new PermanentEventError(error.code, error.message);
+      if (error instanceof InvalidOrder) {
+        throw new PermanentEventError(error.code, error.message);
+      }
       throw error;
     }
   }

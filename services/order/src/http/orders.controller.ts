@@ -29,7 +29,9 @@ export class OrdersController {
     @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<OrderView> {
     checkIdempotencyKeyHeader(idempotencyKey);
-    if (principal.kind !== 'storefront') throw new StorefrontsOnly(principal.principal);
+    if (principal.kind !== 'storefront') {
+      throw new StorefrontsOnly(principal.principal);
+    }
     const result = await this.placeOrder.handle({
       principal: principal.principal,
       idempotencyKey,
@@ -72,7 +74,11 @@ export class OrdersController {
 }
 
 function readerOf(principal: Principal): OrderReader {
-  if (principal.kind === 'admin') return { kind: 'admin' };
-  if (principal.kind === 'storefront') return { kind: 'storefront', storefrontId: principal.id };
+  if (principal.kind === 'admin') {
+    return { kind: 'admin' };
+  }
+  if (principal.kind === 'storefront') {
+    return { kind: 'storefront', storefrontId: principal.id };
+  }
   throw new OrdersNotVisible(principal.principal);
 }

@@ -140,13 +140,17 @@ export class OrderRepository {
 
   /** Reads and row-locks the order for the rest of the transaction: its events apply one at a time. */
   async lock(manager: Queryable, id: string): Promise<OrderRecord | undefined> {
-    if (!isOrderId(id)) return undefined;
+    if (!isOrderId(id)) {
+      return undefined;
+    }
     const rows: OrderRow[] = await manager.query(`SELECT * FROM orders WHERE id = $1 FOR UPDATE`, [id]);
     return rows[0] && toRecord(rows[0]);
   }
 
   async find(manager: Queryable, id: string): Promise<OrderRecord | undefined> {
-    if (!isOrderId(id)) return undefined;
+    if (!isOrderId(id)) {
+      return undefined;
+    }
     const rows: OrderRow[] = await manager.query(`SELECT * FROM orders WHERE id = $1`, [id]);
     return rows[0] && toRecord(rows[0]);
   }

@@ -43,8 +43,9 @@ export class PlaceOrderRequestHandler {
       { manager, publish: (events) => this.outbox.enqueue(manager, events) },
       command,
     );
-    if (outcome.kind === 'duplicate')
+    if (outcome.kind === 'duplicate') {
       throw new DuplicateStorefrontOrder(outcome.orderId, command.storefrontOrderId);
+    }
     return toOrderView(outcome.order, outcome.timeline);
   }
 }

@@ -50,7 +50,9 @@ export class PlaceOrder {
       totalAmount: command.totalAmount,
       paymentToken: command.payment.token,
     });
-    if (!verdict.ok) throw new InvalidOrder(verdict.code, verdict.field, verdict.message);
+    if (!verdict.ok) {
+      throw new InvalidOrder(verdict.code, verdict.field, verdict.message);
+    }
     return verdict.totals;
   }
 
@@ -82,7 +84,9 @@ export class PlaceOrder {
         command.storefrontOrderId,
       );
       // The conflicting row is committed (ON CONFLICT waited for it), so it is visible here.
-      if (!existing) throw new Error('storefront order conflict without a visible order');
+      if (!existing) {
+        throw new Error('storefront order conflict without a visible order');
+      }
       return { kind: 'duplicate', orderId: existing };
     }
 

@@ -15,7 +15,9 @@ export class OrderQueries {
   /** Another storefront's order is reported exactly like an unknown one. */
   async get(reader: OrderReader, orderId: string): Promise<OrderView> {
     const view = await this.viewOf(this.dataSource, orderId);
-    if (!view || !canSee(reader, view)) throw new OrderNotFound(orderId);
+    if (!view || !canSee(reader, view)) {
+      throw new OrderNotFound(orderId);
+    }
     return view;
   }
 

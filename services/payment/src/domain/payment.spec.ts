@@ -22,7 +22,9 @@ function authorized(): Payment {
 describe('payment status transitions', () => {
   it('never leads out of a terminal state', () => {
     for (const terminal of ['REFUNDED', 'FAILED', 'VOIDED'] as const) {
-      for (const to of PAYMENT_STATUSES) expect(canMove(terminal, to)).toBe(false);
+      for (const to of PAYMENT_STATUSES) {
+        expect(canMove(terminal, to)).toBe(false);
+      }
     }
   });
 

@@ -97,13 +97,17 @@ export class Payment {
 
   /** order.placed: remembers what to charge. A duplicate changes nothing. */
   recordOrderPlaced(details: OrderPaymentDetails, at: Date): void {
-    if (this.record.orderPlacedSeenAt) return;
+    if (this.record.orderPlacedSeenAt) {
+      return;
+    }
     Object.assign(this.record, details, { orderPlacedSeenAt: at });
   }
 
   /** inventory.stock-reserved: the stock is held. A duplicate changes nothing. */
   recordStockReserved(reservationId: string, at: Date): void {
-    if (this.record.stockReservedSeenAt) return;
+    if (this.record.stockReservedSeenAt) {
+      return;
+    }
     this.record.reservationId = reservationId;
     this.record.stockReservedSeenAt = at;
   }
@@ -119,8 +123,9 @@ export class Payment {
   }
 
   startAuthorizing(): void {
-    if (!this.readyToAuthorize)
+    if (!this.readyToAuthorize) {
       throw new Error(`payment of order ${this.record.orderId} is not ready to authorize`);
+    }
     this.move('AUTHORIZING');
   }
 
@@ -140,7 +145,9 @@ export class Payment {
         this.move('AUTHORIZED');
         return { emit: 'authorized' };
       case 'requires-action':
-        if (status === 'REQUIRES_ACTION') return NOTHING;
+        if (status === 'REQUIRES_ACTION') {
+          return NOTHING;
+        }
         this.record.providerPaymentRef = outcome.providerPaymentRef;
         this.move('REQUIRES_ACTION');
         return NOTHING;
@@ -181,7 +188,9 @@ export class Payment {
   /** After the provider released the hold. Announced only if an authorization had been announced. */
   markVoided(reason: PaymentVoidReason, at: Date): Decision {
     const wasAuthorized = this.record.status === 'AUTHORIZED';
-    if (!canMove(this.record.status, 'VOIDED')) return NOTHING;
+    if (!canMove(this.record.status, 'VOIDED')) {
+      return NOTHING;
+    }
     this.record.voidedAt = at;
     this.record.voidReason = reason;
     this.move('VOIDED');
@@ -194,7 +203,9 @@ export class Payment {
   }
 
   markCaptured(at: Date): Decision {
-    if (!canMove(this.record.status, 'CAPTURED')) return NOTHING;
+    if (!canMove(this.record.status, 'CAPTURED')) {
+      return NOTHING;
+    }
     this.record.capturedAt = at;
     this.record.capturedAmount = this.record.amount ?? 0;
     this.move('CAPTURED');
@@ -233,10 +244,14 @@ export class Payment {
 
   markRefunded(amount: number): void {
     const check = this.checkRefund(amount);
-    if (!check.ok) throw new Error(check.message);
+    if (!check.ok) {
+      throw new Error(check.message);
+    }
     this.record.refundedAmount += amount;
     this.record.refundCount += 1;
-    if (this.record.refundedAmount === this.record.capturedAmount) this.move('REFUNDED');
+    if (this.record.refundedAmount === this.record.capturedAmount) {
+      this.move('REFUNDED');
+    }
   }
 
   /** A provider webhook about this payment. */
@@ -249,7 +264,9 @@ export class Payment {
         // Captured outside the saga (e.g. in the provider's dashboard): follow it.
         return this.record.status === 'AUTHORIZED' ? this.markCaptured(at) : NOTHING;
       case 'canceled':
-        if (this.record.status === 'AUTHORIZED') return this.markVoided('PAYMENT.AUTHORIZATION_EXPIRED', at);
+        if (this.record.status === 'AUTHORIZED') {
+          return this.markVoided('PAYMENT.AUTHORIZATION_EXPIRED', at);
+        }
         if (isAwaitingAuthorization(this.record.status) && this.record.status !== 'PENDING') {
           // The provider gave up on the attempt: the order must hear that payment failed.
           return this.applyAuthorization(

@@ -41,7 +41,9 @@ export class GetPaymentService {
   async get(orderId: string): Promise<PaymentView> {
     const manager = this.dataSource.manager;
     const payment = await this.payments.find(manager, orderId);
-    if (!payment) throw new PaymentNotFound(orderId);
+    if (!payment) {
+      throw new PaymentNotFound(orderId);
+    }
     const s = payment.state;
     const refunds = await this.payments.refunds(manager, s.id);
     const iso = (date: Date | undefined) => date?.toISOString() ?? null;

@@ -15,7 +15,9 @@ export class PaymentWebhookHandler implements WebhookHandler {
 
   async handle(manager: EntityManager, webhook: StoredWebhook): Promise<void> {
     const provider = this.providers.get(webhook.source);
-    if (!provider) throw new Error(`payment provider ${webhook.source} is no longer configured`);
+    if (!provider) {
+      throw new Error(`payment provider ${webhook.source} is no longer configured`);
+    }
     // Read again from the stored copy: its signature was checked when it arrived.
     const event = provider.interpretWebhook(webhook.rawBody);
     await this.saga.webhookReceived(manager, provider.name, event, (events) =>

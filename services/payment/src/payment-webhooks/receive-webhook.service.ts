@@ -31,9 +31,13 @@ export class ReceiveWebhookService {
       });
     }
     const parsed = provider.parseWebhook(rawBody, headers);
-    if (!parsed.ok) throw this.inbox.refuse(provider.name, parsed.rejection, parsed.message);
+    if (!parsed.ok) {
+      throw this.inbox.refuse(provider.name, parsed.rejection, parsed.message);
+    }
     const { event } = parsed;
-    if (!event.outcome) return { received: true, duplicate: false, ignored: true };
+    if (!event.outcome) {
+      return { received: true, duplicate: false, ignored: true };
+    }
     const { duplicate } = await this.inbox.store({
       source: provider.name,
       externalId: event.providerEventId,

@@ -57,7 +57,9 @@ export class PaymentRepository {
        RETURNING *`,
       [randomUUID(), orderId],
     );
-    if (!rows[0]) throw new Error(`payment of order ${orderId} neither inserted nor found`);
+    if (!rows[0]) {
+      throw new Error(`payment of order ${orderId} neither inserted nor found`);
+    }
     return new Payment(toRecord(rows[0]));
   }
 
@@ -143,7 +145,9 @@ function optional<T>(value: unknown, map: (value: unknown) => T = (v) => v as T)
 
 function toRecord(row: Row): PaymentRecord {
   const status = row.status as string;
-  if (!isPaymentStatus(status)) throw new Error(`unknown payment status ${status}`);
+  if (!isPaymentStatus(status)) {
+    throw new Error(`unknown payment status ${status}`);
+  }
   const date = (value: unknown) => value as Date;
   return {
     id: row.id as string,

@@ -8,15 +8,21 @@ export type FormValue = string | number | boolean | undefined | FormValue[] | { 
 export function toForm(params: Readonly<Record<string, FormValue>>): string {
   const form = new URLSearchParams();
   const add = (key: string, value: FormValue): void => {
-    if (value === undefined) return;
+    if (value === undefined) {
+      return;
+    }
     if (Array.isArray(value)) {
       value.forEach((item, index) => add(`${key}[${index}]`, item));
     } else if (typeof value === 'object') {
-      for (const [child, item] of Object.entries(value)) add(`${key}[${child}]`, item);
+      for (const [child, item] of Object.entries(value)) {
+        add(`${key}[${child}]`, item);
+      }
     } else {
       form.append(key, String(value));
     }
   };
-  for (const [key, value] of Object.entries(params)) add(key, value);
+  for (const [key, value] of Object.entries(params)) {
+    add(key, value);
+  }
   return form.toString();
 }

@@ -73,7 +73,9 @@ export class SandboxPaymentProvider implements PaymentProvider {
     const ref = sandboxPaymentRef(request.orderId);
     const result = await withBoundedRetries(this.options.retry, async (attempt) => {
       this.options.onCall?.({ operation: 'authorize', idempotencyKey: request.idempotencyKey, attempt });
-      if (request.paymentMethodRef === SANDBOX_TOKENS.timeout) throw new ProviderTimeoutError();
+      if (request.paymentMethodRef === SANDBOX_TOKENS.timeout) {
+        throw new ProviderTimeoutError();
+      }
       return request.paymentMethodRef;
     });
     if (!result.ok) {

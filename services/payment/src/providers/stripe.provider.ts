@@ -83,7 +83,9 @@ export class StripePaymentProvider implements PaymentProvider {
       };
     }
     const { status, body } = result.value;
-    if (status >= 200 && status < 300) return intentOutcome(body as unknown as StripePaymentIntent);
+    if (status >= 200 && status < 300) {
+      return intentOutcome(body as unknown as StripePaymentIntent);
+    }
     const error = (body.error ?? {}) as StripeErrorBody;
     if (status === 402 || error.type === 'card_error') {
       return {
@@ -109,8 +111,9 @@ export class StripePaymentProvider implements PaymentProvider {
   }
 
   async capture(request: SettleRequest): Promise<SettlementOutcome> {
-    if (!request.providerPaymentRef)
+    if (!request.providerPaymentRef) {
       return { kind: 'refused', code: 'no_payment_intent', message: 'nothing to capture' };
+    }
     return this.settle(
       `/v1/payment_intents/${encodeURIComponent(request.providerPaymentRef)}/capture`,
       request.idempotencyKey,
@@ -134,14 +137,17 @@ export class StripePaymentProvider implements PaymentProvider {
   }
 
   async refund(request: SettleRequest): Promise<SettlementOutcome> {
-    if (!request.providerPaymentRef)
+    if (!request.providerPaymentRef) {
       return { kind: 'refused', code: 'no_payment_intent', message: 'nothing to refund' };
+    }
     const result = await this.post('/v1/refunds', request.idempotencyKey, {
       payment_intent: request.providerPaymentRef,
       amount: request.amount,
       metadata: { order_id: request.orderId, payment_id: request.paymentId },
     });
-    if (!result.ok) return { kind: 'unavailable', message: `stripe: ${result.message}` };
+    if (!result.ok) {
+      return { kind: 'unavailable', message: `stripe: ${result.message}` };
+    }
     const { status, body } = result.value;
     if (status >= 200 && status < 300 && body.status !== 'failed' && body.status !== 'canceled') {
       return { kind: 'done', providerRef: typeof body.id === 'string' ? body.id : undefined };
@@ -172,7 +178,9 @@ export class StripePaymentProvider implements PaymentProvider {
     const intent = event.data?.object;
     const orderId = intent?.metadata?.order_id;
     const base = { providerEventId: event.id, type: event.type, orderId };
-    if (!intent || typeof intent.id !== 'string' || intent.object !== 'payment_intent') return base;
+    if (!intent || typeof intent.id !== 'string' || intent.object !== 'payment_intent') {
+      return base;
+    }
     return { ...base, outcome: webhookOutcome(event.type, intent) };
   }
 
@@ -183,7 +191,9 @@ export class StripePaymentProvider implements PaymentProvider {
     doneStatus: string,
   ): Promise<SettlementOutcome> {
     const result = await this.post(path, idempotencyKey, params);
-    if (!result.ok) return { kind: 'unavailable', message: `stripe: ${result.message}` };
+    if (!result.ok) {
+      return { kind: 'unavailable', message: `stripe: ${result.message}` };
+    }
     const { status, body } = result.value;
     if (status >= 200 && status < 300 && body.status === doneStatus) {
       return { kind: 'done', providerRef: typeof body.id === 'string' ? body.id : undefined };

@@ -47,12 +47,18 @@ export function verifyWebhookSignature(check: SignatureCheck): SignatureVerdict 
   const signatures: Buffer[] = [];
   for (const part of header.split(',')) {
     const eq = part.indexOf('=');
-    if (eq <= 0) continue;
+    if (eq <= 0) {
+      continue;
+    }
     const key = part.slice(0, eq).trim();
     const value = part.slice(eq + 1).trim();
-    if (key === 't') timestamp ??= value;
+    if (key === 't') {
+      timestamp ??= value;
+    }
     // Decoded before comparing: hex case must not matter, and garbage never matches.
-    if (key === 'v1' && HEX_SHA256.test(value)) signatures.push(Buffer.from(value, 'hex'));
+    if (key === 'v1' && HEX_SHA256.test(value)) {
+      signatures.push(Buffer.from(value, 'hex'));
+    }
   }
   if (timestamp === undefined || !/^\d{1,12}$/.test(timestamp) || signatures.length === 0) {
     return {
@@ -66,7 +72,9 @@ export function verifyWebhookSignature(check: SignatureCheck): SignatureVerdict 
   let matched = false;
   for (const secret of check.secrets) {
     const expected = hmacSha256(secret, signedPayload);
-    for (const signature of signatures) matched = safeEqual(expected, signature) || matched;
+    for (const signature of signatures) {
+      matched = safeEqual(expected, signature) || matched;
+    }
   }
   if (!matched) {
     return {
@@ -118,7 +126,9 @@ export function parseSignedWebhook(
     toleranceSeconds: options.toleranceSeconds,
     now,
   });
-  if (!verdict.ok) return verdict;
+  if (!verdict.ok) {
+    return verdict;
+  }
   try {
     return { ok: true, event: interpret(rawBody) };
   } catch (error) {

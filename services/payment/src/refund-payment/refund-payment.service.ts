@@ -85,11 +85,15 @@ export class RefundPaymentService {
     reason: PaymentRefundReason,
   ): Promise<RefundRow> {
     const payment = await this.payments.lock(manager, orderId);
-    if (!payment) throw new PaymentNotFound(orderId);
+    if (!payment) {
+      throw new PaymentNotFound(orderId);
+    }
     const result = await this.refundLocked(manager, payment, amount, reason, (events) =>
       this.outbox.enqueue(manager, events),
     );
-    if (!result.ok) throw result.error;
+    if (!result.ok) {
+      throw result.error;
+    }
     return result.refund;
   }
 

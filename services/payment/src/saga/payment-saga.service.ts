@@ -64,8 +64,9 @@ export class PaymentSaga {
     if (plan.action === 'void') {
       const provider = this.requireProvider(payment);
       const outcome = await provider.void(this.settleRequest(payment, 'void'));
-      if (outcome.kind === 'unavailable')
+      if (outcome.kind === 'unavailable') {
         throw new Error(`void of order ${payment.state.orderId}: ${outcome.message}`);
+      }
       if (outcome.kind === 'refused') {
         throw new PermanentEventError(
           'PAYMENT.VOID_REFUSED',
@@ -81,7 +82,9 @@ export class PaymentSaga {
         refundReasonFor(cancelled.reason),
         publish,
       );
-      if (!result.ok) throw result.error;
+      if (!result.ok) {
+        throw result.error;
+      }
     }
     await this.payments.save(manager, payment);
   }
@@ -103,8 +106,9 @@ export class PaymentSaga {
     }
     const provider = this.requireProvider(payment);
     const outcome = await provider.capture(this.settleRequest(payment, 'capture'));
-    if (outcome.kind === 'unavailable')
+    if (outcome.kind === 'unavailable') {
       throw new Error(`capture of order ${shipment.orderId}: ${outcome.message}`);
+    }
     if (outcome.kind === 'refused') {
       throw new PermanentEventError(
         'PAYMENT.CAPTURE_REFUSED',
@@ -123,7 +127,9 @@ export class PaymentSaga {
     publish: Publish,
   ): Promise<void> {
     const { outcome } = event;
-    if (!outcome) return;
+    if (!outcome) {
+      return;
+    }
     const payment =
       event.orderId && UUID.test(event.orderId)
         ? await this.payments.lock(manager, event.orderId)
@@ -201,7 +207,9 @@ export class PaymentSaga {
   }
 
   private async announce(decision: Decision, payment: Payment, publish: Publish): Promise<void> {
-    if (decision.emit) await publish([paymentEvent(payment, decision.emit)]);
+    if (decision.emit) {
+      await publish([paymentEvent(payment, decision.emit)]);
+    }
   }
 
   private requireProvider(payment: Payment): PaymentProvider {

@@ -32,7 +32,9 @@ const DESCRIPTION = Symbol('waybill:schema-description');
 
 function compose(...decorators: PropertyDecorator[]): PropertyDecorator {
   return (target, key) => {
-    for (const decorator of decorators) decorator(target, key);
+    for (const decorator of decorators) {
+      decorator(target, key);
+    }
   };
 }
 
