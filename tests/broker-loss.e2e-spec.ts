@@ -114,8 +114,9 @@ describe('a broker killed during load on a 3-broker cluster', () => {
       replaced[service] = metrics.value('waybill_kafka_producer_replacements_total', { role: 'relay' });
       expect((await fetch(`${s.services[service].baseUrl}/health/ready`)).status).toBe(200);
     }
-    // The kill met sends in flight: at least one relay threw its producer away and went on.
-    expect(Object.values(replaced).reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(1);
+    // Whether the kill meets a send in flight (and a relay replaces its producer) is up to timing:
+    // kafkajs often retries onto the new leader inside the same send. The count is reported, not
+    // asserted; kafka-outage.int-spec.ts forces the replacement deterministically.
     console.log(
       `broker ${victim} killed: ${ORDERS} orders settled ${settledAfterMs} ms after; relay producers replaced: ${JSON.stringify(replaced)}`,
     );
