@@ -19,6 +19,7 @@ import { createKafka, KafkaConnectionOptions } from './kafka/kafka-client';
 import { Outbox } from './outbox/outbox';
 import { EventingMetrics } from './metrics/eventing-metrics';
 import { OutboxRelay, OutboxRelayOptions } from './outbox/outbox-relay';
+import { UnitsOfWork } from './unit-of-work/unit-of-work';
 
 export interface EventingOptions {
   readonly service: string;
@@ -104,8 +105,17 @@ export class EventingModule {
         },
         OutboxRelayService,
         ConsumerHealth,
+        UnitsOfWork,
       ],
-      exports: [EVENTING_OPTIONS, KAFKA, Outbox, OutboxRelayService, EventingMetrics, ConsumerHealth],
+      exports: [
+        EVENTING_OPTIONS,
+        KAFKA,
+        Outbox,
+        OutboxRelayService,
+        EventingMetrics,
+        ConsumerHealth,
+        UnitsOfWork,
+      ],
     };
   }
 }

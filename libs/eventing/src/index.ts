@@ -1,6 +1,7 @@
 export * from './migrations';
 export * from './outbox/outbox';
 export * from './outbox/outbox-relay';
+export * from './unit-of-work/unit-of-work';
 export * from './inbox/inbox';
 export * from './consumer/event-context';
 export * from './consumer/dead-letter';

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { CloudEvent } from '@waybill/contracts';
 import { currentTraceparent } from '@waybill/platform';
 import { Outbox, OutgoingEvent } from '../outbox/outbox';
+import type { UnitOfWork } from '../unit-of-work/unit-of-work';
 
 export interface KafkaOrigin {
   readonly topic: string;
@@ -13,11 +14,11 @@ export interface KafkaOrigin {
 type ContextArgs = [CloudEvent<unknown>, EntityManager, Outbox, KafkaOrigin];
 
 /**
- * What a handler gets beside its validated payload: the envelope, the transaction its effect must
- * use, and `publish`, which enqueues follow-up events in that same transaction with the causation
- * and correlation ids carried over.
+ * What a handler gets beside its validated payload: the envelope and the unit of work its effect
+ * must use. `publish` enqueues follow-up events in the transaction that holds the inbox row, with
+ * the causation and correlation ids carried over. Handlers pass it on to use cases as their `uow`.
  */
-export class EventContext extends BaseRpcContext<ContextArgs> {
+export class EventContext extends BaseRpcContext<ContextArgs> implements UnitOfWork {
   get event(): CloudEvent<unknown> {
     return this.args[0];
   }
