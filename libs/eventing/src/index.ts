@@ -30,3 +30,4 @@ export * from './idempotency/idempotent-requests';
 export * from './idempotency/1764300000000-idempotency-keys';
 export * from './idempotency/idempotency.openapi';
 export * from './persistence/prepared-statements';
+export * from './persistence/commit-notifications';

@@ -24,3 +24,5 @@ export { freePort } from './free-port';
 export * from './metrics-scrape';
 export * from './service-process';
 export * from './parties';
+export { UseCaseHarness } from './use-case-harness';
+export type { EnqueuedEvent, UseCaseHarnessOptions } from './use-case-harness';

@@ -61,7 +61,7 @@ export class InventoryConfig extends EventDrivenServiceConfig {
   @EnvInt({ min: 10, max: 24 * 3_600_000 })
   INVENTORY_REPLENISHMENT_SWEEP_INTERVAL_MS = 60_000;
 
-  /** How often the dispatcher looks for purchase orders to send (it is also kicked on creation). */
+  /** The dispatcher's fallback poll: it is woken by pg_notify when an order it must send commits. */
   @EnvInt({ min: 10, max: 600_000 })
   INVENTORY_PO_DISPATCH_POLL_INTERVAL_MS = 1000;
 

@@ -1,12 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { eventRegistry } from '@waybill/contracts';
 import { WaybillServiceModule } from '@waybill/eventing';
-import { CommitReservationService } from './commit-reservation/commit-reservation.service';
-import { ConfirmReservationService } from './confirm-reservation/confirm-reservation.service';
-import { LogisticsEventsController } from './events/logistics-events.controller';
-import { OrderEventsController } from './events/order-events.controller';
-import { ReplenishmentTriggersController } from './events/replenishment-triggers.controller';
-import { ExpireReservationsService } from './expire-reservations/expire-reservations.service';
+import { CommitReservation } from './commit-reservation/commit-reservation.service';
+import { ConfirmReservation } from './confirm-reservation/confirm-reservation.service';
+import { LogisticsEventHandlers } from './events/logistics-events.handlers';
+import { OrderEventHandlers } from './events/order-events.handlers';
+import { ReplenishmentTriggerEventHandlers } from './events/replenishment-trigger-events.handlers';
+import { ExpireReservations } from './expire-reservations/expire-reservations.service';
 import { ReservationExpirySweeper } from './expire-reservations/reservation-expiry.sweeper';
 import { PurchaseOrdersController } from './http/purchase-orders.controller';
 import { ReplenishmentController } from './http/replenishment.controller';
@@ -19,16 +19,19 @@ import { PurchaseOrderRepository } from './persistence/purchase-order.repository
 import { ReplenishmentPolicyRepository } from './persistence/replenishment-policy.repository';
 import { ReservationRepository } from './persistence/reservation.repository';
 import { StockRepository } from './persistence/stock.repository';
-import { ReleaseReservationService } from './release-reservation/release-reservation.service';
+import { ReleaseReservation } from './release-reservation/release-reservation.service';
 import { ReservationReleaser } from './release-reservation/reservation-releaser';
-import { DispatchSignal } from './replenishment/dispatch-signal';
 import { PurchaseOrderDispatcher } from './replenishment/purchase-order-dispatcher';
-import { PurchaseOrdersService } from './replenishment/purchase-orders.service';
+import { CancelPurchaseOrder, PurchaseOrderQueries } from './replenishment/purchase-orders.service';
 import { ReplenishmentPlanner } from './replenishment/replenishment-planner';
 import { ReplenishmentSweeper } from './replenishment/replenishment-sweeper';
-import { ReplenishmentService } from './replenishment/replenishment.service';
-import { ReserveStockService } from './reserve-stock/reserve-stock.service';
-import { StockLevelsService } from './stock-levels/stock-levels.service';
+import {
+  GetReplenishmentPolicy,
+  PutReplenishmentPolicy,
+  RunReplenishment,
+} from './replenishment/replenishment.service';
+import { ReserveStock } from './reserve-stock/reserve-stock.service';
+import { GetStockLevel, SetStockLevel } from './stock-levels/stock-levels.service';
 import { ReceiveSupplierMessageService } from './supplier-messages/receive-supplier-message.service';
 import { SupplierAdapters } from './suppliers/supplier-adapters';
 import { Suppliers } from './suppliers/suppliers';
@@ -48,32 +51,35 @@ export class InventoryModule {
       ],
       controllers: [
         StockController,
-        OrderEventsController,
-        LogisticsEventsController,
+        OrderEventHandlers,
+        LogisticsEventHandlers,
         ReplenishmentController,
         PurchaseOrdersController,
         SupplierWebhooksController,
-        ReplenishmentTriggersController,
+        ReplenishmentTriggerEventHandlers,
       ],
       providers: [
         StockRepository,
         ReservationRepository,
-        StockLevelsService,
-        ReserveStockService,
-        ConfirmReservationService,
+        GetStockLevel,
+        SetStockLevel,
+        ReserveStock,
+        ConfirmReservation,
         ReservationReleaser,
-        ReleaseReservationService,
-        CommitReservationService,
-        ExpireReservationsService,
+        ReleaseReservation,
+        CommitReservation,
+        ExpireReservations,
         ReservationExpirySweeper,
         // replenishment
         ReplenishmentPolicyRepository,
         PurchaseOrderRepository,
-        DispatchSignal,
         ReplenishmentPlanner,
-        ReplenishmentService,
+        GetReplenishmentPolicy,
+        PutReplenishmentPolicy,
+        RunReplenishment,
         ReplenishmentSweeper,
-        PurchaseOrdersService,
+        PurchaseOrderQueries,
+        CancelPurchaseOrder,
         Suppliers,
         ReceiveSupplierMessageService,
         SupplierAdapters,

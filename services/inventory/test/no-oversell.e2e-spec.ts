@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
-  CloudEvent,
   exampleData,
   StockRejectedV1,
   StockReleasedV1,
   StockReservedV1,
   OrderPlacedV1,
 } from '@waybill/contracts';
-import { Outbox } from '@waybill/eventing';
+import { UnitsOfWork } from '@waybill/eventing';
 import { waitFor } from '@waybill/testing';
-import { ReserveOutcome, ReserveStockService } from '../src/reserve-stock/reserve-stock.service';
+import { ReserveOutcome, ReserveStock } from '../src/reserve-stock/reserve-stock.service';
 import { InventoryUnderTest, orderPlaced, setStock, startInventory, stockOf, StockRow } from './support';
 
 const RESERVED = 'waybill.inventory.stock-reserved.v1';
@@ -122,8 +121,8 @@ describe('no oversell under concurrency', () => {
     const [a, b] = [`A-${run}`, `B-${run}`];
     await setStock(inventory, a, 30);
     await setStock(inventory, b, 30);
-    const reserveStock = inventory.service.app.get(ReserveStockService);
-    const outbox = inventory.service.app.get(Outbox);
+    const reserveStock = inventory.service.app.get(ReserveStock);
+    const units = inventory.service.app.get(UnitsOfWork);
 
     const orders: OrderPlacedV1[] = Array.from({ length: 100 }, (_, i) =>
       orderPlaced(
@@ -141,25 +140,7 @@ describe('no oversell under concurrency', () => {
     // The use case in its own transactions, straight on the pool (20 connections): far more
     // concurrency than Kafka's partitions give. A deadlock or a serialization error would reject.
     const outcomes: ReserveOutcome[] = await Promise.all(
-      orders.map((order) =>
-        inventory.db.transaction((manager) => {
-          const event: CloudEvent = {
-            specversion: '1.0',
-            id: randomUUID(),
-            source: '/waybill/test',
-            type: 'waybill.order.placed.v1',
-            time: new Date().toISOString(),
-            subject: order.orderId,
-            datacontenttype: 'application/json',
-            data: order,
-          };
-          return reserveStock.reserve(order, {
-            manager,
-            event,
-            publish: (events) => outbox.enqueue(manager, events),
-          });
-        }),
-      ),
+      orders.map((order) => units.run((uow) => reserveStock.execute(uow, { order }))),
     );
 
     expect(outcomes.filter((outcome) => outcome === 'reserved')).toHaveLength(30);

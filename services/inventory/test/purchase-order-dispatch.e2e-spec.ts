@@ -84,6 +84,33 @@ describe('sending purchase orders', () => {
   });
 });
 
+describe('waking the dispatcher at commit', () => {
+  let env: ReplenishmentUnderTest;
+
+  beforeAll(async () => {
+    // Its poll ten minutes apart: only the transaction's pg_notify can get the order out in time.
+    env = await startWithSupplier({ INVENTORY_PO_DISPATCH_POLL_INTERVAL_MS: '600000' });
+  });
+
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('sends a purchase order as soon as the transaction that opened it commits, with no poll due', async () => {
+    const { supplier, inventory } = env;
+    for (const round of ['first', 'second']) {
+      const sku = uniqueSku(`notify-${round}`);
+      await setStock(inventory, sku, 50);
+      await putPolicy(inventory, sku, { reorderPoint: 10, orderUpTo: 60 });
+      await setStock(inventory, sku, 8);
+      const order = await onlyPurchaseOrder(inventory, sku);
+      const sent = await waitForState(inventory, order.id, 'SENT', 10_000);
+      expect(sent.dispatch.attempts).toBe(1);
+      expect(supplier.deliveriesOf(order.poNumber).map((delivery) => delivery.status)).toEqual([200]);
+    }
+  });
+});
+
 describe('a purchase order across a restart', () => {
   it('committed but not yet delivered when the service stops, it is sent after the restart, once', async () => {
     const database = await createTestDatabase('e2e_inventory');

@@ -4,7 +4,7 @@ import { WaybillServiceModule, webhookInboxProviders } from '@waybill/eventing';
 import { BookShipment } from './book-shipment/book-shipment.service';
 import { CancelShipment } from './cancel-shipment/cancel-shipment.service';
 import { CarrierRegistry } from './carriers/carrier-registry';
-import { OrderEventsHandlers } from './events/order-events.handlers';
+import { OrderEventHandlers } from './events/order-events.handlers';
 import { CarrierWebhooksController } from './http/carrier-webhooks.controller';
 import { ShipmentsController } from './http/shipments.controller';
 import { LogisticsConfig } from './logistics.config';
@@ -14,7 +14,7 @@ import { ShipmentRepository } from './persistence/shipment.repository';
 import { ShipmentQueries } from './query-shipments/shipment-queries.service';
 import { ReceiveCarrierWebhook } from './receive-webhook/receive-carrier-webhook.service';
 import { CarrierWebhookHandler } from './track-shipment/carrier-webhook.handler';
-import { ShipmentTracker } from './track-shipment/shipment-tracker.service';
+import { TrackShipment } from './track-shipment/track-shipment.service';
 
 @Module({})
 export class LogisticsModule {
@@ -29,12 +29,12 @@ export class LogisticsModule {
           migrations: LOGISTICS_MIGRATIONS,
         }),
       ],
-      controllers: [ShipmentsController, CarrierWebhooksController, OrderEventsHandlers],
+      controllers: [ShipmentsController, CarrierWebhooksController, OrderEventHandlers],
       providers: [
         CarrierRegistry,
         LogisticsMetrics,
         ShipmentRepository,
-        ShipmentTracker,
+        TrackShipment,
         BookShipment,
         CancelShipment,
         ReceiveCarrierWebhook,

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DataSource } from 'typeorm';
 import { exampleData, OrderConfirmedV1 } from '@waybill/contracts';
-import { Outbox } from '@waybill/eventing';
+import { UnitsOfWork } from '@waybill/eventing';
 import { MetricsScrape, waitFor } from '@waybill/testing';
 import { BookShipment } from '../src/book-shipment/book-shipment.service';
 import { sandboxTrackingNumber } from '../src/carriers/sandbox.carrier';
@@ -126,15 +125,11 @@ describe('logistics service (e2e, real Kafka and Postgres, carriers over real HT
       shippingAddress: { line1: 'Ring 1', city: 'Wien', postalCode: '1010', country: 'AT' },
     });
     const book = env.service.app.get(BookShipment);
-    const outbox = env.service.app.get(Outbox);
-    const dataSource = env.service.app.get(DataSource);
+    const units = env.service.app.get(UnitsOfWork);
     // The first call stalls, so without the lock the second transaction would call the carrier too.
     env.direct.stallNext = 1;
     env.direct.stallMs = 300;
-    const attempt = () =>
-      dataSource.transaction((manager) =>
-        book.orderConfirmed(manager, order, (events) => outbox.enqueue(manager, events)),
-      );
+    const attempt = () => units.run((uow) => book.execute(uow, { order }));
     await Promise.all([attempt(), attempt()]);
     const calls = env.direct
       .callsTo('POST', /^\/v1\/shipments$/)

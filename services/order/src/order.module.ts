@@ -3,8 +3,10 @@ import { eventRegistry } from '@waybill/contracts';
 import { idempotencyProviders, WaybillServiceModule } from '@waybill/eventing';
 import { AdvanceOrder } from './advance-order/advance-order.service';
 import { CancelOrder } from './cancel-order/cancel-order.service';
-import { SagaEventsController } from './events/saga-events.controller';
-import { StorefrontOrdersController } from './events/storefront-orders.controller';
+import { InventoryEventHandlers } from './events/inventory-events.handlers';
+import { LogisticsEventHandlers } from './events/logistics-events.handlers';
+import { PaymentEventHandlers } from './events/payment-events.handlers';
+import { StorefrontEventHandlers } from './events/storefront-events.handlers';
 import { OrdersController } from './http/orders.controller';
 import { OrderConfig } from './order.config';
 import { OrderMetrics } from './order-metrics';
@@ -27,7 +29,13 @@ export class OrderModule {
           migrations: ORDER_MIGRATIONS,
         }),
       ],
-      controllers: [OrdersController, SagaEventsController, StorefrontOrdersController],
+      controllers: [
+        OrdersController,
+        InventoryEventHandlers,
+        PaymentEventHandlers,
+        LogisticsEventHandlers,
+        StorefrontEventHandlers,
+      ],
       providers: [
         OrderRepository,
         OrderQueries,

@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { eventRegistry } from '@waybill/contracts';
 import { idempotencyProviders, WaybillServiceModule, webhookInboxProviders } from '@waybill/eventing';
-import { PaymentSagaHandlers } from './events/payment-saga.handlers';
-import { GetPaymentService } from './get-payment/get-payment.service';
+import { InventoryEventHandlers } from './events/inventory-events.handlers';
+import { LogisticsEventHandlers } from './events/logistics-events.handlers';
+import { OrderEventHandlers } from './events/order-events.handlers';
+import { GetPayment } from './get-payment/get-payment.service';
 import { PaymentWebhooksController } from './http/payment-webhooks.controller';
 import { PaymentsController } from './http/payments.controller';
 import { PaymentConfig } from './payment.config';
@@ -11,8 +13,8 @@ import { PaymentWebhookHandler } from './payment-webhooks/payment-webhook.handle
 import { PAYMENT_MIGRATIONS } from './persistence/migrations';
 import { PaymentRepository } from './persistence/payment.repository';
 import { PaymentProviders } from './providers/payment-providers';
-import { RefundPaymentService } from './refund-payment/refund-payment.service';
-import { PaymentSaga } from './saga/payment-saga.service';
+import { RefundPayment, RefundPaymentRequestHandler } from './refund-payment/refund-payment.service';
+import { AdvancePayment } from './advance-payment/advance-payment.service';
 
 @Module({})
 export class PaymentModule {
@@ -27,13 +29,20 @@ export class PaymentModule {
           migrations: PAYMENT_MIGRATIONS,
         }),
       ],
-      controllers: [PaymentsController, PaymentWebhooksController, PaymentSagaHandlers],
+      controllers: [
+        PaymentsController,
+        PaymentWebhooksController,
+        OrderEventHandlers,
+        InventoryEventHandlers,
+        LogisticsEventHandlers,
+      ],
       providers: [
         PaymentProviders,
         PaymentRepository,
-        PaymentSaga,
-        RefundPaymentService,
-        GetPaymentService,
+        AdvancePayment,
+        RefundPayment,
+        RefundPaymentRequestHandler,
+        GetPayment,
         ReceiveWebhookService,
         ...idempotencyProviders({
           ttlHours: config.PAYMENT_IDEMPOTENCY_TTL_HOURS,

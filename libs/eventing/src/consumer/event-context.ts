@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { CloudEvent } from '@waybill/contracts';
 import { currentTraceparent } from '@waybill/platform';
 import { Outbox, OutgoingEvent } from '../outbox/outbox';
-import type { UnitOfWork } from '../unit-of-work/unit-of-work';
+import type { EventCause, UnitOfWork } from '../unit-of-work/unit-of-work';
 
 export interface KafkaOrigin {
   readonly topic: string;
@@ -26,6 +26,12 @@ export class EventContext extends BaseRpcContext<ContextArgs> implements UnitOfW
   /** The transaction that also holds the inbox row: the effect commits with it or not at all. */
   get manager(): EntityManager {
     return this.args[1];
+  }
+
+  /** This event as the cause of what the use case does (correlation id: the flow's, else its own id). */
+  get cause(): EventCause {
+    const event = this.event;
+    return { eventId: event.id, eventType: event.type, correlationId: event.correlationid ?? event.id };
   }
 
   get origin(): KafkaOrigin {

@@ -18,16 +18,43 @@ export interface UnitOfWork {
   publish(events: OutgoingEvent | readonly OutgoingEvent[]): Promise<CloudEvent[]>;
 }
 
+/**
+ * The event a use case runs for when an event handler calls it (`EventContext.cause`): use cases
+ * name it in logs and timelines and carry its correlation id on; over HTTP there is none.
+ */
+export interface EventCause {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly correlationId: string;
+}
+
 /** A unit of work over a transaction already open (IdempotentRequests', the webhook worker's). */
 export class TransactionUnitOfWork implements UnitOfWork {
   constructor(
     readonly manager: EntityManager,
     private readonly outbox: Outbox,
+    private readonly defaults: UnitOfWorkDefaults = {},
   ) {}
 
   publish(events: OutgoingEvent | readonly OutgoingEvent[]): Promise<CloudEvent[]> {
-    return this.outbox.enqueue(this.manager, events);
+    const { correlationId } = this.defaults;
+    if (correlationId === undefined) {
+      return this.outbox.enqueue(this.manager, events);
+    }
+    const list: readonly OutgoingEvent[] = Array.isArray(events) ? events : [events as OutgoingEvent];
+    return this.outbox.enqueue(
+      this.manager,
+      list.map((event) => ({ correlationId, ...event })),
+    );
   }
+}
+
+export interface UnitOfWorkDefaults {
+  /**
+   * The flow the work continues when no request or event carries it (a supplier's message about a
+   * purchase order keeps the order's flow); an event's own correlationId still wins.
+   */
+  readonly correlationId?: string;
 }
 
 /** Where units of work come from outside an event handler. */
@@ -44,7 +71,7 @@ export class UnitsOfWork {
   }
 
   /** The unit of work of a transaction someone else opened and will commit. */
-  within(manager: EntityManager): UnitOfWork {
-    return new TransactionUnitOfWork(manager, this.outbox);
+  within(manager: EntityManager, defaults?: UnitOfWorkDefaults): UnitOfWork {
+    return new TransactionUnitOfWork(manager, this.outbox, defaults);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ShipmentCreatedV1 } from '@waybill/contracts';
-import { EventContext } from '@waybill/eventing';
+import type { EventCause, UnitOfWork } from '@waybill/eventing';
 import { decideTransition } from '../domain/reservation-status';
 import { ReservationRepository } from '../persistence/reservation.repository';
 import { StockRepository } from '../persistence/stock.repository';
@@ -9,13 +9,18 @@ import { stockCommitted } from '../reservation-events';
 
 export type CommitOutcome = 'committed' | 'ignored';
 
+export interface CommitReservationCommand {
+  readonly shipment: ShipmentCreatedV1;
+  readonly cause?: EventCause;
+}
+
 /**
  * The goods left with the carrier (shipment.created): the reservation becomes a stock decrement.
  * Final: once committed, nothing in the saga gives the units back.
  */
 @Injectable()
-export class CommitReservationService {
-  private readonly logger = new Logger(CommitReservationService.name);
+export class CommitReservation {
+  private readonly logger = new Logger(CommitReservation.name);
 
   constructor(
     private readonly stock: StockRepository,
@@ -23,14 +28,12 @@ export class CommitReservationService {
     private readonly replenishment: ReplenishmentPlanner,
   ) {}
 
-  async onShipmentCreated(
-    shipment: ShipmentCreatedV1,
-    ctx: Pick<EventContext, 'manager' | 'publish' | 'event'>,
-  ): Promise<CommitOutcome> {
-    const reservation = await this.reservations.findByOrder(ctx.manager, shipment.orderId, { lock: true });
+  async execute(uow: UnitOfWork, { shipment, cause }: CommitReservationCommand): Promise<CommitOutcome> {
+    const eventId = cause?.eventId ?? '(direct)';
+    const reservation = await this.reservations.findByOrder(uow.manager, shipment.orderId, { lock: true });
     if (!reservation) {
       this.logger.warn(
-        `shipment.created ${ctx.event.id}: shipment ${shipment.shipmentId} of order ${shipment.orderId} ` +
+        `shipment.created ${eventId}: shipment ${shipment.shipmentId} of order ${shipment.orderId} ` +
           `has no reservation, nothing committed`,
       );
       return 'ignored';
@@ -39,21 +42,20 @@ export class CommitReservationService {
     if (transition.outcome === 'ignore') {
       const log = transition.reason === 'ALREADY_APPLIED' ? 'log' : 'warn';
       this.logger[log](
-        `shipment.created ${ctx.event.id}: shipment ${shipment.shipmentId} of order ${shipment.orderId}: ` +
+        `shipment.created ${eventId}: shipment ${shipment.shipmentId} of order ${shipment.orderId}: ` +
           `reservation ${reservation.id} is ${reservation.status}, nothing committed (${transition.reason})`,
       );
       return 'ignored';
     }
-    await this.stock.commit(ctx.manager, reservation.lines);
-    const committedAt = await this.reservations.setStatus(ctx.manager, [reservation.id], transition.to);
-    await ctx.publish(stockCommitted(reservation, committedAt));
-    const { events } = await this.replenishment.evaluate(
-      ctx.manager,
+    await this.stock.commit(uow.manager, reservation.lines);
+    const committedAt = await this.reservations.setStatus(uow.manager, [reservation.id], transition.to);
+    await uow.publish(stockCommitted(reservation, committedAt));
+    await this.replenishment.evaluate(
+      uow,
       reservation.lines.map((line) => line.sku),
       'reorder_point',
       { lockedAlready: true, correlationId: reservation.correlationId ?? undefined },
     );
-    await ctx.publish(events);
     return 'committed';
   }
 }

@@ -1,10 +1,12 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { UnitsOfWork } from '@waybill/eventing';
 import { InventoryConfig } from '../inventory.config';
 import { BackgroundLoop } from '../scheduling/background-loop';
-import { ExpireReservationsService } from './expire-reservations.service';
+import { ExpireReservations } from './expire-reservations.service';
 
 /**
- * Runs ExpireReservationsService every INVENTORY_EXPIRY_SWEEP_INTERVAL_MS. A sweep is scheduled
+ * Runs ExpireReservations every INVENTORY_EXPIRY_SWEEP_INTERVAL_MS, batch after batch (one unit of
+ * work each) until none is due. A sweep is scheduled
  * only after the previous one finished, so sweeps never overlap within an instance; across
  * instances, SKIP LOCKED keeps them apart.
  */
@@ -13,12 +15,20 @@ export class ReservationExpirySweeper implements OnApplicationBootstrap, BeforeA
   private readonly logger = new Logger(ReservationExpirySweeper.name);
   private readonly loop: BackgroundLoop;
 
-  constructor(config: InventoryConfig, expire: ExpireReservationsService) {
+  constructor(config: InventoryConfig, units: UnitsOfWork, expire: ExpireReservations) {
+    const batchSize = config.INVENTORY_EXPIRY_BATCH_SIZE;
     this.loop = new BackgroundLoop(
       'expiry sweep',
       config.INVENTORY_EXPIRY_SWEEP_INTERVAL_MS,
       async (shouldContinue) => {
-        const released = await expire.expireDue(shouldContinue);
+        let released = 0;
+        for (;;) {
+          const batch = await units.run((uow) => expire.execute(uow, { batchSize }));
+          released += batch;
+          if (batch < batchSize || !shouldContinue()) {
+            break;
+          }
+        }
         if (released > 0) {
           this.logger.log(`released ${released} expired reservation(s)`);
         }

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { UnitsOfWork } from '@waybill/eventing';
 import { ApiDoc, RequireScopes } from '@waybill/platform';
 import { PURCHASE_ORDERS_API } from './inventory.openapi';
 import {
-  PurchaseOrdersService,
+  CancelPurchaseOrder,
+  PurchaseOrderQueries,
   PurchaseOrderSummary,
   PurchaseOrderView,
 } from '../replenishment/purchase-orders.service';
@@ -10,7 +12,11 @@ import { CancelPurchaseOrderBody, PurchaseOrderParams, PurchaseOrderQuery } from
 
 @Controller('v1/purchase-orders')
 export class PurchaseOrdersController {
-  constructor(private readonly purchaseOrders: PurchaseOrdersService) {}
+  constructor(
+    private readonly units: UnitsOfWork,
+    private readonly purchaseOrders: PurchaseOrderQueries,
+    private readonly cancelPurchaseOrder: CancelPurchaseOrder,
+  ) {}
 
   @Get()
   @RequireScopes('purchase-orders:read')
@@ -40,6 +46,8 @@ export class PurchaseOrdersController {
     @Param() { id }: PurchaseOrderParams,
     @Body() body: CancelPurchaseOrderBody,
   ): Promise<PurchaseOrderView> {
-    return this.purchaseOrders.cancel(id, body.reason);
+    return this.units.run((uow) =>
+      this.cancelPurchaseOrder.execute(uow, { idOrNumber: id, reason: body.reason }),
+    );
   }
 }

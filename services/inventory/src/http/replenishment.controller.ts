@@ -1,19 +1,32 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { UnitsOfWork } from '@waybill/eventing';
 import { ApiDoc, RequireScopes } from '@waybill/platform';
+import { ReplenishmentPolicy } from '../domain/replenishment-policy';
 import { REPLENISHMENT_API } from './inventory.openapi';
-import { PolicyView, ReplenishmentService, RunResult } from '../replenishment/replenishment.service';
+import {
+  GetReplenishmentPolicy,
+  PolicyView,
+  PutReplenishmentPolicy,
+  RunReplenishment,
+  RunResult,
+} from '../replenishment/replenishment.service';
 import { ReplenishmentPolicyBody, ReplenishmentRunBody } from './replenishment.dto';
 import { SkuParams } from './stock.dto';
 
 @Controller('v1/replenishment')
 export class ReplenishmentController {
-  constructor(private readonly replenishment: ReplenishmentService) {}
+  constructor(
+    private readonly units: UnitsOfWork,
+    private readonly putReplenishmentPolicy: PutReplenishmentPolicy,
+    private readonly getReplenishmentPolicy: GetReplenishmentPolicy,
+    private readonly runReplenishment: RunReplenishment,
+  ) {}
 
   @Put('policies/:sku')
   @RequireScopes('replenishment:write')
   @ApiDoc(REPLENISHMENT_API.putPolicy)
   putPolicy(@Param() { sku }: SkuParams, @Body() body: ReplenishmentPolicyBody): Promise<PolicyView> {
-    return this.replenishment.putPolicy({
+    const policy: ReplenishmentPolicy = {
       sku,
       reorderPoint: body.reorderPoint,
       orderUpTo: body.orderUpTo,
@@ -22,14 +35,17 @@ export class ReplenishmentController {
       packSize: body.packSize ?? 1,
       leadTimeDays: body.leadTimeDays,
       supplier: body.supplier,
-    });
+    };
+    // Refused before a transaction opens: a bad policy costs no connection.
+    this.putReplenishmentPolicy.check(policy);
+    return this.units.run((uow) => this.putReplenishmentPolicy.execute(uow, policy));
   }
 
   @Get('policies/:sku')
   @RequireScopes('replenishment:read')
   @ApiDoc(REPLENISHMENT_API.getPolicy)
   getPolicy(@Param() { sku }: SkuParams): Promise<PolicyView> {
-    return this.replenishment.getPolicy(sku);
+    return this.getReplenishmentPolicy.execute(sku);
   }
 
   @Post('run')
@@ -37,6 +53,8 @@ export class ReplenishmentController {
   @RequireScopes('replenishment:write')
   @ApiDoc(REPLENISHMENT_API.run)
   run(@Body() body: ReplenishmentRunBody): Promise<RunResult> {
-    return this.replenishment.run(body.skus, 'manual');
+    return this.units.run((uow) =>
+      this.runReplenishment.execute(uow, { skus: body.skus, trigger: 'manual' }),
+    );
   }
 }

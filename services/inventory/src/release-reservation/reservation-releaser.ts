@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { StockReleaseReason } from '@waybill/contracts';
-import { OutgoingEvent } from '@waybill/eventing';
-import { EntityManager } from 'typeorm';
+import type { UnitOfWork } from '@waybill/eventing';
 import { totalPerSku } from '../domain/stock-allocation';
 import { Reservation, ReservationRepository } from '../persistence/reservation.repository';
 import { StockRepository } from '../persistence/stock.repository';
@@ -9,9 +8,10 @@ import { ReplenishmentPlanner } from '../replenishment/replenishment-planner';
 import { stockReleased } from '../reservation-events';
 
 /**
- * Gives locked reservations' units back to available and marks them RELEASED, in the caller's
- * transaction; returns the stock-released events for the caller to enqueue. The callers have
- * already decided (domain/reservation-status) that each reservation may be released.
+ * Gives locked reservations' units back to available and marks them RELEASED in the caller's unit
+ * of work, and publishes a stock-released for each, in the flow (correlation id) of the order that
+ * reserved it. The callers have already decided (domain/reservation-status) that each reservation
+ * may be released.
  */
 @Injectable()
 export class ReservationReleaser {
@@ -22,13 +22,14 @@ export class ReservationReleaser {
   ) {}
 
   async release(
-    manager: EntityManager,
+    uow: UnitOfWork,
     reservations: readonly Reservation[],
     reason: StockReleaseReason,
-  ): Promise<OutgoingEvent[]> {
+  ): Promise<void> {
     if (reservations.length === 0) {
-      return [];
+      return;
     }
+    const { manager } = uow;
     // One UPDATE for the whole batch, one line per SKU, rows locked in SKU order.
     const lines = totalPerSku(reservations.flatMap((reservation) => reservation.lines));
     await this.stock.release(manager, lines);
@@ -38,14 +39,19 @@ export class ReservationReleaser {
       'RELEASED',
       reason,
     );
+    await uow.publish(
+      reservations.map((reservation) => ({
+        ...stockReleased(reservation, reason, releasedAt),
+        // An expiry has no causing event: the reservation keeps the order's flow going.
+        ...(reservation.correlationId ? { correlationId: reservation.correlationId } : {}),
+      })),
+    );
     // Released units raise the position, so this rarely orders; it is checked as on every stock change.
-    const { events } = await this.replenishment.evaluate(
-      manager,
+    await this.replenishment.evaluate(
+      uow,
       lines.map((line) => line.sku),
       'reorder_point',
       { lockedAlready: true },
     );
-    // The stock-released events first, one per reservation in order: callers pair them by index.
-    return [...reservations.map((reservation) => stockReleased(reservation, reason, releasedAt)), ...events];
   }
 }

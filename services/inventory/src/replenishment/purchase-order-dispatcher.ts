@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { backoffMs } from '@waybill/eventing';
+import { backoffMs, CommitListener } from '@waybill/eventing';
 import { DataSource } from 'typeorm';
 import { decidePurchaseOrderTransition } from '../domain/purchase-order';
 import { InventoryConfig } from '../inventory.config';
@@ -8,7 +8,7 @@ import type { PurchaseOrderDocument, SendOutcome } from '../suppliers/supplier-a
 import { SupplierAdapters } from '../suppliers/supplier-adapters';
 import { Suppliers } from '../suppliers/suppliers';
 import { BackgroundLoop } from '../scheduling/background-loop';
-import { DispatchSignal } from './dispatch-signal';
+import { PURCHASE_ORDER_DISPATCH_CHANNEL } from './dispatch-channel';
 
 const BATCH = 10;
 
@@ -21,11 +21,17 @@ const BATCH = 10;
  * and then dead-letter the message — a supplier down for an hour would lose the order to the DLQ.
  * Here a failed send only moves the next attempt back (exponential, capped at
  * INVENTORY_PO_RETRY_MAX_BACKOFF_MS), for as long as it takes, always under the same PO number.
+ *
+ * It wakes when a transaction that opened an order commits (pg_notify on
+ * PURCHASE_ORDER_DISPATCH_CHANNEL, as the outbox relay wakes), and polls every
+ * INVENTORY_PO_DISPATCH_POLL_INTERVAL_MS for retries that fall due and anything no notification
+ * announced.
  */
 @Injectable()
 export class PurchaseOrderDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(PurchaseOrderDispatcher.name);
   private readonly loop: BackgroundLoop;
+  private readonly listener: CommitListener;
 
   constructor(
     private readonly config: InventoryConfig,
@@ -33,7 +39,6 @@ export class PurchaseOrderDispatcher implements OnApplicationBootstrap, BeforeAp
     private readonly orders: PurchaseOrderRepository,
     private readonly suppliers: Suppliers,
     private readonly adapters: SupplierAdapters,
-    signal: DispatchSignal,
   ) {
     this.loop = new BackgroundLoop(
       'purchase order dispatch',
@@ -41,15 +46,21 @@ export class PurchaseOrderDispatcher implements OnApplicationBootstrap, BeforeAp
       (shouldContinue) => this.drain(shouldContinue),
       this.logger,
     );
-    signal.listen(() => this.loop.kick());
+    this.listener = new CommitListener({
+      dataSource,
+      channel: PURCHASE_ORDER_DISPATCH_CHANNEL,
+      onNotify: () => this.loop.kick(),
+    });
   }
 
   onApplicationBootstrap(): void {
     this.loop.start();
     this.loop.kick();
+    this.listener.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.listener.stop();
     await this.loop.stop();
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { UnitOfWork } from '@waybill/eventing';
 import { DataSource, EntityManager } from 'typeorm';
 import { decidePurchaseOrderTransition, PurchaseOrderState } from '../domain/purchase-order';
 import {
@@ -79,13 +80,36 @@ function view(
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** What operators see of purchase orders, and calling one off. */
+export interface CancelPurchaseOrderCommand {
+  readonly idOrNumber: string;
+  readonly reason?: string;
+}
+
+/** By id or by PO number. */
+async function findPurchaseOrder(
+  orders: PurchaseOrderRepository,
+  manager: EntityManager,
+  idOrNumber: string,
+): Promise<PurchaseOrder> {
+  const order = UUID.test(idOrNumber)
+    ? await orders.find(manager, idOrNumber)
+    : await orders.findByNumber(manager, idOrNumber);
+  if (!order) {
+    throw new PurchaseOrderNotFound(idOrNumber);
+  }
+  return order;
+}
+
+async function viewOf(orders: PurchaseOrderRepository, manager: EntityManager, order: PurchaseOrder) {
+  return view(order, await orders.history(manager, order.id), await orders.receipts(manager, order.id));
+}
+
+/** What operators see of purchase orders. */
 @Injectable()
-export class PurchaseOrdersService {
+export class PurchaseOrderQueries {
   constructor(
     private readonly dataSource: DataSource,
     private readonly orders: PurchaseOrderRepository,
-    private readonly stock: StockRepository,
   ) {}
 
   /** Newest first; `nextCursor` continues after the last item. */
@@ -101,40 +125,42 @@ export class PurchaseOrdersService {
   /** By id or by PO number. */
   async get(idOrNumber: string): Promise<PurchaseOrderView> {
     const manager = this.dataSource.manager;
-    const order = await this.find(manager, idOrNumber);
-    return view(
-      order,
-      await this.orders.history(manager, order.id),
-      await this.orders.receipts(manager, order.id),
-    );
+    return viewOf(this.orders, manager, await findPurchaseOrder(this.orders, manager, idOrNumber));
   }
+}
 
-  /**
-   * Calls an order off before anything was received (the supplier is told out of band); what it
-   * would have brought stops counting as incoming, and the cycle closes.
-   */
-  async cancel(idOrNumber: string, reason: string | undefined): Promise<PurchaseOrderView> {
-    await this.dataSource.transaction(async (manager) => {
-      const found = await this.find(manager, idOrNumber);
-      await this.stock.lock(manager, [found.sku]);
-      const order = (await this.orders.lock(manager, found.id))!;
-      const transition = decidePurchaseOrderTransition(order.state, 'cancelled');
-      if (transition.outcome === 'ignore') {
-        throw new PurchaseOrderNotCancellable(order.poNumber, order.state);
-      }
-      await this.orders.transition(manager, order, transition.to, 'operator:cancelled', { reason });
-      await this.stock.addIncoming(manager, order.sku, -(order.ordered - order.received));
-    });
-    return this.get(idOrNumber);
-  }
+/**
+ * Calls an order off before anything was received (the supplier is told out of band); what it
+ * would have brought stops counting as incoming, and the cycle closes.
+ */
+@Injectable()
+export class CancelPurchaseOrder {
+  constructor(
+    private readonly orders: PurchaseOrderRepository,
+    private readonly stock: StockRepository,
+  ) {}
 
-  private async find(manager: EntityManager, idOrNumber: string): Promise<PurchaseOrder> {
-    const order = UUID.test(idOrNumber)
-      ? await this.orders.find(manager, idOrNumber)
-      : await this.orders.findByNumber(manager, idOrNumber);
+  async execute(
+    uow: UnitOfWork,
+    { idOrNumber, reason }: CancelPurchaseOrderCommand,
+  ): Promise<PurchaseOrderView> {
+    const { manager } = uow;
+    const found = await findPurchaseOrder(this.orders, manager, idOrNumber);
+    await this.stock.lock(manager, [found.sku]);
+    const order = await this.orders.lock(manager, found.id);
     if (!order) {
       throw new PurchaseOrderNotFound(idOrNumber);
     }
-    return order;
+    const transition = decidePurchaseOrderTransition(order.state, 'cancelled');
+    if (transition.outcome === 'ignore') {
+      throw new PurchaseOrderNotCancellable(order.poNumber, order.state);
+    }
+    await this.orders.transition(manager, order, transition.to, 'operator:cancelled', { reason });
+    await this.stock.addIncoming(manager, order.sku, -(order.ordered - order.received));
+    const cancelled = await this.orders.find(manager, order.id);
+    if (!cancelled) {
+      throw new PurchaseOrderNotFound(idOrNumber);
+    }
+    return viewOf(this.orders, manager, cancelled);
   }
 }

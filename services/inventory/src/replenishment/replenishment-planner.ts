@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ReplenishmentTrigger } from '@waybill/contracts';
-import { OutgoingEvent } from '@waybill/eventing';
-import { EntityManager } from 'typeorm';
+import { notifyAtCommit, OutgoingEvent, UnitOfWork } from '@waybill/eventing';
 import { decideReplenishment } from '../domain/replenishment-policy';
 import { PurchaseOrderRepository } from '../persistence/purchase-order.repository';
 import { ReplenishmentPolicyRepository } from '../persistence/replenishment-policy.repository';
 import { StockRepository } from '../persistence/stock.repository';
-import { DispatchSignal } from './dispatch-signal';
+import { PURCHASE_ORDER_DISPATCH_CHANNEL } from './dispatch-channel';
 import { purchaseOrderIssued, replenishmentRequested, stockLow } from './replenishment-events';
 
 export interface RaisedOrder {
@@ -18,15 +17,10 @@ export interface RaisedOrder {
   readonly supplier: string;
 }
 
-export interface Evaluation {
-  readonly raised: RaisedOrder[];
-  /** stock-low, replenishment-requested and purchase-order-issued per raised order, for the caller's outbox. */
-  readonly events: OutgoingEvent[];
-}
-
 /**
- * Decides, inside the caller's transaction, whether SKUs need a purchase order, and opens one
- * where they do. Every trigger (a stock change, the sweep, the run endpoint, a trigger event) ends
+ * Decides, inside the caller's unit of work, whether SKUs need a purchase order, and opens one
+ * where they do, publishing stock-low, replenishment-requested and purchase-order-issued for each
+ * through that uow (so no caller can forget them). Every trigger (a stock change, the sweep, the run endpoint, a trigger event) ends
  * here. The caller must hold the SKUs' stock row locks (`lockedAlready`), or let `evaluate` take
  * them in SKU order — so the position decided on cannot move before the commit, and a stock change
  * and a run for the same SKU queue rather than decide side by side. The partial unique index
@@ -40,19 +34,20 @@ export class ReplenishmentPlanner {
     private readonly stock: StockRepository,
     private readonly policies: ReplenishmentPolicyRepository,
     private readonly orders: PurchaseOrderRepository,
-    private readonly signal: DispatchSignal,
   ) {}
 
   async evaluate(
-    manager: EntityManager,
+    uow: UnitOfWork,
     skus: readonly string[],
     trigger: ReplenishmentTrigger,
     options: { lockedAlready?: boolean; correlationId?: string } = {},
-  ): Promise<Evaluation> {
-    const evaluation: Evaluation = { raised: [], events: [] };
+  ): Promise<RaisedOrder[]> {
+    const raised: RaisedOrder[] = [];
+    const events: OutgoingEvent[] = [];
     if (skus.length === 0) {
-      return evaluation;
+      return raised;
     }
+    const { manager } = uow;
     if (!options.lockedAlready) {
       await this.stock.lock(manager, skus);
     }
@@ -81,14 +76,14 @@ export class ReplenishmentPlanner {
         reorderPoint: policy.reorderPoint,
         quantity: order.ordered,
       });
-      evaluation.raised.push({
+      raised.push({
         sku: order.sku,
         purchaseOrderId: order.id,
         poNumber: order.poNumber,
         quantity: order.ordered,
         supplier: order.supplier,
       });
-      evaluation.events.push(
+      events.push(
         stockLow(policy, position, order.createdAt),
         replenishmentRequested(order, policy, position, trigger),
         purchaseOrderIssued(order),
@@ -98,9 +93,11 @@ export class ReplenishmentPlanner {
           `${position.available}, incoming ${position.incoming}, reorder point ${policy.reorderPoint})`,
       );
     }
-    if (evaluation.raised.length > 0) {
-      this.signal.raise();
+    if (raised.length > 0) {
+      await uow.publish(events);
+      // The dispatcher wakes when this commits, and finds the new DRAFT orders committed.
+      await notifyAtCommit(uow.manager, PURCHASE_ORDER_DISPATCH_CHANNEL);
     }
-    return evaluation;
+    return raised;
   }
 }

@@ -1,7 +1,8 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { UnitsOfWork } from '@waybill/eventing';
 import { InventoryConfig } from '../inventory.config';
 import { BackgroundLoop } from '../scheduling/background-loop';
-import { ReplenishmentService } from './replenishment.service';
+import { RunReplenishment } from './replenishment.service';
 
 /**
  * Every INVENTORY_REPLENISHMENT_SWEEP_INTERVAL_MS, checks every SKU with a policy against its
@@ -14,7 +15,7 @@ export class ReplenishmentSweeper implements OnApplicationBootstrap, BeforeAppli
   private readonly logger = new Logger(ReplenishmentSweeper.name);
   private readonly loop: BackgroundLoop;
 
-  constructor(config: InventoryConfig, replenishment: ReplenishmentService) {
+  constructor(config: InventoryConfig, units: UnitsOfWork, replenishment: RunReplenishment) {
     this.loop = new BackgroundLoop(
       'replenishment sweep',
       config.INVENTORY_REPLENISHMENT_SWEEP_INTERVAL_MS,
@@ -24,7 +25,10 @@ export class ReplenishmentSweeper implements OnApplicationBootstrap, BeforeAppli
           if (!shouldContinue()) {
             break;
           }
-          raised += (await replenishment.run([sku], 'scheduled_sweep')).raised.length;
+          const run = await units.run((uow) =>
+            replenishment.execute(uow, { skus: [sku], trigger: 'scheduled_sweep' }),
+          );
+          raised += run.raised.length;
         }
         if (raised > 0) {
           this.logger.log(`the sweep raised ${raised} purchase order(s)`);

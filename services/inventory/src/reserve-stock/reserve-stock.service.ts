@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { OrderPlacedV1 } from '@waybill/contracts';
-import { EventContext } from '@waybill/eventing';
+import type { EventCause, UnitOfWork } from '@waybill/eventing';
 import { decideAllocation, totalPerSku } from '../domain/stock-allocation';
 import { InventoryConfig } from '../inventory.config';
 import { ReplenishmentPlanner } from '../replenishment/replenishment-planner';
@@ -10,6 +10,12 @@ import { StockRepository } from '../persistence/stock.repository';
 import { stockRejected, stockReserved } from '../reservation-events';
 
 export type ReserveOutcome = 'reserved' | 'rejected' | 'already-decided';
+
+export interface ReserveStockCommand {
+  readonly order: OrderPlacedV1;
+  /** The order.placed it answers; its correlation id goes on the reservation. */
+  readonly cause?: EventCause;
+}
 
 /**
  * Saga step "reserve stock" for order.placed: every line or none.
@@ -20,8 +26,8 @@ export type ReserveOutcome = 'reserved' | 'rejected' | 'already-decided';
  * CHECK (reserved <= on_hand) backs all of it.
  */
 @Injectable()
-export class ReserveStockService {
-  private readonly logger = new Logger(ReserveStockService.name);
+export class ReserveStock {
+  private readonly logger = new Logger(ReserveStock.name);
 
   constructor(
     private readonly config: InventoryConfig,
@@ -30,16 +36,13 @@ export class ReserveStockService {
     private readonly replenishment: ReplenishmentPlanner,
   ) {}
 
-  async reserve(
-    order: OrderPlacedV1,
-    ctx: Pick<EventContext, 'manager' | 'publish' | 'event'>,
-  ): Promise<ReserveOutcome> {
-    const { manager } = ctx;
+  async execute(uow: UnitOfWork, { order, cause }: ReserveStockCommand): Promise<ReserveOutcome> {
+    const { manager } = uow;
     // The inbox only knows event ids; a redelivery with a new event id is caught by the order id.
     const existing = await this.reservations.findByOrder(manager, order.orderId);
     if (existing) {
       this.logger.log(
-        `order.placed ${ctx.event.id} for order ${order.orderId}: already decided (${existing.status}), ignored`,
+        `order.placed ${cause?.eventId ?? '(direct)'} for order ${order.orderId}: already decided (${existing.status}), ignored`,
       );
       return 'already-decided';
     }
@@ -50,7 +53,7 @@ export class ReserveStockService {
       requested.map((line) => line.sku),
     );
     const decision = decideAllocation(requested, levels);
-    const correlationId = ctx.event.correlationid ?? ctx.event.id;
+    const correlationId = cause?.correlationId;
 
     if (decision.outcome === 'reject') {
       // Recorded, so a redelivered order.placed is not tried again once stock arrives.
@@ -62,7 +65,7 @@ export class ReserveStockService {
         ttlSeconds: 0,
         correlationId,
       });
-      await ctx.publish(stockRejected(order.orderId, decision, rejection.createdAt));
+      await uow.publish(stockRejected(order.orderId, decision, rejection.createdAt));
       return 'rejected';
     }
 
@@ -75,15 +78,14 @@ export class ReserveStockService {
       ttlSeconds: this.config.INVENTORY_RESERVATION_TTL_SECONDS,
       correlationId,
     });
-    await ctx.publish(stockReserved(reservation));
+    await uow.publish(stockReserved(reservation));
     // Decided on the rows this transaction still holds locked, so it sees exactly the stock it left.
-    const { events } = await this.replenishment.evaluate(
-      manager,
+    await this.replenishment.evaluate(
+      uow,
       decision.lines.map((line) => line.sku),
       'reorder_point',
       { lockedAlready: true, correlationId },
     );
-    await ctx.publish(events);
     return 'reserved';
   }
 }

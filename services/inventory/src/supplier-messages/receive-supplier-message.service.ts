@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Outbox, OutgoingEvent } from '@waybill/eventing';
+import { UnitOfWork, UnitsOfWork } from '@waybill/eventing';
 import { verifyStandardWebhook, WebhookHeaders, WebhookOutcomes } from '@waybill/platform';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { decidePurchaseOrderTransition, decideReceipt, PurchaseOrderState } from '../domain/purchase-order';
 import { InventoryConfig } from '../inventory.config';
 import { PurchaseOrder, PurchaseOrderRepository } from '../persistence/purchase-order.repository';
@@ -46,7 +46,7 @@ export class ReceiveSupplierMessageService {
   constructor(
     private readonly config: InventoryConfig,
     private readonly dataSource: DataSource,
-    private readonly outbox: Outbox,
+    private readonly units: UnitsOfWork,
     private readonly suppliers: Suppliers,
     private readonly orders: PurchaseOrderRepository,
     private readonly stock: StockRepository,
@@ -101,11 +101,8 @@ export class ReceiveSupplierMessageService {
       // Stock row first, then the order: the lock order of every path that changes both.
       await this.stock.lock(manager, [found.sku]);
       const order = (await this.orders.lock(manager, found.id))!;
-      const { outcome, events } = await this.apply(manager, order, message, verdict.id);
-      await this.outbox.enqueue(
-        manager,
-        events.map((event) => ({ correlationId: order.correlationId ?? undefined, ...event })),
-      );
+      const uow = this.units.within(manager, { correlationId: order.correlationId ?? undefined });
+      const outcome = await this.apply(uow, order, message, verdict.id);
       const after = (await this.orders.find(manager, order.id))!;
       this.logger.log(
         `${order.poNumber}: ${message.type} from ${supplier.id} (${verdict.id}) ${outcome}, now ${after.state}`,
@@ -125,11 +122,11 @@ export class ReceiveSupplierMessageService {
   }
 
   private async apply(
-    manager: EntityManager,
+    uow: UnitOfWork,
     order: PurchaseOrder,
     message: SupplierMessage,
     messageId: string,
-  ): Promise<{ outcome: 'applied' | 'ignored'; events: OutgoingEvent[] }> {
+  ): Promise<'applied' | 'ignored'> {
     const cause = `supplier:${message.type}`;
     switch (message.type) {
       case 'purchase_order.acknowledged':
@@ -137,36 +134,36 @@ export class ReceiveSupplierMessageService {
         const action = message.type === 'purchase_order.acknowledged' ? 'acknowledged' : 'rejected';
         const transition = decidePurchaseOrderTransition(order.state, action);
         if (transition.outcome === 'ignore') {
-          return { outcome: 'ignored', events: [] };
+          return 'ignored';
         }
-        await this.orders.transition(manager, order, transition.to, cause, {
+        await this.orders.transition(uow.manager, order, transition.to, cause, {
           messageId,
           reason: message.reason,
         });
         // Refused: what was expected from this order no longer is. No new order at once (the same
         // supplier would likely refuse again at its own speed); the next sweep decides.
         if (transition.to === 'REJECTED') {
-          await this.stock.addIncoming(manager, order.sku, -(order.ordered - order.received));
+          await this.stock.addIncoming(uow.manager, order.sku, -(order.ordered - order.received));
         }
-        return { outcome: 'applied', events: [] };
+        return 'applied';
       }
       case 'shipment.advised':
-        await this.orders.record(manager, order.id, order.state, order.state, cause, {
+        await this.orders.record(uow.manager, order.id, order.state, order.state, cause, {
           messageId,
           lines: message.lines,
         });
-        return { outcome: 'applied', events: [] };
+        return 'applied';
       case 'goods.received':
-        return this.book(manager, order, message, messageId);
+        return this.book(uow, order, message, messageId);
     }
   }
 
   private async book(
-    manager: EntityManager,
+    uow: UnitOfWork,
     order: PurchaseOrder,
     message: SupplierMessage,
     messageId: string,
-  ): Promise<{ outcome: 'applied'; events: OutgoingEvent[] }> {
+  ): Promise<'applied'> {
     const receiptRef = message.receiptRef!;
     const decision = decideReceipt(
       order.state,
@@ -184,13 +181,13 @@ export class ReceiveSupplierMessageService {
       throw new OverReceipt(order.poNumber, decision.lines);
     }
     const booked = decision.lines.filter((line) => line.quantity > 0);
-    if (!(await this.orders.insertReceipt(manager, order.id, { receiptRef, lines: booked, messageId }))) {
+    if (!(await this.orders.insertReceipt(uow.manager, order.id, { receiptRef, lines: booked, messageId }))) {
       throw new ReceiptAlreadyBooked(order.poNumber, receiptRef);
     }
     const quantity = booked.reduce((sum, line) => sum + line.quantity, 0);
-    await this.stock.receive(manager, order.sku, quantity);
+    await this.stock.receive(uow.manager, order.sku, quantity);
     await this.orders.transition(
-      manager,
+      uow.manager,
       order,
       decision.to,
       'supplier:goods.received',
@@ -199,10 +196,11 @@ export class ReceiveSupplierMessageService {
     );
     const received = stockReceived(order, receiptRef, booked, new Date());
     // A completed order closes the cycle: if the SKU is still at its reorder point, the next opens now.
-    const { events } = await this.replenishment.evaluate(manager, [order.sku], 'reorder_point', {
+    await uow.publish(received);
+    await this.replenishment.evaluate(uow, [order.sku], 'reorder_point', {
       lockedAlready: true,
       correlationId: order.correlationId ?? undefined,
     });
-    return { outcome: 'applied', events: [received, ...events] };
+    return 'applied';
   }
 }

@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import type { OrderConfirmedV1 } from '@waybill/contracts';
-import { PermanentEventError } from '@waybill/eventing';
+import { PermanentEventError, UnitOfWork } from '@waybill/eventing';
 import { currentCorrelationId, currentTraceparent } from '@waybill/platform';
 import { CarrierRegistry } from '../carriers/carrier-registry';
-import { chooseCarrier, parcelWeightGrams } from '../domain/carrier-rule';
+import { carrierIdempotencyKey, chooseCarrier, parcelWeightGrams } from '../domain/carrier-rule';
 import { LogisticsConfig } from '../logistics.config';
 import { Shipment, ShipmentRepository } from '../persistence/shipment.repository';
-import { Publish, shipmentCreated } from '../track-shipment/shipment-events';
+import { shipmentCreated } from '../track-shipment/shipment-events';
 
-/** The one key per order and step that every carrier call carries. */
-export function carrierIdempotencyKey(orderId: string, step: 'book' | 'cancel'): string {
-  return `logistics:${orderId}:${step}`;
+export interface BookShipmentCommand {
+  readonly order: OrderConfirmedV1;
 }
 
 /**
@@ -34,7 +32,8 @@ export class BookShipment {
     private readonly shipments: ShipmentRepository,
   ) {}
 
-  async orderConfirmed(manager: EntityManager, order: OrderConfirmedV1, publish: Publish): Promise<void> {
+  async execute(uow: UnitOfWork, { order }: BookShipmentCommand): Promise<void> {
+    const { manager } = uow;
     await this.shipments.lockOrder(manager, order.orderId);
     if (await this.shipments.lockByOrder(manager, order.orderId)) {
       return;
@@ -103,7 +102,7 @@ export class BookShipment {
       },
       decision: { kind: 'applied', previous: 'label_created', status: 'label_created', announce: [] },
     });
-    await publish([shipmentCreated(shipment)]);
+    await uow.publish([shipmentCreated(shipment)]);
     this.logger.log(`order ${order.orderId} booked with ${carrier.name}: ${shipment.trackingNumber}`);
   }
 }

@@ -1,12 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import type { OrderCancelledV1 } from '@waybill/contracts';
+import type { UnitOfWork } from '@waybill/eventing';
 import { CarrierRegistry } from '../carriers/carrier-registry';
-import { carrierIdempotencyKey } from '../book-shipment/book-shipment.service';
+import { carrierIdempotencyKey } from '../domain/carrier-rule';
 import { planCancellation } from '../domain/shipment';
 import { ShipmentRepository } from '../persistence/shipment.repository';
-import { Publish } from '../track-shipment/shipment-events';
-import { ShipmentTracker } from '../track-shipment/shipment-tracker.service';
+import { TrackShipment } from '../track-shipment/track-shipment.service';
+
+export interface CancelShipmentCommand {
+  readonly cancelled: OrderCancelledV1;
+}
 
 /**
  * The compensation of BookShipment: an order cancelled before the carrier picked its parcel up is
@@ -20,10 +23,11 @@ export class CancelShipment {
   constructor(
     private readonly carriers: CarrierRegistry,
     private readonly shipments: ShipmentRepository,
-    private readonly tracker: ShipmentTracker,
+    private readonly trackShipment: TrackShipment,
   ) {}
 
-  async orderCancelled(manager: EntityManager, cancelled: OrderCancelledV1, publish: Publish): Promise<void> {
+  async execute(uow: UnitOfWork, { cancelled }: CancelShipmentCommand): Promise<void> {
+    const { manager } = uow;
     // Waits for a booking of this order still in flight, so its parcel is seen and cancelled.
     await this.shipments.lockOrder(manager, cancelled.orderId);
     const shipment = await this.shipments.lockByOrder(manager, cancelled.orderId);
@@ -45,13 +49,11 @@ export class CancelShipment {
       message,
     });
     if (plan === 'too-late') {
-      await this.tracker.apply(
-        manager,
+      await this.trackShipment.execute(uow, {
         shipment,
-        note('cancel_too_late', 'order cancelled after pickup'),
-        'logistics',
-        publish,
-      );
+        update: note('cancel_too_late', 'order cancelled after pickup'),
+        source: 'logistics',
+      });
       this.logger.warn(`order ${cancelled.orderId} cancelled after its parcel left (${shipment.status})`);
       return;
     }
@@ -69,25 +71,21 @@ export class CancelShipment {
       throw new Error(`cancelling order ${cancelled.orderId} with ${carrier.name}: ${outcome.message}`);
     }
     if (outcome.kind === 'refused') {
-      await this.tracker.apply(
-        manager,
+      await this.trackShipment.execute(uow, {
         shipment,
-        note('cancel_refused', `${outcome.code}: ${outcome.message}`),
-        'logistics',
-        publish,
-      );
+        update: note('cancel_refused', `${outcome.code}: ${outcome.message}`),
+        source: 'logistics',
+      });
       this.logger.warn(`${carrier.name} refused to cancel order ${cancelled.orderId}: ${outcome.code}`);
       return;
     }
-    await this.tracker.apply(
-      manager,
+    await this.trackShipment.execute(uow, {
       shipment,
-      {
+      update: {
         ...note('cancel_confirmed', `cancelled with ${carrier.name}: ${cancelled.reason}`),
         status: 'cancelled',
       },
-      'logistics',
-      publish,
-    );
+      source: 'logistics',
+    });
   }
 }

@@ -48,3 +48,8 @@ export function parcelWeightGrams(
     0,
   );
 }
+
+/** The one key per order and step that every carrier call carries. */
+export function carrierIdempotencyKey(orderId: string, step: 'book' | 'cancel'): string {
+  return `logistics:${orderId}:${step}`;
+}

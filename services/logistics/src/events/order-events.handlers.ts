@@ -10,7 +10,7 @@ import { CancelShipment } from '../cancel-shipment/cancel-shipment.service';
  * transaction: a slow or failing carrier call must not hold or roll back a run of other orders.
  */
 @Controller()
-export class OrderEventsHandlers {
+export class OrderEventHandlers {
   constructor(
     private readonly book: BookShipment,
     private readonly cancel: CancelShipment,
@@ -18,11 +18,11 @@ export class OrderEventsHandlers {
 
   @EventPattern('waybill.order.confirmed.v1', OWN_TRANSACTION)
   orderConfirmed(@Payload() order: OrderConfirmedV1, @Ctx() ctx: EventContext): Promise<void> {
-    return this.book.orderConfirmed(ctx.manager, order, (events) => ctx.publish(events));
+    return this.book.execute(ctx, { order });
   }
 
   @EventPattern('waybill.order.cancelled.v1', OWN_TRANSACTION)
   orderCancelled(@Payload() cancelled: OrderCancelledV1, @Ctx() ctx: EventContext): Promise<void> {
-    return this.cancel.orderCancelled(ctx.manager, cancelled, (events) => ctx.publish(events));
+    return this.cancel.execute(ctx, { cancelled });
   }
 }

@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Outbox, StoredWebhook, WebhookHandler } from '@waybill/eventing';
+import { StoredWebhook, UnitsOfWork, WebhookHandler } from '@waybill/eventing';
 import { inSpan, SpanKind } from '@waybill/platform';
 import { CarrierRegistry } from '../carriers/carrier-registry';
 import { ShipmentRepository } from '../persistence/shipment.repository';
-import { ShipmentTracker } from './shipment-tracker.service';
+import { TrackShipment } from './track-shipment.service';
 
 /**
  * A carrier may report a parcel a moment before our booking transaction commits (it answered the
@@ -21,8 +21,8 @@ export class CarrierWebhookHandler implements WebhookHandler {
   constructor(
     private readonly carriers: CarrierRegistry,
     private readonly shipments: ShipmentRepository,
-    private readonly tracker: ShipmentTracker,
-    private readonly outbox: Outbox,
+    private readonly trackShipment: TrackShipment,
+    private readonly units: UnitsOfWork,
   ) {}
 
   async handle(manager: EntityManager, webhook: StoredWebhook): Promise<void> {
@@ -32,6 +32,7 @@ export class CarrierWebhookHandler implements WebhookHandler {
     }
     // Read again from the stored copy: its signature was checked when it arrived.
     const { updates } = carrier.parseWebhook(webhook.rawBody, webhook.headers);
+    const uow = this.units.within(manager);
     for (const update of updates) {
       const shipment = await this.shipments.lockByTrackingNumber(
         manager,
@@ -57,14 +58,7 @@ export class CarrierWebhookHandler implements WebhookHandler {
           attributes: { 'waybill.webhook.id': webhook.id, 'waybill.shipment.id': shipment.id },
         },
         () =>
-          this.tracker.apply(
-            manager,
-            shipment,
-            update,
-            carrier.name,
-            (events) => this.outbox.enqueue(manager, events),
-            webhook.id,
-          ),
+          this.trackShipment.execute(uow, { shipment, update, source: carrier.name, webhookId: webhook.id }),
       );
     }
   }

@@ -9,9 +9,6 @@ import type { TrackingDecision } from '../domain/shipment';
 import type { TrackingUpdate } from '../domain/tracking-update';
 import type { Shipment } from '../persistence/shipment.repository';
 
-/** Enqueues events in the caller's transaction (an inbox message's or a stored webhook's). */
-export type Publish = (events: readonly OutgoingEvent[]) => Promise<unknown>;
-
 /** Every shipment event is keyed by the order id, so it stays in order with the order's own events. */
 function about(shipment: Shipment) {
   return {

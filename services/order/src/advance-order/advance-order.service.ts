@@ -1,12 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { UnitOfWork } from '@waybill/eventing';
 import { decide, SagaDecision, SagaInput } from '../domain/order-saga';
 import { OrderNotCancellable, OrderNotFound } from '../order-errors';
 import { Cause, OrderRecord, OrderRepository } from '../persistence/order.repository';
 import { canSee, OrderReader } from '../query-orders/order-reader';
-import { UnitOfWork } from '../unit-of-work';
 import { eventsFor } from './saga-events';
 
-export interface AdvanceOptions {
+export interface AdvanceOrderCommand {
+  readonly orderId: string;
+  readonly input: SagaInput;
   /** The event that caused this; absent for a person's request, whose announcement is the cause. */
   readonly cause?: Cause;
   /** Only this reader's orders exist (a storefront cancelling someone else's order gets a 404). */
@@ -24,14 +26,10 @@ export class AdvanceOrder {
 
   constructor(private readonly orders: OrderRepository) {}
 
-  async apply(
-    uow: UnitOfWork,
-    orderId: string,
-    input: SagaInput,
-    options: AdvanceOptions = {},
-  ): Promise<SagaDecision> {
+  async execute(uow: UnitOfWork, command: AdvanceOrderCommand): Promise<SagaDecision> {
+    const { orderId, input } = command;
     const order = await this.orders.lock(uow.manager, orderId);
-    if (!order || (options.reader && !canSee(options.reader, order))) {
+    if (!order || (command.reader && !canSee(command.reader, order))) {
       throw new OrderNotFound(orderId);
     }
 
@@ -46,7 +44,7 @@ export class AdvanceOrder {
         await this.orders.saveSagaState(uow.manager, orderId, decision.state);
         return decision;
       case 'advanced':
-        await this.advance(uow, order, decision, options.cause);
+        await this.advance(uow, order, decision, command.cause);
         return decision;
     }
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiDoc, CurrentPrincipal, HttpResponse, Principal, RequireScopes } from '@waybill/platform';
-import { answerIdempotently, checkIdempotencyKeyHeader } from '@waybill/eventing';
+import { answerIdempotently, checkIdempotencyKeyHeader, UnitsOfWork } from '@waybill/eventing';
 import { CancelOrder } from '../cancel-order/cancel-order.service';
 import { OrdersNotVisible, StorefrontsOnly } from '../order-errors';
 import { PlaceOrderRequestHandler } from '../place-order/place-order-request.service';
@@ -17,6 +17,7 @@ export class OrdersController {
     private readonly placeOrder: PlaceOrderRequestHandler,
     private readonly cancelOrder: CancelOrder,
     private readonly queries: OrderQueries,
+    private readonly units: UnitsOfWork,
   ) {}
 
   @Post()
@@ -69,7 +70,9 @@ export class OrdersController {
   @RequireScopes('orders:write')
   @ApiDoc(ORDERS_API.cancel)
   async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<OrderView> {
-    return this.cancelOrder.execute(readerOf(principal), id);
+    return this.units.run((uow) =>
+      this.cancelOrder.execute(uow, { reader: readerOf(principal), orderId: id }),
+    );
   }
 }
 

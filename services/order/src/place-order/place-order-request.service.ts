@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { IdempotentAnswer, IdempotentRequests, Outbox } from '@waybill/eventing';
+import { IdempotentAnswer, IdempotentRequests, UnitOfWork, UnitsOfWork } from '@waybill/eventing';
 import { DuplicateStorefrontOrder } from '../order-errors';
 import { OrderView, toOrderView } from '../query-orders/order-view';
 import { PlaceOrder, PlaceOrderCommand } from './place-order.service';
@@ -24,7 +23,7 @@ export type PlaceOrderResponse = IdempotentAnswer<OrderView>;
 @Injectable()
 export class PlaceOrderRequestHandler {
   constructor(
-    private readonly outbox: Outbox,
+    private readonly units: UnitsOfWork,
     private readonly placeOrder: PlaceOrder,
     private readonly idempotent: IdempotentRequests,
   ) {}
@@ -34,15 +33,15 @@ export class PlaceOrderRequestHandler {
     this.placeOrder.check(request.command);
     return this.idempotent.run(
       { principal: request.principal, key: request.idempotencyKey, request: request.body },
-      async (manager) => ({ status: 201, body: await this.place(manager, request.command) }),
+      async (manager) => ({
+        status: 201,
+        body: await this.place(this.units.within(manager), request.command),
+      }),
     );
   }
 
-  private async place(manager: EntityManager, command: PlaceOrderCommand): Promise<OrderView> {
-    const outcome = await this.placeOrder.execute(
-      { manager, publish: (events) => this.outbox.enqueue(manager, events) },
-      command,
-    );
+  private async place(uow: UnitOfWork, command: PlaceOrderCommand): Promise<OrderView> {
+    const outcome = await this.placeOrder.execute(uow, command);
     if (outcome.kind === 'duplicate') {
       throw new DuplicateStorefrontOrder(outcome.orderId, command.storefrontOrderId);
     }

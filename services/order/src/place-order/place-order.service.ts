@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { OrderPlacedV1 } from '@waybill/contracts';
+import type { UnitOfWork } from '@waybill/eventing';
 import { checkOrderDraft } from '../domain/order-draft';
 import { InvalidOrder } from '../order-errors';
 import {
@@ -12,7 +13,6 @@ import {
   OrderRepository,
   TimelineRecord,
 } from '../persistence/order.repository';
-import { UnitOfWork } from '../unit-of-work';
 
 export const ORDER_PLACED = 'waybill.order.placed.v1';
 
@@ -27,6 +27,8 @@ export interface PlaceOrderCommand {
   readonly shippingAddress: AddressRecord;
   /** `token` is the provider's payment-method reference: secret, never logged or stored in a row. */
   readonly payment: { readonly provider: string; readonly token: string };
+  /** The event that carried the order, if any; otherwise the timeline names order.placed itself. */
+  readonly cause?: Cause;
 }
 
 export type PlaceOrderOutcome =
@@ -59,10 +61,9 @@ export class PlaceOrder {
   /**
    * Inserts the PENDING order and enqueues order.placed in `uow`'s transaction. A storefront order
    * id the storefront already used is a duplicate: nothing is written (the unique constraint makes
-   * this hold under any race). `cause` is the incoming event, if any; otherwise the timeline names
-   * order.placed itself.
+   * this hold under any race).
    */
-  async execute(uow: UnitOfWork, command: PlaceOrderCommand, cause?: Cause): Promise<PlaceOrderOutcome> {
+  async execute(uow: UnitOfWork, command: PlaceOrderCommand): Promise<PlaceOrderOutcome> {
     const totals = this.check(command);
     const orderId = randomUUID();
     const order = await this.orders.insert(uow.manager, {
@@ -108,7 +109,7 @@ export class PlaceOrder {
       uow.manager,
       orderId,
       [{ status: 'PENDING' }],
-      cause ?? { eventId, eventType: ORDER_PLACED },
+      command.cause ?? { eventId, eventType: ORDER_PLACED },
     );
     return { kind: 'placed', orderId, order, timeline };
   }

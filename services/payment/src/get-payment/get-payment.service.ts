@@ -32,13 +32,13 @@ export interface PaymentView {
 }
 
 @Injectable()
-export class GetPaymentService {
+export class GetPayment {
   constructor(
     private readonly dataSource: DataSource,
     private readonly payments: PaymentRepository,
   ) {}
 
-  async get(orderId: string): Promise<PaymentView> {
+  async execute(orderId: string): Promise<PaymentView> {
     const manager = this.dataSource.manager;
     const payment = await this.payments.find(manager, orderId);
     if (!payment) {

@@ -2,22 +2,22 @@ import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, R
 import { answerIdempotently, checkIdempotencyKeyHeader } from '@waybill/eventing';
 import { ApiDoc, CurrentPrincipal, HttpResponse, Principal, RequireScopes } from '@waybill/platform';
 import { PAYMENTS_API } from './payments.openapi';
-import { GetPaymentService, PaymentView } from '../get-payment/get-payment.service';
-import { RefundPaymentService, RefundView } from '../refund-payment/refund-payment.service';
+import { GetPayment, PaymentView } from '../get-payment/get-payment.service';
+import { RefundPaymentRequestHandler, RefundView } from '../refund-payment/refund-payment.service';
 import { RefundPaymentDto } from './refund-payment.dto';
 
 @Controller('v1/payments')
 export class PaymentsController {
   constructor(
-    private readonly getPayment: GetPaymentService,
-    private readonly refundPayment: RefundPaymentService,
+    private readonly getPayment: GetPayment,
+    private readonly refundPayment: RefundPaymentRequestHandler,
   ) {}
 
   @Get(':orderId')
   @RequireScopes('payments:read')
   @ApiDoc(PAYMENTS_API.get)
   get(@Param('orderId', new ParseUUIDPipe()) orderId: string): Promise<PaymentView> {
-    return this.getPayment.get(orderId);
+    return this.getPayment.execute(orderId);
   }
 
   @Post(':orderId/refund')
@@ -31,7 +31,7 @@ export class PaymentsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: HttpResponse,
   ): Promise<RefundView> {
-    const answer = await this.refundPayment.request({
+    const answer = await this.refundPayment.handle({
       principal: principal.principal,
       idempotencyKey: checkIdempotencyKeyHeader(idempotencyKey),
       orderId,

@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Outbox, StoredWebhook, WebhookHandler } from '@waybill/eventing';
+import { StoredWebhook, UnitsOfWork, WebhookHandler } from '@waybill/eventing';
 import { PaymentProviders } from '../providers/payment-providers';
-import { PaymentSaga } from '../saga/payment-saga.service';
+import { AdvancePayment } from '../advance-payment/advance-payment.service';
 
 /** Applies a stored, verified provider webhook to its payment (run by the webhook inbox worker). */
 @Injectable()
 export class PaymentWebhookHandler implements WebhookHandler {
   constructor(
-    private readonly outbox: Outbox,
+    private readonly units: UnitsOfWork,
     private readonly providers: PaymentProviders,
-    private readonly saga: PaymentSaga,
+    private readonly advancePayment: AdvancePayment,
   ) {}
 
   async handle(manager: EntityManager, webhook: StoredWebhook): Promise<void> {
@@ -20,8 +20,10 @@ export class PaymentWebhookHandler implements WebhookHandler {
     }
     // Read again from the stored copy: its signature was checked when it arrived.
     const event = provider.interpretWebhook(webhook.rawBody);
-    await this.saga.webhookReceived(manager, provider.name, event, (events) =>
-      this.outbox.enqueue(manager, events),
-    );
+    await this.advancePayment.execute(this.units.within(manager), {
+      type: 'provider-webhook',
+      provider: provider.name,
+      event,
+    });
   }
 }

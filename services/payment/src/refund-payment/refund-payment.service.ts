@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import type { PaymentRefundReason } from '@waybill/contracts';
-import { IdempotentAnswer, IdempotentRequests, Outbox } from '@waybill/eventing';
+import { IdempotentAnswer, IdempotentRequests, UnitOfWork, UnitsOfWork } from '@waybill/eventing';
 import { DomainError } from '@waybill/platform';
 import { Payment } from '../domain/payment';
 import { idempotencyKey } from '../domain/payment-outcomes';
 import { PaymentRepository, RefundRow } from '../persistence/payment.repository';
 import { PaymentProviders } from '../providers/payment-providers';
-import { Publish, refundedEvent } from '../saga/payment-events';
+import { refundedEvent } from '../domain/payment-events';
 
 export class PaymentNotFound extends DomainError {
   constructor(orderId: string) {
@@ -39,62 +38,39 @@ export interface RefundRequest {
 export type RefundResult =
   { readonly ok: true; readonly refund: RefundRow } | { readonly ok: false; readonly error: DomainError };
 
+export interface RefundPaymentCommand {
+  readonly orderId: string;
+  /** Minor units; absent: all that is left to refund. */
+  readonly amount?: number;
+  readonly reason: PaymentRefundReason;
+}
+
 /** Pays back captured money, all or part: `POST /v1/payments/:orderId/refund`, and cancellation after capture. */
 @Injectable()
-export class RefundPaymentService {
+export class RefundPayment {
   constructor(
-    private readonly outbox: Outbox,
     private readonly payments: PaymentRepository,
     private readonly providers: PaymentProviders,
-    private readonly idempotent: IdempotentRequests,
   ) {}
 
-  /**
-   * An operator's or a back office's refund. With an Idempotency-Key a retry after a lost answer
-   * gets the first refund back instead of refunding again; the key binds the order and the body.
-   */
-  async request(request: RefundRequest): Promise<IdempotentAnswer<RefundView>> {
-    const { orderId, amount, reason } = request;
-    return this.idempotent.run(
-      {
-        principal: request.principal,
-        key: request.idempotencyKey,
-        request: { orderId, amount, reason },
-      },
-      async (manager) => {
-        const refund = await this.refund(manager, orderId, amount, reason);
-        return {
-          status: 201,
-          body: {
-            refundId: refund.id,
-            orderId,
-            amount: refund.amount,
-            reason: refund.reason ?? null,
-            refundedAt: refund.refundedAt.toISOString(),
-          },
-        };
-      },
-    );
-  }
-
-  /** Refunds `amount` (default: all that is left) in the caller's transaction. */
-  private async refund(
-    manager: EntityManager,
-    orderId: string,
-    amount: number | undefined,
-    reason: PaymentRefundReason,
-  ): Promise<RefundRow> {
-    const payment = await this.payments.lock(manager, orderId);
+  /** Refunds `amount` (default: all that is left) of the order's payment, in `uow`. */
+  async execute(uow: UnitOfWork, { orderId, amount, reason }: RefundPaymentCommand): Promise<RefundView> {
+    const payment = await this.payments.lock(uow.manager, orderId);
     if (!payment) {
       throw new PaymentNotFound(orderId);
     }
-    const result = await this.refundLocked(manager, payment, amount, reason, (events) =>
-      this.outbox.enqueue(manager, events),
-    );
+    const result = await this.refundLocked(uow, payment, amount, reason);
     if (!result.ok) {
       throw result.error;
     }
-    return result.refund;
+    const { refund } = result;
+    return {
+      refundId: refund.id,
+      orderId,
+      amount: refund.amount,
+      reason: refund.reason ?? null,
+      refundedAt: refund.refundedAt.toISOString(),
+    };
   }
 
   /**
@@ -103,12 +79,12 @@ export class RefundPaymentService {
    * commit asks the provider for the same refund again and gets the first answer back.
    */
   async refundLocked(
-    manager: EntityManager,
+    uow: UnitOfWork,
     payment: Payment,
     amount: number | undefined,
     reason: PaymentRefundReason,
-    publish: Publish,
   ): Promise<RefundResult> {
+    const { manager } = uow;
     const check = payment.checkRefund(amount);
     const { orderId, id, provider: providerName, currency, providerPaymentRef } = payment.state;
     if (!check.ok) {
@@ -164,7 +140,31 @@ export class RefundPaymentService {
       providerRefundRef: outcome.providerRef,
       refundedAt: new Date(),
     });
-    await publish([refundedEvent(payment, { ...refund, reason })]);
+    await uow.publish([refundedEvent(payment, { ...refund, reason })]);
     return { ok: true, refund };
+  }
+}
+
+/**
+ * An operator's or a back office's refund over HTTP. With an Idempotency-Key a retry after a lost
+ * answer gets the first refund back instead of refunding again; the key binds the order and the body.
+ */
+@Injectable()
+export class RefundPaymentRequestHandler {
+  constructor(
+    private readonly units: UnitsOfWork,
+    private readonly refundPayment: RefundPayment,
+    private readonly idempotent: IdempotentRequests,
+  ) {}
+
+  async handle(request: RefundRequest): Promise<IdempotentAnswer<RefundView>> {
+    const { orderId, amount, reason } = request;
+    return this.idempotent.run(
+      { principal: request.principal, key: request.idempotencyKey, request: { orderId, amount, reason } },
+      async (manager) => ({
+        status: 201,
+        body: await this.refundPayment.execute(this.units.within(manager), { orderId, amount, reason }),
+      }),
+    );
   }
 }

@@ -1,18 +1,28 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import type { UnitOfWork } from '@waybill/eventing';
 import { decideTracking } from '../domain/shipment';
 import type { TrackingUpdate } from '../domain/tracking-update';
 import { LogisticsMetrics } from '../logistics-metrics';
 import { Shipment, ShipmentRepository } from '../persistence/shipment.repository';
-import { Publish, statusEvents } from './shipment-events';
+import { statusEvents } from './shipment-events';
+
+export interface TrackShipmentCommand {
+  /** Locked by the caller. */
+  readonly shipment: Shipment;
+  readonly update: TrackingUpdate;
+  /** Who reported it: the carrier's name, or `logistics` for our own notes. */
+  readonly source: string;
+  /** The stored webhook it came in, if any. */
+  readonly webhookId?: string;
+}
 
 /**
  * Applies one tracking update to a locked shipment: into the history once (a duplicate stops
  * here), through the state machine, and out as events in the same transaction.
  */
 @Injectable()
-export class ShipmentTracker {
-  private readonly logger = new Logger(ShipmentTracker.name);
+export class TrackShipment {
+  private readonly logger = new Logger(TrackShipment.name);
 
   constructor(
     private readonly shipments: ShipmentRepository,
@@ -20,14 +30,11 @@ export class ShipmentTracker {
   ) {}
 
   /** Returns whether the status changed. */
-  async apply(
-    manager: EntityManager,
-    shipment: Shipment,
-    update: TrackingUpdate,
-    source: string,
-    publish: Publish,
-    webhookId?: string,
+  async execute(
+    uow: UnitOfWork,
+    { shipment, update, source, webhookId }: TrackShipmentCommand,
   ): Promise<boolean> {
+    const { manager } = uow;
     const decision = decideTracking(shipment, update);
     const recorded = await this.shipments.recordTracking(manager, {
       shipmentId: shipment.id,
@@ -48,7 +55,7 @@ export class ShipmentTracker {
       return false;
     }
     await this.shipments.setStatus(manager, shipment.id, decision.status, update.occurredAt);
-    await publish(statusEvents(shipment, update, decision));
+    await uow.publish(statusEvents(shipment, update, decision));
     return true;
   }
 }

@@ -14,7 +14,7 @@ import { PlaceOrder } from '../place-order/place-order.service';
  * under another storefront's name by a typo in one of the two.
  */
 @Controller()
-export class StorefrontOrdersController {
+export class StorefrontEventHandlers {
   private readonly logger = new Logger('StorefrontOrders');
 
   constructor(private readonly placeOrder: PlaceOrder) {}
@@ -32,20 +32,17 @@ export class StorefrontOrdersController {
       );
     }
     try {
-      const outcome = await this.placeOrder.execute(
-        ctx,
-        {
-          storefrontId: submitted.storefrontId,
-          storefrontOrderId: submitted.storefrontOrderId,
-          customer: submitted.customer,
-          lines: submitted.lines,
-          currency: submitted.currency,
-          totalAmount: submitted.totalAmount,
-          shippingAddress: submitted.shippingAddress,
-          payment: submitted.payment,
-        },
-        { eventId: ctx.event.id, eventType: ctx.event.type },
-      );
+      const outcome = await this.placeOrder.execute(ctx, {
+        storefrontId: submitted.storefrontId,
+        storefrontOrderId: submitted.storefrontOrderId,
+        customer: submitted.customer,
+        lines: submitted.lines,
+        currency: submitted.currency,
+        totalAmount: submitted.totalAmount,
+        shippingAddress: submitted.shippingAddress,
+        payment: submitted.payment,
+        cause: ctx.cause,
+      });
       if (outcome.kind === 'duplicate') {
         this.logger.log(
           `storefront ${submitted.storefrontId} resent order ${submitted.storefrontOrderId} (already order ${outcome.orderId}); ignored`,

@@ -6,11 +6,17 @@ import type {
   PaymentRefundReason,
   PaymentVoidedV1,
 } from '@waybill/contracts';
-import type { OutgoingEvent } from '@waybill/eventing';
-import type { Payment, PaymentEventKind } from '../domain/payment';
+import type { Payment, PaymentEventKind } from './payment';
 
-/** Enqueues events in the caller's transaction: `ctx.publish` for handlers, the outbox otherwise. */
-export type Publish = (events: readonly OutgoingEvent[]) => Promise<unknown>;
+/**
+ * An event as the domain builds it: what `uow.publish` takes (an OutgoingEvent), declared here so
+ * domain/ stays free of the eventing library.
+ */
+export interface PaymentEventToPublish {
+  readonly type: string;
+  readonly subject: string;
+  readonly data: object;
+}
 
 export const PAYMENT_EVENT_TYPES = {
   authorized: 'waybill.payment.authorized.v1',
@@ -37,7 +43,7 @@ function bounded(text: string | undefined, max: number): string | undefined {
 }
 
 /** The event announcing a decision of the domain; every event is keyed by the order id. */
-export function paymentEvent(payment: Payment, kind: PaymentEventKind): OutgoingEvent {
+export function paymentEvent(payment: Payment, kind: PaymentEventKind): PaymentEventToPublish {
   const state = payment.state;
   const subject = state.orderId;
   switch (kind) {
@@ -95,7 +101,7 @@ export function refundedEvent(
     readonly reason?: PaymentRefundReason;
     readonly refundedAt: Date;
   },
-): OutgoingEvent {
+): PaymentEventToPublish {
   return {
     type: PAYMENT_EVENT_TYPES.refunded,
     subject: payment.state.orderId,

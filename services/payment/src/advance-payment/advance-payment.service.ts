@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import type {
   OrderCancellationReason,
   OrderCancelledV1,
@@ -7,20 +6,29 @@ import type {
   ShipmentCreatedV1,
   StockReservedV1,
 } from '@waybill/contracts';
-import { PermanentEventError } from '@waybill/eventing';
+import { PermanentEventError, UnitOfWork } from '@waybill/eventing';
 import { Decision, Payment } from '../domain/payment';
 import { AuthorizationOutcome, idempotencyKey, PaymentWebhookEvent } from '../domain/payment-outcomes';
 import { PaymentRepository } from '../persistence/payment.repository';
 import type { PaymentProvider } from '../providers/payment-provider';
 import { PaymentProviders } from '../providers/payment-providers';
-import { RefundPaymentService } from '../refund-payment/refund-payment.service';
-import { paymentEvent, Publish } from './payment-events';
+import { RefundPayment } from '../refund-payment/refund-payment.service';
+import { paymentEvent } from '../domain/payment-events';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** What moves a payment: the saga's events from other services, and its provider's webhooks. */
+export type PaymentSagaInput =
+  | { readonly type: 'order-placed'; readonly order: OrderPlacedV1 }
+  | { readonly type: 'stock-reserved'; readonly stock: StockReservedV1 }
+  | { readonly type: 'order-cancelled'; readonly cancelled: OrderCancelledV1 }
+  | { readonly type: 'shipment-created'; readonly shipment: ShipmentCreatedV1 }
+  /** A verified webhook, read back from its stored raw copy. */
+  | { readonly type: 'provider-webhook'; readonly provider: string; readonly event: PaymentWebhookEvent };
+
 /**
- * The payment's part of the order saga. Each method runs in the caller's transaction (the inbox
- * transaction of an event, or a webhook receipt's), on the order's payment row locked first.
+ * The payment's part of the order saga, in the caller's unit of work (an event's inbox
+ * transaction, or the webhook worker's), on the order's payment row locked first.
  *
  * Forward steps and their compensations:
  *   authorize (both order.placed and stock-reserved seen) ── void (order cancelled, or a hold that
@@ -28,17 +36,32 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  *   capture (shipment created)                             ── refund (cancelled after capture)
  */
 @Injectable()
-export class PaymentSaga {
-  private readonly logger = new Logger(PaymentSaga.name);
+export class AdvancePayment {
+  private readonly logger = new Logger(AdvancePayment.name);
 
   constructor(
     private readonly payments: PaymentRepository,
     private readonly providers: PaymentProviders,
-    private readonly refunds: RefundPaymentService,
+    private readonly refunds: RefundPayment,
   ) {}
 
-  async orderPlaced(manager: EntityManager, order: OrderPlacedV1, publish: Publish): Promise<void> {
-    const payment = await this.payments.lockOrCreate(manager, order.orderId);
+  async execute(uow: UnitOfWork, input: PaymentSagaInput): Promise<void> {
+    switch (input.type) {
+      case 'order-placed':
+        return this.orderPlaced(uow, input.order);
+      case 'stock-reserved':
+        return this.stockReserved(uow, input.stock);
+      case 'order-cancelled':
+        return this.orderCancelled(uow, input.cancelled);
+      case 'shipment-created':
+        return this.shipmentCreated(uow, input.shipment);
+      case 'provider-webhook':
+        return this.webhookReceived(uow, input.provider, input.event);
+    }
+  }
+
+  private async orderPlaced(uow: UnitOfWork, order: OrderPlacedV1): Promise<void> {
+    const payment = await this.payments.lockOrCreate(uow.manager, order.orderId);
     payment.recordOrderPlaced(
       {
         provider: order.payment.provider,
@@ -48,16 +71,17 @@ export class PaymentSaga {
       },
       new Date(),
     );
-    await this.authorizeIfReady(manager, payment, publish);
+    await this.authorizeIfReady(uow, payment);
   }
 
-  async stockReserved(manager: EntityManager, stock: StockReservedV1, publish: Publish): Promise<void> {
-    const payment = await this.payments.lockOrCreate(manager, stock.orderId);
+  private async stockReserved(uow: UnitOfWork, stock: StockReservedV1): Promise<void> {
+    const payment = await this.payments.lockOrCreate(uow.manager, stock.orderId);
     payment.recordStockReserved(stock.reservationId, new Date());
-    await this.authorizeIfReady(manager, payment, publish);
+    await this.authorizeIfReady(uow, payment);
   }
 
-  async orderCancelled(manager: EntityManager, cancelled: OrderCancelledV1, publish: Publish): Promise<void> {
+  private async orderCancelled(uow: UnitOfWork, cancelled: OrderCancelledV1): Promise<void> {
+    const { manager } = uow;
     // Created if unseen, so an order.placed or stock-reserved arriving later never authorizes.
     const payment = await this.payments.lockOrCreate(manager, cancelled.orderId);
     const plan = payment.requestCancellation(new Date());
@@ -73,14 +97,13 @@ export class PaymentSaga {
           `${provider.name} refused the void: ${outcome.message}`,
         );
       }
-      await this.announce(payment.markVoided('PAYMENT.ORDER_CANCELLED', new Date()), payment, publish);
+      await this.announce(uow, payment.markVoided('PAYMENT.ORDER_CANCELLED', new Date()), payment);
     } else if (plan.action === 'refund') {
       const result = await this.refunds.refundLocked(
-        manager,
+        uow,
         payment,
         plan.amount,
         refundReasonFor(cancelled.reason),
-        publish,
       );
       if (!result.ok) {
         throw result.error;
@@ -89,11 +112,8 @@ export class PaymentSaga {
     await this.payments.save(manager, payment);
   }
 
-  async shipmentCreated(
-    manager: EntityManager,
-    shipment: ShipmentCreatedV1,
-    publish: Publish,
-  ): Promise<void> {
+  private async shipmentCreated(uow: UnitOfWork, shipment: ShipmentCreatedV1): Promise<void> {
+    const { manager } = uow;
     const payment = await this.payments.lock(manager, shipment.orderId);
     if (!payment?.readyToCapture) {
       // Already captured (a repeat), or never authorized: nothing to collect.
@@ -115,17 +135,16 @@ export class PaymentSaga {
         `${provider.name} refused the capture: ${outcome.message}`,
       );
     }
-    await this.announce(payment.markCaptured(new Date()), payment, publish);
+    await this.announce(uow, payment.markCaptured(new Date()), payment);
     await this.payments.save(manager, payment);
   }
 
-  /** A verified webhook, read back from its stored raw copy. */
-  async webhookReceived(
-    manager: EntityManager,
+  private async webhookReceived(
+    uow: UnitOfWork,
     providerName: string,
     event: PaymentWebhookEvent,
-    publish: Publish,
   ): Promise<void> {
+    const { manager } = uow;
     const { outcome } = event;
     if (!outcome) {
       return;
@@ -147,10 +166,11 @@ export class PaymentSaga {
       return;
     }
     const decision = payment.applyWebhook(outcome, new Date());
-    await this.follow(manager, payment, decision, outcome.providerPaymentRef, publish);
+    await this.follow(uow, payment, decision, outcome.providerPaymentRef);
   }
 
-  private async authorizeIfReady(manager: EntityManager, payment: Payment, publish: Publish): Promise<void> {
+  private async authorizeIfReady(uow: UnitOfWork, payment: Payment): Promise<void> {
+    const { manager } = uow;
     if (!payment.readyToAuthorize) {
       await this.payments.save(manager, payment);
       return;
@@ -175,17 +195,17 @@ export class PaymentSaga {
           message: `payment provider ${providerName ?? '(none)'} is not configured`,
         };
     const decision = payment.applyAuthorization(outcome, new Date());
-    await this.follow(manager, payment, decision, outcome.providerPaymentRef, publish);
+    await this.follow(uow, payment, decision, outcome.providerPaymentRef);
   }
 
   /** Saves, releases a stray hold if the domain says so, and announces. */
   private async follow(
-    manager: EntityManager,
+    uow: UnitOfWork,
     payment: Payment,
     decision: Decision,
     providerPaymentRef: string | undefined,
-    publish: Publish,
   ): Promise<void> {
+    const { manager } = uow;
     if (decision.voidAtProvider) {
       const provider = this.providers.get(payment.state.provider);
       const outcome = provider
@@ -203,12 +223,12 @@ export class PaymentSaga {
       }
     }
     await this.payments.save(manager, payment);
-    await this.announce(decision, payment, publish);
+    await this.announce(uow, decision, payment);
   }
 
-  private async announce(decision: Decision, payment: Payment, publish: Publish): Promise<void> {
+  private async announce(uow: UnitOfWork, decision: Decision, payment: Payment): Promise<void> {
     if (decision.emit) {
-      await publish([paymentEvent(payment, decision.emit)]);
+      await uow.publish([paymentEvent(payment, decision.emit)]);
     }
   }
 
