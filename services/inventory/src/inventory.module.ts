@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { eventRegistry } from '@waybill/contracts';
-import { WaybillServiceModule } from '@waybill/eventing';
+import { WaybillServiceModule, webhookIngressProviders } from '@waybill/eventing';
 import { CommitReservationService } from './commit-reservation/commit-reservation.service';
 import { ConfirmReservationService } from './confirm-reservation/confirm-reservation.service';
 import { LogisticsEventsController } from './events/logistics-events.controller';
@@ -76,6 +76,11 @@ export class InventoryModule {
         PurchaseOrdersService,
         Suppliers,
         ReceiveSupplierMessageService,
+        // Every supplier message is applied in the request (see ReceiveSupplierMessageService): no worker.
+        ...webhookIngressProviders({
+          maxBytes: config.INVENTORY_SUPPLIER_WEBHOOK_MAX_BYTES,
+          senderKind: 'supplier',
+        }),
         SupplierAdapters,
         PurchaseOrderDispatcher,
         InventoryMetrics,

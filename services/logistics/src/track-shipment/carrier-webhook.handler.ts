@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { Outbox, StoredWebhook, WebhookHandler } from '@waybill/eventing';
+import { StoredWebhook, UnitOfWork, WebhookHandler } from '@waybill/eventing';
 import { inSpan, SpanKind } from '@waybill/platform';
 import { CarrierRegistry } from '../carriers/carrier-registry';
 import { ShipmentRepository } from '../persistence/shipment.repository';
@@ -22,10 +21,10 @@ export class CarrierWebhookHandler implements WebhookHandler {
     private readonly carriers: CarrierRegistry,
     private readonly shipments: ShipmentRepository,
     private readonly tracker: ShipmentTracker,
-    private readonly outbox: Outbox,
   ) {}
 
-  async handle(manager: EntityManager, webhook: StoredWebhook): Promise<void> {
+  async handle(uow: UnitOfWork, webhook: StoredWebhook): Promise<void> {
+    const { manager } = uow;
     const carrier = this.carriers.get(webhook.source);
     if (!carrier) {
       throw new Error(`carrier ${webhook.source} is no longer configured`);
@@ -62,7 +61,7 @@ export class CarrierWebhookHandler implements WebhookHandler {
             shipment,
             update,
             carrier.name,
-            (events) => this.outbox.enqueue(manager, events),
+            (events) => uow.publish(events),
             webhook.id,
           ),
       );

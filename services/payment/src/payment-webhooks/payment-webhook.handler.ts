@@ -1,27 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { Outbox, StoredWebhook, WebhookHandler } from '@waybill/eventing';
+import { StoredWebhook, UnitOfWork, WebhookHandler } from '@waybill/eventing';
 import { PaymentProviders } from '../providers/payment-providers';
 import { PaymentSaga } from '../saga/payment-saga.service';
+import { PaymentWebhookSource } from './payment-webhook-source';
 
 /** Applies a stored, verified provider webhook to its payment (run by the webhook inbox worker). */
 @Injectable()
 export class PaymentWebhookHandler implements WebhookHandler {
   constructor(
-    private readonly outbox: Outbox,
     private readonly providers: PaymentProviders,
     private readonly saga: PaymentSaga,
   ) {}
 
-  async handle(manager: EntityManager, webhook: StoredWebhook): Promise<void> {
+  async handle(uow: UnitOfWork, webhook: StoredWebhook): Promise<void> {
     const provider = this.providers.get(webhook.source);
     if (!provider) {
       throw new Error(`payment provider ${webhook.source} is no longer configured`);
     }
     // Read again from the stored copy: its signature was checked when it arrived.
-    const event = provider.interpretWebhook(webhook.rawBody);
-    await this.saga.webhookReceived(manager, provider.name, event, (events) =>
-      this.outbox.enqueue(manager, events),
-    );
+    const event = new PaymentWebhookSource(provider).read(webhook.rawBody);
+    await this.saga.webhookReceived(uow.manager, provider.name, event, (events) => uow.publish(events));
   }
 }
