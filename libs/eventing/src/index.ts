@@ -19,6 +19,8 @@ export * from './service/health.controller';
 export * from './service/run-service';
 export * from './service/migrate';
 export * from './webhook-inbox/webhook-inbox';
+export * from './webhook-ingress/webhook-source';
+export * from './webhook-ingress/webhook-ingress';
 export * from './persistence/query-rows';
 export * from './metrics/eventing-metrics';
 export * from './outbox/outbox-backlog';

@@ -1,11 +1,15 @@
 import { INestApplication, Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { eventRegistry } from '@waybill/contracts';
 import { Metrics } from '@waybill/platform';
 import { createTestDatabase, TestDatabase, waitFor } from '@waybill/testing';
 import {
+  Outbox,
   StoredWebhook,
+  UnitOfWork,
+  UnitsOfWork,
   WEBHOOK_INBOX_MIGRATIONS,
   WebhookHandler,
   WebhookInbox,
@@ -17,7 +21,7 @@ import {
 class RecordingHandler implements WebhookHandler {
   readonly calls: string[] = [];
 
-  async handle(manager: EntityManager, webhook: StoredWebhook): Promise<void> {
+  async handle({ manager }: UnitOfWork, webhook: StoredWebhook): Promise<void> {
     this.calls.push(webhook.externalId);
     const { failTimes = 0 } = JSON.parse(webhook.rawBody.toString('utf8')) as { failTimes?: number };
     // The effect is written before the failure, so a rollback that did not happen would show.
@@ -75,6 +79,8 @@ describe('webhook inbox (real Postgres)', () => {
       providers: [
         ...webhookInboxProviders(RecordingHandler, { pollIntervalMs: 50, maxBackoffMs: 100 }),
         { provide: Metrics, useValue: metrics },
+        { provide: Outbox, useValue: new Outbox({ service: 'webhook-it', registry: eventRegistry }) },
+        UnitsOfWork,
       ],
     }).compile();
     app = module.createNestApplication();

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { eventRegistry } from '@waybill/contracts';
-import { WaybillServiceModule } from '@waybill/eventing';
+import { WaybillServiceModule, webhookIngressProviders } from '@waybill/eventing';
 import { CommitReservation } from './commit-reservation/commit-reservation.service';
 import { ConfirmReservation } from './confirm-reservation/confirm-reservation.service';
 import { LogisticsEventHandlers } from './events/logistics-events.handlers';
@@ -82,6 +82,11 @@ export class InventoryModule {
         CancelPurchaseOrder,
         Suppliers,
         ReceiveSupplierMessageService,
+        // Every supplier message is applied in the request (see ReceiveSupplierMessageService): no worker.
+        ...webhookIngressProviders({
+          maxBytes: config.INVENTORY_SUPPLIER_WEBHOOK_MAX_BYTES,
+          senderKind: 'supplier',
+        }),
         SupplierAdapters,
         PurchaseOrderDispatcher,
         InventoryMetrics,

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { eventRegistry } from '@waybill/contracts';
-import { WaybillServiceModule, webhookInboxProviders } from '@waybill/eventing';
+import { WaybillServiceModule, webhookIngressProviders } from '@waybill/eventing';
 import { BookShipment } from './book-shipment/book-shipment.service';
 import { CancelShipment } from './cancel-shipment/cancel-shipment.service';
 import { CarrierRegistry } from './carriers/carrier-registry';
@@ -39,8 +39,11 @@ export class LogisticsModule {
         CancelShipment,
         ReceiveCarrierWebhook,
         ShipmentQueries,
-        ...webhookInboxProviders(CarrierWebhookHandler, {
-          pollIntervalMs: config.LOGISTICS_WEBHOOK_POLL_INTERVAL_MS,
+        ...webhookIngressProviders({
+          maxBytes: config.LOGISTICS_WEBHOOK_MAX_BYTES,
+          senderKind: 'carrier',
+          handler: CarrierWebhookHandler,
+          inbox: { pollIntervalMs: config.LOGISTICS_WEBHOOK_POLL_INTERVAL_MS },
         }),
       ],
     };

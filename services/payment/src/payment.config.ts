@@ -61,6 +61,14 @@ export class PaymentConfig extends EventDrivenServiceConfig {
   @EnvInt({ min: 0, max: 60_000 })
   PAYMENT_PROVIDER_RETRY_BACKOFF_MS = 200;
 
+  /**
+   * Provider webhooks larger than this are refused with 413 `WEBHOOK.PAYLOAD_TOO_LARGE` (counted),
+   * as carriers' and suppliers' are; the default is the HTTP body limit's, so nothing accepted
+   * before is refused now.
+   */
+  @EnvInt({ min: 1024, max: 16 * 1024 * 1024 })
+  PAYMENT_WEBHOOK_MAX_BYTES = 1024 * 1024;
+
   /** The webhook worker also sweeps for unprocessed receipts this often (it is kicked on receipt). */
   @EnvInt({ min: 50, max: 600_000 })
   PAYMENT_WEBHOOK_POLL_INTERVAL_MS = 5000;

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { eventRegistry } from '@waybill/contracts';
-import { idempotencyProviders, WaybillServiceModule, webhookInboxProviders } from '@waybill/eventing';
+import { idempotencyProviders, WaybillServiceModule, webhookIngressProviders } from '@waybill/eventing';
 import { InventoryEventHandlers } from './events/inventory-events.handlers';
 import { LogisticsEventHandlers } from './events/logistics-events.handlers';
 import { OrderEventHandlers } from './events/order-events.handlers';
@@ -49,8 +49,11 @@ export class PaymentModule {
           abandonAfterSeconds: config.PAYMENT_IDEMPOTENCY_ABANDON_AFTER_SECONDS,
           purgeIntervalSeconds: config.PAYMENT_IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
         }),
-        ...webhookInboxProviders(PaymentWebhookHandler, {
-          pollIntervalMs: config.PAYMENT_WEBHOOK_POLL_INTERVAL_MS,
+        ...webhookIngressProviders({
+          maxBytes: config.PAYMENT_WEBHOOK_MAX_BYTES,
+          senderKind: 'payment provider',
+          handler: PaymentWebhookHandler,
+          inbox: { pollIntervalMs: config.PAYMENT_WEBHOOK_POLL_INTERVAL_MS },
         }),
       ],
     };

@@ -75,16 +75,33 @@ function toStoredWebhook(row: WebhookRow): StoredWebhook {
   };
 }
 
-/** The SQL of the webhook inbox; WebhookInbox and WebhookInboxWorker are its only users. */
+/** The SQL of the webhook inbox; WebhookInbox, WebhookInboxWorker and WebhookIngress are its only users. */
 @Injectable()
 export class WebhookInboxStore {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Undefined when this (source, external id) was stored before: it is not stored again. */
-  async insert(webhook: ReceivedWebhook): Promise<string | undefined> {
-    const rows = await this.dataSource.query<{ id: string }[]>(
-      `INSERT INTO webhook_inbox (source, external_id, event_type, raw_body, headers)
-       VALUES ($1, $2, $3, $4, $5)
+  insert(webhook: ReceivedWebhook): Promise<string | undefined> {
+    return this.insertRow(this.dataSource, webhook, false);
+  }
+
+  /**
+   * Stores a webhook applied in this same transaction (a source applied in the request): it is
+   * processed already, so no worker claims it, and a rollback takes the dedup row with the effect.
+   * Undefined when this (source, external id) was stored before.
+   */
+  insertApplied(manager: EntityManager, webhook: ReceivedWebhook): Promise<string | undefined> {
+    return this.insertRow(manager, webhook, true);
+  }
+
+  private async insertRow(
+    queryable: DataSource | EntityManager,
+    webhook: ReceivedWebhook,
+    applied: boolean,
+  ): Promise<string | undefined> {
+    const rows = await queryable.query<{ id: string }[]>(
+      `INSERT INTO webhook_inbox (source, external_id, event_type, raw_body, headers, processed_at, attempts)
+       VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::boolean THEN now() END, CASE WHEN $6::boolean THEN 1 ELSE 0 END)
        ON CONFLICT (source, external_id) DO NOTHING
        RETURNING id`,
       [
@@ -93,6 +110,7 @@ export class WebhookInboxStore {
         webhook.eventType,
         webhook.rawBody,
         JSON.stringify(storableHeaders(webhook.headers)),
+        applied,
       ],
     );
     return rows[0]?.id;

@@ -1,6 +1,5 @@
 import {
   BeforeApplicationShutdown,
-  HttpException,
   Optional,
   Inject,
   Injectable,
@@ -9,10 +8,11 @@ import {
   Provider,
   Type,
 } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
-import { Metrics, WebhookOutcomes, WebhookRejection } from '@waybill/platform';
+import { DataSource } from 'typeorm';
+import { Metrics, WebhookOutcomes } from '@waybill/platform';
 import { databaseCountGauge } from '../metrics/eventing-metrics';
 import type { SqlQueryable } from '../persistence/query-rows';
+import { UnitOfWork, UnitsOfWork } from '../unit-of-work/unit-of-work';
 import { WebhookInbox1764200000000 } from './1764200000000-webhook-inbox';
 import { ReceivedWebhook, StoredWebhook, WebhookInboxStore } from './webhook-inbox.store';
 
@@ -22,11 +22,12 @@ export type { ReceivedWebhook, StoredWebhook } from './webhook-inbox.store';
 export const WEBHOOK_INBOX_MIGRATIONS = [WebhookInbox1764200000000];
 
 /**
- * What a service does with one stored webhook. It runs inside the worker's transaction (enqueue
- * outbox events with the given manager); throwing undoes its effect and schedules a retry.
+ * What a service does with one stored webhook. It runs in the worker's transaction, as a unit of
+ * work (its events go to that transaction's outbox); throwing undoes its effect and schedules a
+ * retry.
  */
 export interface WebhookHandler {
-  handle(manager: EntityManager, webhook: StoredWebhook): Promise<void>;
+  handle(uow: UnitOfWork, webhook: StoredWebhook): Promise<void>;
 }
 
 export interface WebhookInboxOptions {
@@ -83,6 +84,7 @@ export class WebhookInboxWorker implements OnApplicationBootstrap, BeforeApplica
   constructor(
     private readonly dataSource: DataSource,
     private readonly store: WebhookInboxStore,
+    private readonly unitsOfWork: UnitsOfWork,
     @Inject(WEBHOOK_HANDLER) private readonly handler: WebhookHandler,
     @Inject(WEBHOOK_INBOX_OPTIONS) options: WebhookInboxOptions,
     @Optional() metrics?: Metrics,
@@ -148,7 +150,7 @@ export class WebhookInboxWorker implements OnApplicationBootstrap, BeforeApplica
       }
       try {
         await manager.query('SAVEPOINT apply_webhook');
-        await this.handler.handle(manager, webhook);
+        await this.handler.handle(this.unitsOfWork.within(manager), webhook);
         await this.store.markProcessed(manager, webhook.id);
       } catch (error) {
         // Undo the partial effect but keep the row's lock, and schedule another attempt.
@@ -165,7 +167,7 @@ export class WebhookInboxWorker implements OnApplicationBootstrap, BeforeApplica
   }
 }
 
-/** What controllers use: store a verified webhook (or refuse one), look one up, replay one. */
+/** What WebhookIngress uses for sources applied in the background: store, look up, replay. */
 @Injectable()
 export class WebhookInbox {
   private readonly outcomes: WebhookOutcomes;
@@ -176,14 +178,6 @@ export class WebhookInbox {
     @Optional() outcomes?: WebhookOutcomes,
   ) {
     this.outcomes = outcomes ?? new WebhookOutcomes();
-  }
-
-  /**
-   * The answer to a webhook refused before anything was stored (bad or stale signature, malformed
-   * or oversized body), counted by source and reason.
-   */
-  refuse(source: string, rejection: WebhookRejection, message: string): HttpException {
-    return this.outcomes.refuse(source, rejection, message);
   }
 
   /**

@@ -6,7 +6,30 @@ import {
 } from '@nestjs/common';
 import type { SignatureRejection } from './standard-webhooks';
 
+/**
+ * Why a webhook is refused before anything is stored: the one vocabulary of every source (payment
+ * providers, carriers, suppliers, storefront platforms), whatever scheme it signs with.
+ */
 export type WebhookRejection = SignatureRejection | 'PAYLOAD_MALFORMED' | 'PAYLOAD_TOO_LARGE';
+
+/** A refused webhook: why, and a message for the sender (never echoing the body or a secret). */
+export interface WebhookRefusal {
+  readonly ok: false;
+  readonly rejection: WebhookRejection;
+  readonly message: string;
+}
+
+/** What a source's verify answers on the raw bytes: accepted (with what dedups it) or refused. */
+export type WebhookVerdict =
+  | {
+      readonly ok: true;
+      /** The sender's own id of this delivery: a second delivery of it is a duplicate. */
+      readonly externalId: string;
+      readonly eventType: string;
+      /** Verified but of a type nothing acts on: answered, never stored. */
+      readonly ignored?: boolean;
+    }
+  | WebhookRefusal;
 
 /**
  * The answer to a webhook refused before anything was stored, with a `WEBHOOK.<reason>` code the
@@ -27,3 +50,10 @@ export function webhookRejection(rejection: WebhookRejection, message: string): 
       return new BadRequestException(body);
   }
 }
+
+/** The headers of a Standard Webhooks delivery, stored with its body so the copy verifies again. */
+export const STANDARD_WEBHOOK_HEADER_NAMES: readonly string[] = [
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+];

@@ -1,16 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { UnitOfWork, UnitsOfWork } from '@waybill/eventing';
-import { verifyStandardWebhook, WebhookHeaders, WebhookOutcomes } from '@waybill/platform';
-import { DataSource } from 'typeorm';
-import { decidePurchaseOrderTransition, decideReceipt, PurchaseOrderState } from '../domain/purchase-order';
+import { UnitOfWork, UnitsOfWork, WebhookAcknowledgement, WebhookIngress } from '@waybill/eventing';
+import { WebhookHeaders } from '@waybill/platform';
+import { decidePurchaseOrderTransition, decideReceipt } from '../domain/purchase-order';
 import { InventoryConfig } from '../inventory.config';
 import { PurchaseOrder, PurchaseOrderRepository } from '../persistence/purchase-order.repository';
-import { queryRows } from '../persistence/sql';
 import { StockRepository } from '../persistence/stock.repository';
 import { stockReceived } from '../replenishment/replenishment-events';
 import { ReplenishmentPlanner } from '../replenishment/replenishment-planner';
 import { Suppliers } from '../suppliers/suppliers';
-import { parseSupplierMessage, SupplierMessage } from './supplier-message';
+import type { SupplierMessage } from './supplier-message';
 import {
   OverReceipt,
   PurchaseOrderClosed,
@@ -19,25 +17,20 @@ import {
   UnknownReceiptLine,
   UnknownSupplier,
 } from './supplier-message.errors';
+import { SupplierMessageApplied, SupplierWebhookSource } from './supplier-webhook-source';
 
-export interface SupplierMessageAck {
-  readonly received: true;
-  /** This webhook-id was received before: nothing was applied again. */
-  readonly duplicate: boolean;
-  /** `applied`, or `ignored` for a late or repeated message that would not move the order forward. */
-  readonly outcome?: 'applied' | 'ignored';
-  readonly purchaseOrder?: { readonly poNumber: string; readonly state: PurchaseOrderState };
-}
+export type { SupplierMessageAck } from './supplier-webhook-source';
 
 /**
  * Acknowledgements, rejections, advance shipping notices and goods-received notes from suppliers.
  *
- * Applied synchronously, in one short transaction inside the request, rather than stored and
- * processed in the background like payment webhooks: an over-receipt or an unknown order number
- * must be refused with a 4xx the supplier sees (the issue: "rejected or flagged, never silently
- * booked"), which a background worker can no longer answer. A refusal rolls everything back — the
- * dedup row included — so the same message is refused again the same way, and stock is untouched.
- * Deduplication is by the supplier's `webhook-id`; receipts are also booked once per `receiptRef`.
+ * Through the one webhook ingress, but applied in the request (`receiveAndApply`), in the one short
+ * transaction that also stores the message, rather than stored and applied in the background like
+ * payment and carrier webhooks: an over-receipt or an unknown order number must be refused with a
+ * 4xx the supplier sees (the issue: "rejected or flagged, never silently booked"), which a
+ * background worker can no longer answer. A refusal rolls everything back — the dedup row included
+ * — so the same message is refused again the same way, and stock is untouched. Deduplication is by
+ * the supplier's `webhook-id`; receipts are also booked once per `receiptRef`.
  */
 @Injectable()
 export class ReceiveSupplierMessageService {
@@ -45,80 +38,56 @@ export class ReceiveSupplierMessageService {
 
   constructor(
     private readonly config: InventoryConfig,
-    private readonly dataSource: DataSource,
-    private readonly units: UnitsOfWork,
     private readonly suppliers: Suppliers,
     private readonly orders: PurchaseOrderRepository,
     private readonly stock: StockRepository,
     private readonly replenishment: ReplenishmentPlanner,
-    private readonly outcomes: WebhookOutcomes,
+    private readonly ingress: WebhookIngress,
+    private readonly units: UnitsOfWork,
   ) {}
 
-  async receive(supplierId: string, rawBody: Buffer, headers: WebhookHeaders): Promise<SupplierMessageAck> {
+  receive(supplierId: string, rawBody: Buffer, headers: WebhookHeaders): Promise<WebhookAcknowledgement> {
     const supplier = this.suppliers.get(supplierId);
     if (!supplier) {
       throw new UnknownSupplier(supplierId);
     }
-    const limit = this.config.INVENTORY_SUPPLIER_WEBHOOK_MAX_BYTES;
-    if (rawBody.length > limit) {
-      throw this.outcomes.refuse(
-        supplier.id,
-        'PAYLOAD_TOO_LARGE',
-        `supplier messages are limited to ${limit} bytes`,
-      );
-    }
-    const verdict = verifyStandardWebhook({
-      rawBody,
-      headers,
-      secrets: supplier.webhookSecrets,
-      toleranceSeconds: this.config.INVENTORY_SUPPLIER_WEBHOOK_TOLERANCE_SECONDS,
-    });
-    if (!verdict.ok) {
-      throw this.outcomes.refuse(supplier.id, verdict.rejection, verdict.message);
-    }
-    const parsed = parseSupplierMessage(rawBody);
-    if (!parsed.ok) {
-      throw this.outcomes.refuse(supplier.id, 'PAYLOAD_MALFORMED', parsed.problems.join('; '));
-    }
-    const { message } = parsed;
+    const source = new SupplierWebhookSource(
+      supplier,
+      this.config.INVENTORY_SUPPLIER_WEBHOOK_TOLERANCE_SECONDS,
+    );
+    return this.ingress.receiveAndApply(source, rawBody, headers, (uow, { stored, read }) =>
+      this.applyMessage(uow, supplier.id, read, stored.externalId),
+    );
+  }
 
-    const ack = await this.dataSource.transaction(async (manager): Promise<SupplierMessageAck> => {
-      const fresh = await queryRows<{ message_id: string }>(
-        manager,
-        `INSERT INTO supplier_messages (supplier, message_id, type, po_number, raw_body)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING message_id`,
-        [supplier.id, verdict.id, message.type, message.poNumber, rawBody],
-      );
-      if (fresh.length === 0) {
-        this.outcomes.duplicate(supplier.id);
-        return { received: true, duplicate: true };
-      }
-
-      const found = await this.orders.findByNumber(manager, message.poNumber);
-      if (!found || found.supplier !== supplier.id) {
-        throw new UnknownPurchaseOrder(supplier.id, message.poNumber);
-      }
-      // Stock row first, then the order: the lock order of every path that changes both.
-      await this.stock.lock(manager, [found.sku]);
-      const order = (await this.orders.lock(manager, found.id))!;
-      const uow = this.units.within(manager, { correlationId: order.correlationId ?? undefined });
-      const outcome = await this.apply(uow, order, message, verdict.id);
-      const after = (await this.orders.find(manager, order.id))!;
-      this.logger.log(
-        `${order.poNumber}: ${message.type} from ${supplier.id} (${verdict.id}) ${outcome}, now ${after.state}`,
-      );
-      return {
-        received: true,
-        duplicate: false,
-        outcome,
-        purchaseOrder: { poNumber: after.poNumber, state: after.state },
-      };
-    });
-    // Counted once committed: a message refused for its content (unknown PO, over-receipt) is not.
-    if (!ack.duplicate) {
-      this.outcomes.verified(supplier.id);
+  private async applyMessage(
+    uow: UnitOfWork,
+    supplierId: string,
+    message: SupplierMessage,
+    messageId: string,
+  ): Promise<SupplierMessageApplied> {
+    const { manager } = uow;
+    const found = await this.orders.findByNumber(manager, message.poNumber);
+    if (!found || found.supplier !== supplierId) {
+      throw new UnknownPurchaseOrder(supplierId, message.poNumber);
     }
-    return ack;
+    // Stock row first, then the order: the lock order of every path that changes both.
+    await this.stock.lock(manager, [found.sku]);
+    const order = await this.orders.lock(manager, found.id);
+    if (!order) {
+      throw new UnknownPurchaseOrder(supplierId, message.poNumber);
+    }
+    // What the message causes continues the flow of the order that raised the purchase order.
+    const flow = this.units.within(manager, { correlationId: order.correlationId ?? undefined });
+    const outcome = await this.apply(flow, order, message, messageId);
+    const after = await this.orders.find(manager, order.id);
+    if (!after) {
+      throw new Error(`purchase order ${order.id} vanished inside its own transaction`);
+    }
+    this.logger.log(
+      `${order.poNumber}: ${message.type} from ${supplierId} (${messageId}) ${outcome}, now ${after.state}`,
+    );
+    return { outcome, purchaseOrder: { poNumber: after.poNumber, state: after.state } };
   }
 
   private async apply(

@@ -61,6 +61,7 @@ export interface AfterShipOptions {
  */
 export class AfterShipCarrier implements Carrier {
   readonly name = 'aftership';
+  readonly webhookHeaders = [AFTERSHIP_SIGNATURE_HEADER];
   readonly aggregator = true;
   readonly statusTable = AFTERSHIP_STATUS_TABLE;
 

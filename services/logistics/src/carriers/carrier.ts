@@ -1,8 +1,8 @@
 import type { PostalAddress } from '@waybill/contracts';
-import type { SignatureRejection, WebhookHeaders } from '@waybill/platform';
+import type { WebhookHeaders, WebhookRejection, WebhookVerdict } from '@waybill/platform';
 import type { StatusMapping, TrackingUpdate } from '../domain/tracking-update';
 
-export type { WebhookHeaders };
+export type { WebhookHeaders, WebhookRejection, WebhookVerdict };
 
 export interface CreateShipmentRequest {
   readonly orderId: string;
@@ -40,18 +40,6 @@ export type CancellationOutcome =
   | { readonly kind: 'refused'; readonly code: string; readonly message: string }
   | { readonly kind: 'unavailable'; readonly message: string };
 
-/** Why a webhook is refused before anything is stored. */
-export type WebhookRejection = SignatureRejection | 'PAYLOAD_MALFORMED';
-
-export type WebhookVerdict =
-  | {
-      readonly ok: true;
-      /** The provider's id of this event: the inbox stores each once (dedup). */
-      readonly externalId: string;
-      readonly eventType: string;
-    }
-  | { readonly ok: false; readonly rejection: WebhookRejection; readonly message: string };
-
 export interface ParsedWebhook {
   readonly externalId: string;
   readonly eventType: string;
@@ -75,9 +63,11 @@ export interface Carrier {
   readonly statusTable: readonly StatusMapping[];
   createShipment(request: CreateShipmentRequest): Promise<BookingOutcome>;
   cancelShipment(request: CancelShipmentRequest): Promise<CancellationOutcome>;
+  /** The request headers stored with a webhook's raw body: what parseWebhook needs, and its signature. */
+  readonly webhookHeaders: readonly string[];
   /**
    * Checks the signature on the exact raw bytes (against `now`), then that the body reads: only a
-   * verified, readable webhook is stored.
+   * verified, readable webhook is stored. The webhook ingress reaches it through CarrierWebhookSource.
    */
   verifyWebhook(rawBody: Buffer, headers: WebhookHeaders, now?: Date): WebhookVerdict;
   /**

@@ -1,4 +1,9 @@
-import { headerValue, requestJson, withBoundedRetries } from '@waybill/platform';
+import {
+  headerValue,
+  requestJson,
+  STANDARD_WEBHOOK_HEADER_NAMES,
+  withBoundedRetries,
+} from '@waybill/platform';
 import type {
   BookingOutcome,
   CancellationOutcome,
@@ -32,6 +37,7 @@ export interface DirectCarrierOptions extends CarrierCallOptions {
  */
 export class DirectCarrier implements Carrier {
   readonly name = 'direct';
+  readonly webhookHeaders = STANDARD_WEBHOOK_HEADER_NAMES;
   readonly aggregator = false;
   readonly statusTable = WAYBILL_STATUS_TABLE;
 

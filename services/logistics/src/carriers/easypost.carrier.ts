@@ -73,6 +73,7 @@ export interface EasyPostOptions extends CarrierCallOptions {
  */
 export class EasyPostCarrier implements Carrier {
   readonly name = 'easypost';
+  readonly webhookHeaders = [EASYPOST_SIGNATURE_HEADER.toLowerCase()];
   readonly aggregator = false;
   readonly statusTable = EASYPOST_STATUS_TABLE;
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { headerValue } from '@waybill/platform';
+import { headerValue, STANDARD_WEBHOOK_HEADER_NAMES } from '@waybill/platform';
 import type {
   BookingOutcome,
   CancellationOutcome,
@@ -24,6 +24,7 @@ import {
  */
 export class SandboxCarrier implements Carrier {
   readonly name = 'sandbox';
+  readonly webhookHeaders = STANDARD_WEBHOOK_HEADER_NAMES;
   readonly aggregator = false;
   readonly statusTable = WAYBILL_STATUS_TABLE;
 

@@ -1,8 +1,5 @@
-import { hmacSha256, safeEqual, verifyTimestampTolerance } from '@waybill/platform';
+import { hmacSha256, safeEqual, verifyTimestampTolerance, WebhookRefusal } from '@waybill/platform';
 import type { ParsedWebhook, WebhookVerdict } from './carrier';
-
-/** A refused webhook: why, and a message for the sender. */
-export type WebhookRefusal = Extract<WebhookVerdict, { ok: false }>;
 
 /**
  * The second half of every carrier's verifyWebhook: once the signature holds, the body must read

@@ -1,23 +1,25 @@
-import { Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { AcknowledgementResponse, sendAcknowledgement } from '@waybill/eventing';
 import { ApiDoc, Public, RawBody, RequireScopes, WebhookHeaders } from '@waybill/platform';
 import { CARRIER_WEBHOOKS_API } from './logistics.openapi';
-import { CarrierWebhookAck, ReceiveCarrierWebhook } from '../receive-webhook/receive-carrier-webhook.service';
+import { ReceiveCarrierWebhook } from '../receive-webhook/receive-carrier-webhook.service';
 
 @Controller('v1/webhooks/carriers')
 export class CarrierWebhooksController {
   constructor(private readonly webhooks: ReceiveCarrierWebhook) {}
 
-  /** Carriers authenticate by signature, not API key. */
+  /** Carriers authenticate by signature, not API key; the answer is the carrier's own. */
   @Public()
   @Post(':carrier')
   @HttpCode(200)
   @ApiDoc(CARRIER_WEBHOOKS_API.receive)
-  receive(
+  async receive(
     @Param('carrier') carrier: string,
     @RawBody() rawBody: Buffer,
     @Headers() headers: WebhookHeaders,
-  ): Promise<CarrierWebhookAck> {
-    return this.webhooks.receive(carrier, rawBody, headers);
+    @Res() response: AcknowledgementResponse,
+  ): Promise<void> {
+    sendAcknowledgement(response, await this.webhooks.receive(carrier, rawBody, headers));
   }
 
   @Post(':carrier/:id/replay')

@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { StoredWebhook, UnitsOfWork, WebhookHandler } from '@waybill/eventing';
+import { StoredWebhook, UnitOfWork, WebhookHandler } from '@waybill/eventing';
 import { inSpan, SpanKind } from '@waybill/platform';
 import { CarrierRegistry } from '../carriers/carrier-registry';
 import { ShipmentRepository } from '../persistence/shipment.repository';
@@ -22,17 +21,16 @@ export class CarrierWebhookHandler implements WebhookHandler {
     private readonly carriers: CarrierRegistry,
     private readonly shipments: ShipmentRepository,
     private readonly trackShipment: TrackShipment,
-    private readonly units: UnitsOfWork,
   ) {}
 
-  async handle(manager: EntityManager, webhook: StoredWebhook): Promise<void> {
+  async handle(uow: UnitOfWork, webhook: StoredWebhook): Promise<void> {
+    const { manager } = uow;
     const carrier = this.carriers.get(webhook.source);
     if (!carrier) {
       throw new Error(`carrier ${webhook.source} is no longer configured`);
     }
     // Read again from the stored copy: its signature was checked when it arrived.
     const { updates } = carrier.parseWebhook(webhook.rawBody, webhook.headers);
-    const uow = this.units.within(manager);
     for (const update of updates) {
       const shipment = await this.shipments.lockByTrackingNumber(
         manager,

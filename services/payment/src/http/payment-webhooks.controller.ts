@@ -1,23 +1,35 @@
-import { Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiDoc, Public, RawBody } from '@waybill/platform';
+import { Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { AcknowledgementResponse, sendAcknowledgement } from '@waybill/eventing';
+import { ApiDoc, Public, RawBody, RequireScopes, WebhookHeaders } from '@waybill/platform';
 import { PAYMENT_WEBHOOKS_API } from './payments.openapi';
-import { ReceiveWebhookService, WebhookAck } from '../payment-webhooks/receive-webhook.service';
-import type { WebhookHeaders } from '../providers/payment-provider';
+import { ReceiveWebhookService } from '../payment-webhooks/receive-webhook.service';
 
-/** Providers authenticate by signature, not API key. */
-@Public()
 @Controller('v1/webhooks/payments')
 export class PaymentWebhooksController {
   constructor(private readonly webhooks: ReceiveWebhookService) {}
 
+  /** Providers authenticate by signature, not API key; the answer is the provider's own. */
+  @Public()
   @Post(':provider')
   @HttpCode(200)
   @ApiDoc(PAYMENT_WEBHOOKS_API.receive)
-  receive(
+  async receive(
     @Param('provider') provider: string,
     @RawBody() rawBody: Buffer,
     @Headers() headers: WebhookHeaders,
-  ): Promise<WebhookAck> {
-    return this.webhooks.receive(provider, rawBody, headers);
+    @Res() response: AcknowledgementResponse,
+  ): Promise<void> {
+    sendAcknowledgement(response, await this.webhooks.receive(provider, rawBody, headers));
+  }
+
+  @Post(':provider/:id/replay')
+  @HttpCode(202)
+  @RequireScopes('webhooks:replay')
+  @ApiDoc(PAYMENT_WEBHOOKS_API.replay)
+  replay(
+    @Param('provider') provider: string,
+    @Param('id') id: string,
+  ): Promise<{ replayed: true; id: string }> {
+    return this.webhooks.replay(provider, id);
   }
 }

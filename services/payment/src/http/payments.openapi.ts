@@ -141,4 +141,20 @@ export const PAYMENT_WEBHOOKS_API = {
       { status: 404, code: 'PAYMENT.UNKNOWN_PROVIDER', description: 'No such provider is configured.' },
     ],
   },
+  replay: {
+    summary: 'Apply a stored provider webhook again',
+    description: 'For an operator, as for carriers. Needs an admin key or `webhooks:replay`.',
+    response: {
+      description: 'Queued to be applied again.',
+      schema: S.object({ replayed: { const: true }, id: S.string() }),
+      example: { replayed: true, id: '4711' },
+    },
+    errors: [
+      {
+        status: 404,
+        code: 'PAYMENT.WEBHOOK_NOT_FOUND',
+        description: 'No stored webhook of this provider has this id.',
+      },
+    ],
+  },
 } satisfies Record<string, ApiDocOptions>;

@@ -1,49 +1,46 @@
 import { Injectable } from '@nestjs/common';
-import { WebhookInbox } from '@waybill/eventing';
-import { DomainError } from '@waybill/platform';
-import type { WebhookHeaders } from '../providers/payment-provider';
+import { WebhookAcknowledgement, WebhookIngress } from '@waybill/eventing';
+import { DomainError, WebhookHeaders } from '@waybill/platform';
 import { PaymentProviders } from '../providers/payment-providers';
+import { PaymentWebhookSource } from './payment-webhook-source';
 
-export interface WebhookAck {
-  readonly received: true;
-  /** True when this provider event id was received before: it is not processed again. */
-  readonly duplicate: boolean;
-  /** True for event types the saga does not act on. */
-  readonly ignored: boolean;
-}
+export type { WebhookAck } from './payment-webhook-source';
 
 /**
- * Verifies, stores the raw body and answers: processing happens after the answer, from the stored
- * copy (the webhook inbox worker), so a slow database transaction never makes the provider retry.
+ * Provider webhooks through the one ingress: verified, stored, answered; applied after the answer
+ * from the stored copy (PaymentWebhookHandler in the inbox worker), so a slow database transaction
+ * never makes the provider retry.
  */
 @Injectable()
 export class ReceiveWebhookService {
   constructor(
     private readonly providers: PaymentProviders,
-    private readonly inbox: WebhookInbox,
+    private readonly ingress: WebhookIngress,
   ) {}
 
-  async receive(providerName: string, rawBody: Buffer, headers: WebhookHeaders): Promise<WebhookAck> {
-    const provider = this.providers.get(providerName);
-    if (!provider) {
-      throw new DomainError('PAYMENT.UNKNOWN_PROVIDER', `no payment provider ${providerName} is configured`, {
+  receive(providerName: string, rawBody: Buffer, headers: WebhookHeaders): Promise<WebhookAcknowledgement> {
+    return this.ingress.receive(this.source(providerName), rawBody, headers);
+  }
+
+  /** An operator's replay: the stored webhook is applied again by the worker. */
+  async replay(providerName: string, id: string): Promise<{ replayed: true; id: string }> {
+    const { name } = this.source(providerName);
+    const webhook = await this.ingress.replay(name, id);
+    if (!webhook) {
+      throw new DomainError('PAYMENT.WEBHOOK_NOT_FOUND', `no stored ${name} webhook has id ${id}`, {
         kind: 'not-found',
       });
     }
-    const parsed = provider.parseWebhook(rawBody, headers);
-    if (!parsed.ok) {
-      throw this.inbox.refuse(provider.name, parsed.rejection, parsed.message);
+    return { replayed: true, id: webhook.id };
+  }
+
+  private source(name: string): PaymentWebhookSource {
+    const provider = this.providers.get(name);
+    if (!provider) {
+      throw new DomainError('PAYMENT.UNKNOWN_PROVIDER', `no payment provider ${name} is configured`, {
+        kind: 'not-found',
+      });
     }
-    const { event } = parsed;
-    if (!event.outcome) {
-      return { received: true, duplicate: false, ignored: true };
-    }
-    const { duplicate } = await this.inbox.store({
-      source: provider.name,
-      externalId: event.providerEventId,
-      eventType: event.type,
-      rawBody,
-    });
-    return { received: true, duplicate, ignored: false };
+    return new PaymentWebhookSource(provider);
   }
 }

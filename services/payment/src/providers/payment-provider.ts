@@ -1,4 +1,4 @@
-import type { WebhookHeaders, WebhookRejection } from '@waybill/platform';
+import type { WebhookRefusal } from '@waybill/platform';
 import type {
   AuthorizationOutcome,
   PaymentWebhookEvent,
@@ -25,11 +25,11 @@ export interface SettleRequest {
   readonly idempotencyKey: string;
 }
 
-export type { WebhookHeaders } from '@waybill/platform';
+import type { WebhookHeaders } from '@waybill/platform';
 
-export type WebhookParseResult =
-  | { readonly ok: true; readonly event: PaymentWebhookEvent }
-  | { readonly ok: false; readonly rejection: WebhookRejection; readonly message: string };
+export type { WebhookHeaders };
+
+export type WebhookParseResult = { readonly ok: true; readonly event: PaymentWebhookEvent } | WebhookRefusal;
 
 /**
  * One payment provider. Adding a provider is adding one file that implements this. A decline, a
@@ -43,7 +43,12 @@ export interface PaymentProvider {
   /** Releases a hold (or a pending customer action). Releasing an already released one is done. */
   void(request: SettleRequest): Promise<SettlementOutcome>;
   refund(request: SettleRequest): Promise<SettlementOutcome>;
-  /** Verifies the signature (against `now`) and reduces the body to what the saga acts on. */
+  /** The request headers stored with a webhook's raw body: its signature, so it can be checked again. */
+  readonly webhookHeaders: readonly string[];
+  /**
+   * Verifies the signature (against `now`) and reduces the body to what the saga acts on; the
+   * webhook ingress reaches it through PaymentWebhookSource.
+   */
   parseWebhook(rawBody: Buffer, headers: WebhookHeaders, now?: Date): WebhookParseResult;
   /**
    * Reads an already verified, stored raw body again: webhook receipts are processed later from

@@ -66,6 +66,7 @@ export function sandboxPaymentRef(orderId: string): string {
 /** Deterministic, in-process, no network: the provider for development, demos and tests. */
 export class SandboxPaymentProvider implements PaymentProvider {
   readonly name = 'sandbox';
+  readonly webhookHeaders = [SANDBOX_SIGNATURE_HEADER.toLowerCase()];
 
   constructor(private readonly options: SandboxOptions) {}
 

@@ -60,6 +60,7 @@ interface StripeResponse {
  */
 export class StripePaymentProvider implements PaymentProvider {
   readonly name = 'stripe';
+  readonly webhookHeaders = [STRIPE_SIGNATURE_HEADER.toLowerCase()];
 
   constructor(private readonly options: StripeOptions) {}
 

@@ -1,0 +1,43 @@
+import {
+  jsonAcknowledgement,
+  WebhookAcknowledgement,
+  WebhookReceipt,
+  WebhookSource,
+} from '@waybill/eventing';
+import type { WebhookHeaders, WebhookVerdict } from '@waybill/platform';
+import type { Carrier, ParsedWebhook } from '../carriers/carrier';
+
+/** What a carrier gets back; the body carriers have always been answered. */
+export interface CarrierWebhookAck {
+  readonly received: true;
+  /** The stored webhook's id (for a replay). */
+  readonly id: string;
+  /** True when this event id was received before: it is not processed again. */
+  readonly duplicate: boolean;
+}
+
+/**
+ * A carrier as a webhook source. The signature schemes stay in the carrier files; this is where
+ * the ingress meets them: the carrier's event id dedups, and its stored headers are re-read.
+ */
+export class CarrierWebhookSource implements WebhookSource<ParsedWebhook> {
+  readonly name: string;
+  readonly storedHeaders: readonly string[];
+
+  constructor(private readonly carrier: Carrier) {
+    this.name = carrier.name;
+    this.storedHeaders = carrier.webhookHeaders;
+  }
+
+  verify(rawBody: Buffer, headers: WebhookHeaders, now: Date): WebhookVerdict {
+    return this.carrier.verifyWebhook(rawBody, headers, now);
+  }
+
+  read(rawBody: Buffer, headers: Readonly<Record<string, string>>): ParsedWebhook {
+    return this.carrier.parseWebhook(rawBody, headers);
+  }
+
+  acknowledge({ id, duplicate }: WebhookReceipt): WebhookAcknowledgement {
+    return jsonAcknowledgement({ received: true, id: id ?? '', duplicate } satisfies CarrierWebhookAck);
+  }
+}
