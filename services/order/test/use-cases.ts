@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { UseCaseHarness } from '@waybill/testing';
+import { AdvanceOrder } from '../src/advance-order/advance-order.service';
+import { CancelOrder } from '../src/cancel-order/cancel-order.service';
+import { ORDER_MIGRATIONS } from '../src/persistence/migrations';
+import { OrderRepository } from '../src/persistence/order.repository';
+import { PlaceOrder, PlaceOrderCommand } from '../src/place-order/place-order.service';
+import { OrderQueries } from '../src/query-orders/order-queries.service';
+
+/** The order service's use cases with their real repository on a database of their own (PostgreSQL only). */
+export function orderUseCases(): Promise<UseCaseHarness> {
+  return UseCaseHarness.start({
+    service: 'order',
+    migrations: ORDER_MIGRATIONS,
+    providers: [OrderRepository, OrderQueries, PlaceOrder, AdvanceOrder, CancelOrder],
+  });
+}
+
+/** A valid order of two lines (2 × 1,250 + 1 × 990 minor units) from storefront `shop-a`. */
+export function orderCommand(overrides: Partial<PlaceOrderCommand> = {}): PlaceOrderCommand {
+  return {
+    storefrontId: 'shop-a',
+    storefrontOrderId: `A-${randomUUID().slice(0, 8)}`,
+    customer: { id: 'cust-1', email: 'ada@example.com' },
+    lines: [
+      { sku: 'MUG-1', quantity: 2, unitPrice: 1250 },
+      { sku: 'TEE-2', quantity: 1, unitPrice: 990 },
+    ],
+    currency: 'EUR',
+    shippingAddress: { line1: 'Ring 1', city: 'Wien', postalCode: '1010', country: 'AT' },
+    payment: { provider: 'sandbox', token: 'tok_visa' },
+    ...overrides,
+  };
+}
+
+/** Places an order and forgets its order.placed, so a test sees only what comes after. */
+export async function placedOrderId(
+  harness: UseCaseHarness,
+  overrides: Partial<PlaceOrderCommand> = {},
+): Promise<string> {
+  const outcome = await harness.run((uow) => harness.get(PlaceOrder).execute(uow, orderCommand(overrides)));
+  if (outcome.kind !== 'placed') {
+    throw new Error(`order not placed: ${outcome.kind}`);
+  }
+  await harness.enqueued();
+  return outcome.orderId;
+}
