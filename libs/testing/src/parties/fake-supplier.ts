@@ -17,7 +17,8 @@ export interface Delivery {
 
 /**
  * A supplier's purchase-order endpoint, played by a real HTTP server: it verifies the Standard
- * Webhooks signature of every POST with the secret it shares with Waybill, dedups by webhook-id
+ * Webhooks signature of every POST with the secret it shares with Waybill (with the fakes' own
+ * hand-written verifier, standard-webhook-signing.ts, not Waybill's), dedups by webhook-id
  * as the issue asks suppliers to, and counts. `down()` makes it answer 503; `closed()` stops it
  * listening (connection refused) until `listen()` again on the same port.
  */

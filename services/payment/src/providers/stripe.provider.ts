@@ -73,6 +73,10 @@ export type StripeReply<T> =
  * idempotency key goes with every attempt, so Stripe replays rather than repeats. (The package
  * itself retries a connection closed before any answer once even with retries off; with our key
  * that retry is a replay too.)
+ *
+ * Webhook bodies are read by hand in interpretWebhook, into the few fields the saga uses
+ * (StripePaymentIntent above) rather than the package's Stripe.Event types: a stored body is read
+ * again later, and reading only those fields keeps events of another API version readable.
  */
 export class StripePaymentProvider implements PaymentProvider {
   readonly name = 'stripe';
