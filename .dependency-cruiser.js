@@ -43,6 +43,25 @@ module.exports = {
       },
     },
     {
+      name: 'parties-share-no-vendor-code',
+      comment:
+        "The fakes in libs/testing/src/parties play the vendors, so they must not share the vendors' " +
+        "libraries that Waybill's adapters use, nor Waybill's own Standard Webhooks, directly or " +
+        'through another module: a bug both sides shared would pass every test. Specs beside the ' +
+        'fakes may hold both sides, to prove they agree.',
+      severity: 'error',
+      from: { path: '^libs/testing/src/parties/', pathNot: '\\.spec\\.ts$' },
+      to: {
+        path: [
+          'node_modules/stripe/',
+          'node_modules/@easypost/api/',
+          'node_modules/standardwebhooks/',
+          '^libs/platform/src/webhooks/standard-webhooks\\.ts$',
+        ],
+        reachable: true,
+      },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
@@ -51,7 +70,12 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(dist|coverage)/' },
+    // Build output of our own code; a package's dist/ in node_modules is what an import resolves to,
+    // so excluding it too would hide those imports from every rule.
+    // (safe-regex refuses an optional repeated group, hence the depths spelled out).
+    exclude: {
+      path: '^(dist|coverage)/|^(services|libs|tools)/[^/]+/(dist|coverage)/|^(services|libs|tools)/[^/]+/[^/]+/(dist|coverage)/',
+    },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

@@ -68,4 +68,43 @@ export const y = Pacer;
       rmSync(probe, { recursive: true, force: true });
     }
   });
+
+  it('catches a fake partner sharing vendor code: a vendor library, or Waybill’s Standard Webhooks through @waybill/platform', () => {
+    const probe = mkdtempSync(path.join(ROOT, 'libs', 'testing', 'src', 'parties', 'zz-probe-'));
+    const folder = path.relative(ROOT, probe);
+    try {
+      writeFileSync(
+        path.join(probe, 'fake-vendor.ts'),
+        `import Stripe from 'stripe';
+import EasyPostClient from '@easypost/api';
+import { Webhook } from 'standardwebhooks';
+export const libraries = [Stripe, EasyPostClient, Webhook];
+`,
+      );
+      writeFileSync(
+        path.join(probe, 'fake-signer.ts'),
+        `import { signStandardWebhook } from '@waybill/platform';\nexport const sign = signStandardWebhook;\n`,
+      );
+      // A spec beside the fakes may hold both sides, to prove they agree.
+      writeFileSync(
+        path.join(probe, 'agreement.spec.ts'),
+        `import { signStandardWebhook } from '@waybill/platform';\nexport const sign = signStandardWebhook;\n`,
+      );
+      const violations = cruise([folder]).summary.violations.filter(
+        (v) => v.rule.name === 'parties-share-no-vendor-code',
+      );
+      const found = violations.map(
+        (v) => `${path.basename(v.from)} -> ${v.to.replace(/^node_modules\/((@[^/]+\/)?[^/]+)\/.*$/, '$1')}`,
+      );
+      expect(found.sort()).toEqual([
+        'fake-signer.ts -> libs/platform/src/webhooks/standard-webhooks.ts',
+        'fake-signer.ts -> standardwebhooks',
+        'fake-vendor.ts -> @easypost/api',
+        'fake-vendor.ts -> standardwebhooks',
+        'fake-vendor.ts -> stripe',
+      ]);
+    } finally {
+      rmSync(probe, { recursive: true, force: true });
+    }
+  });
 });

@@ -6,7 +6,7 @@ export interface JsonRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** Serialised as JSON; `Content-Type: application/json` is added. */
   readonly json?: unknown;
-  /** A body already encoded another way (e.g. form-encoded for Stripe), with its content type. */
+  /** A body already encoded another way (e.g. form-encoded), with its content type. */
   readonly encoded?: { readonly contentType: string; readonly body: string };
   readonly timeoutMs: number;
 }

@@ -1,4 +1,5 @@
-import { hmacSha256, safeEqual, verifyTimestampTolerance } from './hmac';
+import { Webhook } from 'standardwebhooks';
+import { safeEqual, verifyTimestampTolerance } from './hmac';
 
 /**
  * The Standard Webhooks signature scheme (https://www.standardwebhooks.com), used by direct
@@ -11,6 +12,16 @@ import { hmacSha256, safeEqual, verifyTimestampTolerance } from './hmac';
  * The secret is `whsec_<base64 key>`; the HMAC key is the decoded bytes, not the string. Several
  * signatures in the header (sender rotating) and several secrets here (receiver rotating) are
  * allowed; any pair that matches is enough.
+ *
+ * The signature itself is the `standardwebhooks` package's (`Webhook.sign`), for signing and for
+ * the expected value when verifying. Its `Webhook.verify` is not used, because it cannot keep
+ * what Waybill's receivers promise: it reads the wall clock (the ingress verifies against a given
+ * `now`, and replays and tests depend on that), its tolerance is fixed at five minutes (ours is
+ * configured), it checks the timestamp before the signature (we answer a stale timestamp only to
+ * a sender who holds a secret, so the window cannot be probed), it takes one secret (we accept any
+ * of several during a rotation) and its failures are English messages, not the rejection
+ * vocabulary below. So the header reading, the comparison and the tolerance stay here; what is
+ * hand-written is the header parsing, not the cryptography.
  */
 export type WebhookHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
@@ -74,15 +85,31 @@ export function isStandardWebhookSecret(secret: string): boolean {
   return key.length >= 4 && BASE64.test(key) && Buffer.from(key, 'base64').length >= 1;
 }
 
-function secretKey(secret: string): Buffer {
+/**
+ * The package's signer for one secret. The key is decoded here and handed over raw, so the secrets
+ * Waybill accepts stay exactly those isStandardWebhookSecret (and config validation) accept: the
+ * package's own decoder is stricter about base64 padding than Node's, and a configured secret that
+ * verified yesterday must not stop verifying after an upgrade.
+ */
+function signerFor(secret: string): Webhook {
   if (!isStandardWebhookSecret(secret)) {
     throw new Error('a Standard Webhooks secret must look like whsec_<base64>');
   }
-  return Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64');
+  return new Webhook(Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64'), { format: 'raw' });
 }
 
-function signatureOf(key: Buffer, id: string, timestamp: string, rawBody: Buffer): Buffer {
-  return hmacSha256(key, Buffer.concat([Buffer.from(`${id}.${timestamp}.`, 'utf8'), rawBody]));
+/**
+ * `v1,<base64>` for one message, as the package computes it. It signs the timestamp as a number
+ * (`1614265330`, never `01614265330`) and the body as UTF-8 text; every sender we know sends unix
+ * seconds without leading zeros and JSON, so neither differs from signing the literal bytes.
+ */
+function signatureOf(signer: Webhook, id: string, timestamp: string, rawBody: Buffer): string {
+  return signer.sign(id, new Date(Number(timestamp) * 1000), rawBody);
+}
+
+/** The HMAC bytes of a `v1,<base64>` value: compared decoded, so base64 padding cannot matter. */
+function v1Bytes(signature: string): Buffer {
+  return Buffer.from(signature.slice('v1,'.length), 'base64');
 }
 
 export function verifyStandardWebhook(check: StandardWebhookCheck): StandardWebhookVerdict {
@@ -135,7 +162,7 @@ export function verifyStandardWebhook(check: StandardWebhookCheck): StandardWebh
   // Every pair is compared, so the time taken does not tell which secret or signature matched.
   let matched = false;
   for (const secret of check.secrets) {
-    const expected = signatureOf(secretKey(secret), id, timestamp, check.rawBody);
+    const expected = v1Bytes(signatureOf(signerFor(secret), id, timestamp, check.rawBody));
     for (const signature of signatures) {
       matched = safeEqual(expected, signature) || matched;
     }
@@ -179,8 +206,8 @@ export function signStandardWebhook(message: {
   }
   const body = typeof message.rawBody === 'string' ? Buffer.from(message.rawBody, 'utf8') : message.rawBody;
   const timestamp = String(Math.floor(message.timestamp));
-  const signatures = message.secrets.map(
-    (secret) => `v1,${signatureOf(secretKey(secret), message.id, timestamp, body).toString('base64')}`,
+  const signatures = message.secrets.map((secret) =>
+    signatureOf(signerFor(secret), message.id, timestamp, body),
   );
   return {
     'webhook-id': message.id,

@@ -5,6 +5,9 @@ import type { AddressInfo } from 'node:net';
 /**
  * Stand-ins for carrier APIs over real HTTP, speaking their wire formats, for the booking and
  * cancellation paths of the adapters. They record every call and can be told to fail or stall.
+ * Hand-written on node:http, never on `@easypost/api` or another client the adapters use: the
+ * fakes play the carriers, so they must not share the adapters' code (parties-share-no-vendor-code
+ * in .dependency-cruiser.js).
  */
 export interface RecordedCall {
   readonly method: string;

@@ -6,6 +6,9 @@ import type { AddressInfo } from 'node:net';
  * A stand-in for the Stripe API, over real HTTP, speaking its wire format: form-encoded requests
  * with a Bearer key, JSON answers, Idempotency-Key honoured by replaying the first response, 402
  * card errors. It records every call and can send webhooks signed exactly as Stripe signs them.
+ * Hand-written on node:http and node:crypto, never on the `stripe` package the provider uses: the
+ * fake plays Stripe, so a mistake the two shared would pass every test (a dependency-cruiser rule,
+ * parties-share-no-vendor-code, keeps it so).
  *
  * Test payment methods (Stripe's own test ids):
  *   pm_card_visa                            → requires_capture (authorized)

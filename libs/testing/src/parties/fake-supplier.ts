@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { signStandardWebhook, verifyStandardWebhook } from '@waybill/platform';
+import { standardWebhookHeaders, standardWebhookVerifies } from './standard-webhook-signing';
 
 /** A `whsec_…` secret, as an operator would configure it. */
 export function newWebhookSecret(): string {
@@ -17,7 +17,8 @@ export interface Delivery {
 
 /**
  * A supplier's purchase-order endpoint, played by a real HTTP server: it verifies the Standard
- * Webhooks signature of every POST with the secret it shares with Waybill, dedups by webhook-id
+ * Webhooks signature of every POST with the secret it shares with Waybill (with the fakes' own
+ * hand-written verifier, standard-webhook-signing.ts, not Waybill's), dedups by webhook-id
  * as the issue asks suppliers to, and counts. `down()` makes it answer 503; `closed()` stops it
  * listening (connection refused) until `listen()` again on the same port.
  */
@@ -66,20 +67,16 @@ export class FakeSupplier {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         const rawBody = Buffer.concat(chunks);
-        const verdict = verifyStandardWebhook({
-          rawBody,
-          headers: request.headers,
-          secrets: [this.signingSecret],
-        });
+        const verified = standardWebhookVerifies(rawBody, request.headers, this.signingSecret);
         const webhookId = String(request.headers['webhook-id'] ?? '');
-        const status = !verdict.ok ? 401 : this.status;
+        const status = !verified ? 401 : this.status;
         let body: Delivery['body'] = {};
         try {
           body = JSON.parse(rawBody.toString('utf8')) as Delivery['body'];
         } catch {
           // counted as delivered but unreadable
         }
-        const delivery = { webhookId, verified: verdict.ok, status, body };
+        const delivery = { webhookId, verified, status, body };
         this.deliveries.push(delivery);
         const answer = () => {
           response.writeHead(status, { 'content-type': 'application/json' });
@@ -131,7 +128,7 @@ export function signedSupplierMessage(
   return {
     rawBody,
     headers: {
-      ...signStandardWebhook({ id: webhookId, timestamp: Date.now() / 1000, rawBody, secrets: [secret] }),
+      ...standardWebhookHeaders({ id: webhookId, timestamp: Date.now() / 1000, rawBody, secret }),
       'content-type': 'application/json',
     },
   };

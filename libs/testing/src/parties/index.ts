@@ -8,3 +8,4 @@ export * from './fake-stripe';
 export * from './fake-carrier-apis';
 export * from './carrier-webhook-signing';
 export * from './fake-supplier';
+export * from './standard-webhook-signing';

@@ -1,3 +1,9 @@
+/**
+ * AfterShip, hand-written on purpose: Waybill only receives AfterShip's tracking webhooks and never
+ * calls its API, and the webhook format is one base64 HMAC-SHA256 of the raw body
+ * (`aftership-hmac-sha256`), checked by webhook-verdict.ts; a client library would bring an HTTP
+ * client Waybill does not use for a check of a few lines.
+ */
 import { headerValue } from '@waybill/platform';
 import { mapCarrierStatus, StatusMapping, TrackingUpdate } from '../domain/tracking-update';
 import type {

@@ -1,5 +1,31 @@
+/**
+ * EasyPost, spoken through its client library `@easypost/api` for bookings and refunds. Read in
+ * its source (node_modules/@easypost/api/src/easypost.js) for what it does not do, and so what
+ * stays ours here:
+ * - `baseUrl` is prefixed as a string to the service paths (`shipments`), so it is the API's
+ *   `/v2/` under LOGISTICS_EASYPOST_API_BASE (the env var keeps its meaning: scheme, host, port).
+ * - Its `timeout` option is stored and never applied to a request, so our per-attempt timeout is
+ *   set on each superagent request through `requestMiddleware`.
+ * - It has no retries; ours (withBoundedRetries) wrap each call, as before.
+ * - It turns an error answer into its typed error only when the body has EasyPost's `error`
+ *   object with a message; any other error answer (a proxy's 502 page, an error without a
+ *   message) makes it throw a TypeError or a status-less error. So each attempt gets its own client
+ *   with a response hook that records the HTTP status, and easyPostFailure decides from that.
+ * The webhook signature (`X-Hmac-Signature`) stays hand-written in verifyWebhook: the library's
+ * `Utils.validateWebhook` takes one secret (Waybill accepts any of several while rotating), cannot
+ * tell a malformed header from a mismatch, and parses the body itself; the scheme is the same
+ * (NFKD-normalised secret, hex HMAC-SHA256). It also rewrites integer `"weight"` values to `N.0`
+ * before hashing, for bodies that a framework parsed and re-serialised; Waybill hashes the raw
+ * bytes as received, where EasyPost's own `.0` is still there.
+ */
+import EasyPostClient, { type Shipment } from '@easypost/api';
 import type { PostalAddress } from '@waybill/contracts';
-import { headerValue, requestJson, withBoundedRetries } from '@waybill/platform';
+import {
+  headerValue,
+  ProviderTimeoutError,
+  ProviderUnavailableError,
+  withBoundedRetries,
+} from '@waybill/platform';
 import { mapCarrierStatus, StatusMapping, TrackingUpdate } from '../domain/tracking-update';
 import type {
   BookingOutcome,
@@ -65,6 +91,16 @@ export interface EasyPostOptions extends CarrierCallOptions {
   readonly service?: string;
 }
 
+/** What one call came back with, once outages are taken out: the resource, or EasyPost's refusal. */
+export type EasyPostReply<T> =
+  | { readonly kind: 'answered'; readonly resource: T }
+  | { readonly kind: 'refused'; readonly code: string; readonly message: string };
+
+/** The one superagent request method used here (the library hands its requests to middleware). */
+interface SuperagentRequest {
+  timeout(ms: number): SuperagentRequest;
+}
+
 /**
  * EasyPost: shipments bought in one call (`POST /v2/shipments` with carrier_accounts and service),
  * cancelled by a label refund, and Tracker events as webhooks signed
@@ -77,32 +113,39 @@ export class EasyPostCarrier implements Carrier {
   readonly aggregator = false;
   readonly statusTable = EASYPOST_STATUS_TABLE;
 
-  constructor(private readonly options: EasyPostOptions) {}
+  /** The API's version root: the library appends `shipments`, `shipments/<id>/refund`. */
+  private readonly baseUrl: string;
+
+  constructor(private readonly options: EasyPostOptions) {
+    this.baseUrl = new URL('/v2/', options.apiBase).toString();
+  }
 
   async createShipment(request: CreateShipmentRequest): Promise<BookingOutcome> {
-    const result = await this.call('/v2/shipments', {
-      shipment: {
-        // EasyPost has no idempotency key; the reference ties a label to the order for operators.
-        reference: request.orderId,
-        to_address: easyPostAddress(request.recipient),
-        ...(request.shipFrom && { from_address: easyPostAddress(request.shipFrom) }),
-        parcel: { weight: Math.max(0.1, Math.round((request.weightGrams / GRAMS_PER_OUNCE) * 10) / 10) },
-        ...(this.options.carrierAccounts.length > 0 && { carrier_accounts: this.options.carrierAccounts }),
-        ...(this.options.service && { service: this.options.service }),
-      },
-    });
+    // The library wraps these in `{ shipment: … }` itself.
+    const params = {
+      // EasyPost has no idempotency key; the reference ties a label to the order for operators.
+      reference: request.orderId,
+      to_address: easyPostAddress(request.recipient),
+      ...(request.shipFrom && { from_address: easyPostAddress(request.shipFrom) }),
+      parcel: { weight: Math.max(0.1, Math.round((request.weightGrams / GRAMS_PER_OUNCE) * 10) / 10) },
+      ...(this.options.carrierAccounts.length > 0 && { carrier_accounts: this.options.carrierAccounts }),
+      ...(this.options.service && { service: this.options.service }),
+    };
+    const result = await this.call((client) => client.Shipment.create(params));
     if (!result.ok) {
       return {
         kind: 'unavailable',
         message: `easypost: ${result.message} after ${result.attempts} attempt(s)`,
       };
     }
-    const { status, body } = result.value;
-    if (status >= 400) {
-      return refusal(status, body);
+    const reply = result.value;
+    if (reply.kind === 'refused') {
+      return reply;
     }
-    const trackingNumber = typeof body.tracking_code === 'string' ? body.tracking_code : undefined;
-    const shipmentId = typeof body.id === 'string' ? body.id : undefined;
+    // Typed by the library, but read defensively: a shipment created without a label has no code.
+    const shipment: Partial<Shipment> = reply.resource;
+    const trackingNumber = typeof shipment.tracking_code === 'string' ? shipment.tracking_code : undefined;
+    const shipmentId = typeof shipment.id === 'string' ? shipment.id : undefined;
     if (!trackingNumber || !shipmentId) {
       return {
         kind: 'refused',
@@ -111,12 +154,12 @@ export class EasyPostCarrier implements Carrier {
           'easypost created the shipment without buying a label (carrier_accounts and service are needed)',
       };
     }
-    const label = body.postage_label as { label_url?: unknown } | undefined;
+    const labelUrl: unknown = shipment.postage_label?.label_url;
     return {
       kind: 'booked',
       trackingNumber,
       carrierShipmentId: shipmentId,
-      labelRef: typeof label?.label_url === 'string' ? label.label_url : undefined,
+      labelRef: typeof labelUrl === 'string' ? labelUrl : undefined,
     };
   }
 
@@ -128,22 +171,22 @@ export class EasyPostCarrier implements Carrier {
         message: 'the EasyPost shipment id is not known',
       };
     }
-    const result = await this.call(
-      `/v2/shipments/${encodeURIComponent(request.carrierShipmentId)}/refund`,
-      {},
-    );
+    // The library puts the id into the path as given.
+    const shipmentId = encodeURIComponent(request.carrierShipmentId);
+    const result = await this.call((client) => client.Shipment.refund(shipmentId));
     if (!result.ok) {
       return { kind: 'unavailable', message: `easypost: ${result.message}` };
     }
-    const { status, body } = result.value;
-    if (status >= 400) {
-      return refusal(status, body);
+    const reply = result.value;
+    if (reply.kind === 'refused') {
+      return reply;
     }
-    if (body.refund_status === 'rejected' || body.refund_status === 'not_applicable') {
+    const refundStatus: unknown = reply.resource.refund_status;
+    if (refundStatus === 'rejected' || refundStatus === 'not_applicable') {
       return {
         kind: 'refused',
         code: 'EASYPOST.REFUND_REJECTED',
-        message: `easypost refund_status ${String(body.refund_status)}`,
+        message: `easypost refund_status ${refundStatus}`,
       };
     }
     return { kind: 'cancelled' };
@@ -212,17 +255,24 @@ export class EasyPostCarrier implements Carrier {
     };
   }
 
-  private call(path: string, json: object) {
-    const authorization = `Basic ${Buffer.from(`${this.options.apiKey}:`).toString('base64')}`;
-    return withBoundedRetries(this.options.retry, () =>
-      requestJson({
-        url: new URL(path, this.options.apiBase).toString(),
-        method: 'POST',
-        headers: { Authorization: authorization },
-        json,
-        timeoutMs: this.options.timeoutMs,
-      }),
-    );
+  /** One call through the library, with outages retried by our bounded retries. */
+  private call<T>(use: (client: InstanceType<typeof EasyPostClient>) => Promise<T>) {
+    return withBoundedRetries(this.options.retry, async (): Promise<EasyPostReply<T>> => {
+      // A client per attempt, so the status its response hook records is this attempt's alone.
+      let status: number | undefined;
+      const client = new EasyPostClient(this.options.apiKey, {
+        baseUrl: this.baseUrl,
+        requestMiddleware: (request: SuperagentRequest) => request.timeout(this.options.timeoutMs),
+      });
+      client.addResponseHook((response) => {
+        status = response.httpStatus;
+      });
+      try {
+        return { kind: 'answered', resource: await use(client) };
+      } catch (error) {
+        return easyPostFailure(error, status);
+      }
+    });
   }
 }
 
@@ -251,12 +301,49 @@ function asLocation(value: unknown): string | undefined {
   );
 }
 
-function refusal(status: number, body: JsonObject): { kind: 'refused'; code: string; message: string } {
-  const error = (typeof body.error === 'object' && body.error !== null ? body.error : {}) as JsonObject;
-  const code = typeof error.code === 'string' ? error.code : `HTTP_${status}`;
+/**
+ * Maps what the library throws onto our retry rules and outcomes, as the hand-written client
+ * classified answers: no answer in time is a ProviderTimeoutError; a network error, a 5xx or an
+ * answer that cannot be read a ProviderUnavailableError (retried); any other status is EasyPost's
+ * refusal, `EASYPOST.<its error code>`. `status` is the HTTP status the attempt's response hook saw,
+ * for the error answers the library cannot turn into its own error. Anything else is thrown.
+ */
+export function easyPostFailure(
+  error: unknown,
+  status: number | undefined,
+): Extract<EasyPostReply<never>, { kind: 'refused' }> {
+  const failure = (typeof error === 'object' && error !== null ? error : {}) as {
+    statusCode?: unknown;
+    code?: unknown;
+    message?: unknown;
+    timeout?: unknown;
+  };
+  // The library's ApiError carries the status and EasyPost's error code and message.
+  const answered = typeof failure.statusCode === 'number' ? failure.statusCode : status;
+  if (answered === undefined) {
+    // superagent's own errors: a timeout names its limit; a network error its socket error's code.
+    if (typeof failure.timeout === 'number') {
+      throw new ProviderTimeoutError();
+    }
+    if (typeof failure.code === 'string' && /^E[A-Z]+$/.test(failure.code)) {
+      throw new ProviderUnavailableError(`network error (${failure.code})`);
+    }
+    throw error;
+  }
+  if (answered >= 500) {
+    throw new ProviderUnavailableError(`HTTP ${answered}`);
+  }
+  if (answered < 400) {
+    // An answer the library could not read (it is the one that threw), as a non-JSON body was.
+    throw new ProviderUnavailableError(`HTTP ${answered} with a body the client could not read`);
+  }
+  const typed = typeof failure.statusCode === 'number';
+  const code = typed && typeof failure.code === 'string' ? failure.code : `HTTP_${answered}`;
+  const message =
+    typed && typeof failure.message === 'string' && failure.message !== '' ? failure.message : '';
   return {
     kind: 'refused',
     code: `EASYPOST.${code}`,
-    message: typeof error.message === 'string' ? error.message.slice(0, 500) : `easypost answered ${status}`,
+    message: message ? message.slice(0, 500) : `easypost answered ${answered}`,
   };
 }

@@ -1,3 +1,9 @@
+/**
+ * Hand-written verification for carriers that sign only the body (AfterShip, EasyPost): their
+ * schemes are a keyed HMAC-SHA256 of the raw bytes, which node:crypto computes directly, and
+ * neither library's checker accepts several secrets or tells malformed from mismatched (see the
+ * opening comment of easypost.carrier.ts).
+ */
 import { hmacSha256, safeEqual, verifyTimestampTolerance, WebhookRefusal } from '@waybill/platform';
 import type { ParsedWebhook, WebhookVerdict } from './carrier';
 

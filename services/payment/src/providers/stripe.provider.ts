@@ -1,13 +1,17 @@
 import type { PaymentFailureReason } from '@waybill/contracts';
-import { requestJson } from '@waybill/platform';
+import Stripe from 'stripe';
 import type {
   AuthorizationOutcome,
   PaymentWebhookEvent,
   SettlementOutcome,
   WebhookOutcome,
 } from '../domain/payment-outcomes';
-import { RetryOptions, withBoundedRetries } from './bounded-retry';
-import { FormValue, toForm } from './form-encoding';
+import {
+  ProviderTimeoutError,
+  ProviderUnavailableError,
+  RetryOptions,
+  withBoundedRetries,
+} from './bounded-retry';
 import {
   AuthorizeRequest,
   PaymentProvider,
@@ -48,33 +52,69 @@ interface StripeErrorBody {
   readonly payment_intent?: StripePaymentIntent;
 }
 
-interface StripeResponse {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-}
+/**
+ * What one call to Stripe came back with, once outages are taken out: the resource, or Stripe's
+ * refusal (a card decline, an invalid request) with its status and error body.
+ */
+export type StripeReply<T> =
+  | { readonly kind: 'answered'; readonly resource: T; readonly status: number }
+  | { readonly kind: 'refused'; readonly status: number; readonly error: StripeErrorBody };
 
 /**
  * Stripe PaymentIntents with manual capture: authorize = create and confirm, capture on shipment,
- * void = cancel, refund = a Refund of the intent. Form-encoded requests with a Bearer key and an
- * Idempotency-Key; network errors, timeouts and 5xx are retried a bounded number of times.
+ * void = cancel, refund = a Refund of the intent. Spoken through the `stripe` package, pointed at
+ * `apiBase` (host, port and protocol; its path is ignored, as the API's paths are absolute), with
+ * our Idempotency-Key on every call.
+ *
+ * Retries are Waybill's bounded retries, not the package's (`maxNetworkRetries: 0`): the same
+ * attempts, backoff and "timed out vs unavailable" outcome as every other outside party, set by
+ * PAYMENT_PROVIDER_MAX_ATTEMPTS and _RETRY_BACKOFF_MS (the package's backoff starts at half a
+ * second and cannot be configured). Each attempt is bounded by the package's `timeout`. The same
+ * idempotency key goes with every attempt, so Stripe replays rather than repeats. (The package
+ * itself retries a connection closed before any answer once even with retries off; with our key
+ * that retry is a replay too.)
+ *
+ * Webhook bodies are read by hand in interpretWebhook, into the few fields the saga uses
+ * (StripePaymentIntent above) rather than the package's Stripe.Event types: a stored body is read
+ * again later, and reading only those fields keeps events of another API version readable.
  */
 export class StripePaymentProvider implements PaymentProvider {
   readonly name = 'stripe';
   readonly webhookHeaders = [STRIPE_SIGNATURE_HEADER.toLowerCase()];
+  private readonly stripe: Stripe;
 
-  constructor(private readonly options: StripeOptions) {}
+  constructor(private readonly options: StripeOptions) {
+    const base = new URL(options.apiBase);
+    if (base.protocol !== 'https:' && base.protocol !== 'http:') {
+      throw new Error('the Stripe API base must be an http(s) URL');
+    }
+    const protocol = base.protocol === 'http:' ? 'http' : 'https';
+    this.stripe = new Stripe(options.apiKey, {
+      host: base.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: base.port === '' ? (protocol === 'http' ? 80 : 443) : Number(base.port),
+      protocol,
+      maxNetworkRetries: 0,
+      timeout: options.timeoutMs,
+      // The package's own API version (pinned per major release), so an upgrade is a deliberate step.
+    });
+  }
 
   async authorize(request: AuthorizeRequest): Promise<AuthorizationOutcome> {
-    const result = await this.post('/v1/payment_intents', request.idempotencyKey, {
-      amount: request.amount,
-      currency: request.currency.toLowerCase(),
-      payment_method: request.paymentMethodRef,
-      confirm: true,
-      capture_method: 'manual',
-      // Confirmed server-side, so no redirect-based methods (they would need a return_url).
-      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
-      metadata: { order_id: request.orderId, payment_id: request.paymentId },
-    });
+    const result = await this.send(() =>
+      this.stripe.paymentIntents.create(
+        {
+          amount: request.amount,
+          currency: request.currency.toLowerCase(),
+          payment_method: request.paymentMethodRef,
+          confirm: true,
+          capture_method: 'manual',
+          // Confirmed server-side, so no redirect-based methods (they would need a return_url).
+          automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+          metadata: { order_id: request.orderId, payment_id: request.paymentId },
+        },
+        { idempotencyKey: request.idempotencyKey },
+      ),
+    );
     if (!result.ok) {
       return {
         kind: 'failed',
@@ -83,11 +123,11 @@ export class StripePaymentProvider implements PaymentProvider {
         mayHaveSucceeded: true,
       };
     }
-    const { status, body } = result.value;
-    if (status >= 200 && status < 300) {
-      return intentOutcome(body as unknown as StripePaymentIntent);
+    const reply = result.value;
+    if (reply.kind === 'answered') {
+      return intentOutcome(reply.resource);
     }
-    const error = (body.error ?? {}) as StripeErrorBody;
+    const { status, error } = reply;
     if (status === 402 || error.type === 'card_error') {
       return {
         kind: 'failed',
@@ -115,10 +155,14 @@ export class StripePaymentProvider implements PaymentProvider {
     if (!request.providerPaymentRef) {
       return { kind: 'refused', code: 'no_payment_intent', message: 'nothing to capture' };
     }
+    const intentId = request.providerPaymentRef;
     return this.settle(
-      `/v1/payment_intents/${encodeURIComponent(request.providerPaymentRef)}/capture`,
-      request.idempotencyKey,
-      { amount_to_capture: request.amount },
+      () =>
+        this.stripe.paymentIntents.capture(
+          intentId,
+          { amount_to_capture: request.amount },
+          { idempotencyKey: request.idempotencyKey },
+        ),
       'succeeded',
     );
   }
@@ -129,10 +173,14 @@ export class StripePaymentProvider implements PaymentProvider {
     if (!request.providerPaymentRef) {
       return { kind: 'refused', code: 'no_payment_intent', message: 'the payment intent id is not known' };
     }
+    const intentId = request.providerPaymentRef;
     return this.settle(
-      `/v1/payment_intents/${encodeURIComponent(request.providerPaymentRef)}/cancel`,
-      request.idempotencyKey,
-      { cancellation_reason: 'abandoned' },
+      () =>
+        this.stripe.paymentIntents.cancel(
+          intentId,
+          { cancellation_reason: 'abandoned' },
+          { idempotencyKey: request.idempotencyKey },
+        ),
       'canceled',
     );
   }
@@ -141,19 +189,28 @@ export class StripePaymentProvider implements PaymentProvider {
     if (!request.providerPaymentRef) {
       return { kind: 'refused', code: 'no_payment_intent', message: 'nothing to refund' };
     }
-    const result = await this.post('/v1/refunds', request.idempotencyKey, {
-      payment_intent: request.providerPaymentRef,
-      amount: request.amount,
-      metadata: { order_id: request.orderId, payment_id: request.paymentId },
-    });
+    const result = await this.send(() =>
+      this.stripe.refunds.create(
+        {
+          payment_intent: request.providerPaymentRef,
+          amount: request.amount,
+          metadata: { order_id: request.orderId, payment_id: request.paymentId },
+        },
+        { idempotencyKey: request.idempotencyKey },
+      ),
+    );
     if (!result.ok) {
       return { kind: 'unavailable', message: `stripe: ${result.message}` };
     }
-    const { status, body } = result.value;
-    if (status >= 200 && status < 300 && body.status !== 'failed' && body.status !== 'canceled') {
-      return { kind: 'done', providerRef: typeof body.id === 'string' ? body.id : undefined };
+    const reply = result.value;
+    if (
+      reply.kind === 'answered' &&
+      reply.resource.status !== 'failed' &&
+      reply.resource.status !== 'canceled'
+    ) {
+      return { kind: 'done', providerRef: reply.resource.id };
     }
-    return refusal(status, body);
+    return refusal(reply);
   }
 
   parseWebhook(rawBody: Buffer, headers: WebhookHeaders, now?: Date): WebhookParseResult {
@@ -186,40 +243,81 @@ export class StripePaymentProvider implements PaymentProvider {
   }
 
   private async settle(
-    path: string,
-    idempotencyKey: string,
-    params: Record<string, FormValue>,
-    doneStatus: string,
+    call: () => Promise<Stripe.Response<Stripe.PaymentIntent>>,
+    doneStatus: Stripe.PaymentIntent.Status,
   ): Promise<SettlementOutcome> {
-    const result = await this.post(path, idempotencyKey, params);
+    const result = await this.send(call);
     if (!result.ok) {
       return { kind: 'unavailable', message: `stripe: ${result.message}` };
     }
-    const { status, body } = result.value;
-    if (status >= 200 && status < 300 && body.status === doneStatus) {
-      return { kind: 'done', providerRef: typeof body.id === 'string' ? body.id : undefined };
+    const reply = result.value;
+    if (reply.kind === 'answered' && reply.resource.status === doneStatus) {
+      return { kind: 'done', providerRef: reply.resource.id };
     }
     // Already in the wanted state (e.g. cancelled by an earlier attempt whose answer was lost).
-    const error = (body.error ?? {}) as StripeErrorBody;
-    if (error.code === 'payment_intent_unexpected_state' && error.payment_intent?.status === doneStatus) {
-      return { kind: 'done', providerRef: error.payment_intent.id };
+    if (
+      reply.kind === 'refused' &&
+      reply.error.code === 'payment_intent_unexpected_state' &&
+      reply.error.payment_intent?.status === doneStatus
+    ) {
+      return { kind: 'done', providerRef: reply.error.payment_intent.id };
     }
-    return refusal(status, body);
+    return refusal(reply);
   }
 
-  private post(path: string, idempotencyKey: string, params: Record<string, FormValue>) {
-    const url = new URL(path, this.options.apiBase).toString();
-    const body = toForm(params);
-    return withBoundedRetries(this.options.retry, (): Promise<StripeResponse> =>
-      requestJson({
-        url,
-        method: 'POST',
-        headers: { Authorization: `Bearer ${this.options.apiKey}`, 'Idempotency-Key': idempotencyKey },
-        encoded: { contentType: 'application/x-www-form-urlencoded', body },
-        timeoutMs: this.options.timeoutMs,
-      }),
-    );
+  /** One call through the package, with outages retried by our bounded retries. */
+  private send<T extends object>(call: () => Promise<Stripe.Response<T>>) {
+    return withBoundedRetries(this.options.retry, async (): Promise<StripeReply<T>> => {
+      try {
+        const resource = await call();
+        return { kind: 'answered', resource, status: resource.lastResponse.statusCode };
+      } catch (error) {
+        return stripeRefusal(error);
+      }
+    });
   }
+}
+
+/**
+ * Maps what the package throws onto what our bounded retries and outcomes understand, as the
+ * hand-written client did: no answer in time is a ProviderTimeoutError; no usable answer (network
+ * error, a 5xx, a body that is not JSON) a ProviderUnavailableError, retried; any other status is
+ * Stripe's answer, returned for the caller to read. Anything that is not a Stripe error is a bug
+ * and is thrown. Messages name the failure, never the key or the body.
+ */
+export function stripeRefusal(error: unknown): Extract<StripeReply<never>, { kind: 'refused' }> {
+  if (!(error instanceof Stripe.errors.StripeError)) {
+    throw error;
+  }
+  if (error instanceof Stripe.errors.StripeConnectionError) {
+    // The package's timeout error carries ETIMEDOUT; a network error its socket error's code.
+    const code = (error.detail as { code?: unknown } | undefined)?.code;
+    if (code === 'ETIMEDOUT') {
+      throw new ProviderTimeoutError();
+    }
+    throw new ProviderUnavailableError(`network error${typeof code === 'string' ? ` (${code})` : ''}`);
+  }
+  const status = error.statusCode;
+  if (status === undefined) {
+    // The package answers a body it cannot read as JSON with an error that has no status.
+    throw new ProviderUnavailableError('an answer that is not JSON');
+  }
+  if (status >= 500) {
+    throw new ProviderUnavailableError(`HTTP ${status}`);
+  }
+  return {
+    kind: 'refused',
+    status,
+    error: {
+      type: error.rawType,
+      code: error.code,
+      // A card error without one gets '' from the package; an absent code is undefined here.
+      decline_code: error.decline_code || undefined,
+      message: error.message,
+      param: error.param,
+      payment_intent: error.payment_intent,
+    },
+  };
 }
 
 function intentOutcome(intent: StripePaymentIntent): AuthorizationOutcome {
@@ -279,11 +377,11 @@ function webhookOutcome(type: string, intent: StripePaymentIntent): WebhookOutco
   }
 }
 
-function refusal(status: number, body: Record<string, unknown>): SettlementOutcome {
-  const error = (body.error ?? {}) as StripeErrorBody;
+function refusal(reply: StripeReply<unknown>): SettlementOutcome {
+  const error: StripeErrorBody = reply.kind === 'refused' ? reply.error : {};
   return {
     kind: 'refused',
-    code: error.code ?? `http_${status}`,
-    message: `stripe answered ${status}${error.message ? `: ${error.message}` : ''}`,
+    code: error.code ?? `http_${reply.status}`,
+    message: `stripe answered ${reply.status}${error.message ? `: ${error.message}` : ''}`,
   };
 }

@@ -1,10 +1,5 @@
-import {
-  headerValue,
-  hmacSha256,
-  safeEqual,
-  verifyTimestampTolerance,
-  type WebhookHeaders,
-} from '@waybill/platform';
+import { headerValue, verifyTimestampTolerance, type WebhookHeaders } from '@waybill/platform';
+import Stripe from 'stripe';
 import type { PaymentWebhookEvent } from '../domain/payment-outcomes';
 import type { WebhookParseResult } from './payment-provider';
 
@@ -13,6 +8,24 @@ import type { WebhookParseResult } from './payment-provider';
  * `<header>: t=<unix seconds>,v1=<hex>[,v1=<hex>…]`, each v1 an HMAC-SHA256 of `"<t>.<raw body>"`.
  * Several v1 values (and several secrets here) let either side rotate its secret; any match is
  * enough. Other schemes in the header (v0, unknown keys) are ignored, as Stripe's own libraries do.
+ *
+ * The signature is checked by the `stripe` package (`Stripe.webhooks.signature.verifyHeader`, the
+ * check `constructEvent` runs before it parses the body; constructEvent itself is not called
+ * because reading the body is the provider's `interpret`, after verification, so that a signed
+ * body that is not an event is PAYLOAD_MALFORMED rather than a signature failure). Around it, and
+ * hand-written on purpose:
+ * - the header is read here first, because the package cannot tell our rejections apart: a
+ *   missing `t`, a `t` that is not unix seconds and a v1 that is not hex all come out of it as "no
+ *   signature matches" (SIGNATURE_MALFORMED here), and it compares hex case-sensitively, so the
+ *   v1 values are handed to it in lower case (hex case never mattered to Waybill);
+ * - the timestamp tolerance is ours, checked after the signature matched: the package only bounds
+ *   a timestamp's age (a future one passes) and checks against the wall clock, while Waybill
+ *   refuses a timestamp too far either way from the `now` it is given. The package's own check is
+ *   switched off (tolerance 0, as its documentation describes) so there is one window, not two;
+ * - one call per configured secret, because the package takes one.
+ * What the package decides differently, and Stripe never sends: it signs `t` as a parsed number
+ * (leading zeros do not count) and the body as UTF-8 text, and it refuses an empty body outright
+ * (SIGNATURE_MISMATCH, where a correctly signed empty body used to read as PAYLOAD_MALFORMED).
  */
 export interface SignatureCheck {
   readonly header: string | undefined;
@@ -44,7 +57,7 @@ export function verifyWebhookSignature(check: SignatureCheck): SignatureVerdict 
     };
   }
   let timestamp: string | undefined;
-  const signatures: Buffer[] = [];
+  const signatures: string[] = [];
   for (const part of header.split(',')) {
     const eq = part.indexOf('=');
     if (eq <= 0) {
@@ -55,9 +68,9 @@ export function verifyWebhookSignature(check: SignatureCheck): SignatureVerdict 
     if (key === 't') {
       timestamp ??= value;
     }
-    // Decoded before comparing: hex case must not matter, and garbage never matches.
+    // Hex case must not matter, and garbage never reaches the comparison.
     if (key === 'v1' && HEX_SHA256.test(value)) {
-      signatures.push(Buffer.from(value, 'hex'));
+      signatures.push(value.toLowerCase());
     }
   }
   if (timestamp === undefined || !/^\d{1,12}$/.test(timestamp) || signatures.length === 0) {
@@ -67,14 +80,12 @@ export function verifyWebhookSignature(check: SignatureCheck): SignatureVerdict 
       message: `the ${check.headerName} header must look like t=<unix seconds>,v1=<hex sha256>`,
     };
   }
-  const signedPayload = Buffer.concat([Buffer.from(`${timestamp}.`, 'utf8'), check.rawBody]);
-  // Every pair is compared, so the time taken does not tell which secret or signature matched.
+  // Canonical for the package: the timestamp as read, every v1 in lower-case hex.
+  const canonicalHeader = [`t=${timestamp}`, ...signatures.map((mac) => `v1=${mac}`)].join(',');
+  // Every secret is tried, so the time taken does not tell which secret matched.
   let matched = false;
   for (const secret of check.secrets) {
-    const expected = hmacSha256(secret, signedPayload);
-    for (const signature of signatures) {
-      matched = safeEqual(expected, signature) || matched;
-    }
+    matched = stripeVerifies(check.rawBody, canonicalHeader, secret) || matched;
   }
   if (!matched) {
     return {
@@ -94,11 +105,34 @@ export function verifyWebhookSignature(check: SignatureCheck): SignatureVerdict 
   return { ok: true };
 }
 
+/**
+ * Whether the package finds a v1 in `header` that is the body's signature with `secret`. Its
+ * verification errors are all "does not match" by the time the header has been read above; any
+ * other error is a bug and is thrown.
+ */
+function stripeVerifies(rawBody: Buffer, header: string, secret: string): boolean {
+  const signature = Stripe.webhooks.signature;
+  if (!signature) {
+    throw new Error('the stripe package has no webhook signature helper');
+  }
+  try {
+    // Tolerance 0: the package skips its age check; ours is applied after a match (see above).
+    return signature.verifyHeader(rawBody, header, secret, 0);
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeSignatureVerificationError) {
+      return false;
+    }
+    throw error;
+  }
+}
+
 /** What a sender puts in the header; used by the sandbox docs and by tests playing a provider. */
 export function signWebhook(rawBody: Buffer | string, secret: string, timestamp: number): string {
-  const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody;
-  const mac = hmacSha256(secret, Buffer.concat([Buffer.from(`${timestamp}.`, 'utf8'), body])).toString('hex');
-  return `t=${timestamp},v1=${mac}`;
+  return Stripe.webhooks.generateTestHeaderString({
+    payload: typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'),
+    secret,
+    timestamp,
+  });
 }
 
 export interface SignedWebhookOptions {

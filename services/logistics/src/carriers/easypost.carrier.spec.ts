@@ -1,0 +1,123 @@
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ProviderTimeoutError, ProviderUnavailableError } from '@waybill/platform';
+import { FakeEasyPost } from '@waybill/testing/parties';
+import { EasyPostCarrier, easyPostFailure } from './easypost.carrier';
+
+// The carrier speaks EasyPost through @easypost/api; these pin how the library's failures map onto
+// our outcomes, including the error answers the library itself cannot read.
+describe('easyPostFailure (@easypost/api failures → our retry rules and outcomes)', () => {
+  it('reads the library’s ApiError: a 4xx is a refusal with EasyPost’s code, a 5xx an outage', () => {
+    const invalid = Object.assign(new Error('Unable to verify address.'), {
+      statusCode: 422,
+      code: 'ADDRESS.VERIFY.FAILURE',
+    });
+    expect(easyPostFailure(invalid, 422)).toEqual({
+      kind: 'refused',
+      code: 'EASYPOST.ADDRESS.VERIFY.FAILURE',
+      message: 'Unable to verify address.',
+    });
+    const down = Object.assign(new Error('try again'), { statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(() => easyPostFailure(down, 503)).toThrow(new ProviderUnavailableError('HTTP 503'));
+  });
+
+  it('falls back on the recorded status when the library could not build its error', () => {
+    const unreadable = new TypeError("Cannot destructure property 'code' of 'error.body.error'");
+    expect(() => easyPostFailure(unreadable, 502)).toThrow(new ProviderUnavailableError('HTTP 502'));
+    expect(easyPostFailure(unreadable, 404)).toEqual({
+      kind: 'refused',
+      code: 'EASYPOST.HTTP_404',
+      message: 'easypost answered 404',
+    });
+    expect(() => easyPostFailure(unreadable, 201)).toThrow(ProviderUnavailableError);
+  });
+
+  it('tells superagent’s timeout from a network error, and throws anything else', () => {
+    const timedOut = Object.assign(new Error('Timeout of 100ms exceeded'), {
+      timeout: 100,
+      code: 'ECONNABORTED',
+    });
+    expect(() => easyPostFailure(timedOut, undefined)).toThrow(ProviderTimeoutError);
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    expect(() => easyPostFailure(refused, undefined)).toThrow(
+      new ProviderUnavailableError('network error (ECONNREFUSED)'),
+    );
+    const bug = new TypeError('x is undefined');
+    expect(() => easyPostFailure(bug, undefined)).toThrow(bug);
+  });
+});
+
+describe('EasyPostCarrier through @easypost/api', () => {
+  const booking = {
+    orderId: 'o-1',
+    shipmentId: 's-1',
+    idempotencyKey: 'logistics:o-1:book',
+    recipient: { name: 'Ada', line1: '1 Main St', city: 'Charleston', postalCode: '29401', country: 'US' },
+    weightGrams: 1000,
+  };
+  const carrierAt = (apiBase: string, apiKey: string) =>
+    new EasyPostCarrier({
+      apiBase,
+      apiKey,
+      webhookSecrets: ['s'],
+      maxEventAgeSeconds: 60,
+      carrierAccounts: ['ca_1'],
+      service: 'Priority',
+      timeoutMs: 1000,
+      retry: { attempts: 2, initialBackoffMs: 1 },
+    });
+
+  it('books at <base>/v2/shipments with Basic auth and answers EasyPost’s refusal as a result', async () => {
+    const api = await new FakeEasyPost().start();
+    try {
+      const carrier = carrierAt(api.baseUrl, api.apiKey);
+      await expect(carrier.createShipment(booking)).resolves.toMatchObject({
+        kind: 'booked',
+        carrierShipmentId: expect.stringMatching(/^shp_/),
+        labelRef: expect.stringMatching(/^https:\/\//),
+      });
+      const [call] = api.callsTo('POST', /^\/v2\/shipments$/);
+      expect(call.body).toMatchObject({
+        shipment: {
+          reference: 'o-1',
+          carrier_accounts: ['ca_1'],
+          service: 'Priority',
+          parcel: { weight: 35.3 },
+        },
+      });
+      await expect(
+        carrier.createShipment({ ...booking, recipient: { ...booking.recipient, postalCode: '00000' } }),
+      ).resolves.toEqual({
+        kind: 'refused',
+        code: 'EASYPOST.ADDRESS.VERIFY.FAILURE',
+        message: 'Unable to verify address.',
+      });
+      await expect(carrierAt(api.baseUrl, 'EZTKwrong').createShipment(booking)).resolves.toMatchObject({
+        kind: 'refused',
+        code: 'EASYPOST.APIKEY.INACTIVE',
+      });
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('reports a proxy’s 502 page (no EasyPost error body) as unavailable after its retries', async () => {
+    let requests = 0;
+    const proxy: Server = createServer((_request, response) => {
+      requests++;
+      response.writeHead(502, { 'Content-Type': 'text/html' }).end('<html>Bad Gateway</html>');
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      await expect(carrierAt(base, 'EZTKany').createShipment(booking)).resolves.toEqual({
+        kind: 'unavailable',
+        message: 'easypost: HTTP 502 after 2 attempt(s)',
+      });
+      expect(requests).toBe(2);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+});
