@@ -1,4 +1,4 @@
-import { INestApplicationContext, Logger, Module, Provider, Type } from '@nestjs/common';
+import { INestApplicationContext, Module, Provider, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { eventRegistry, EventRegistry } from '@waybill/contracts';
@@ -80,7 +80,8 @@ export class UseCaseHarness {
       class UseCaseModule {}
 
       const context = await NestFactory.createApplicationContext(UseCaseModule, {
-        logger: new QuietLogger(),
+        // Use cases log their decisions; a test asserts them instead of printing them.
+        logger: ['error'],
         abortOnError: false,
       });
       return new UseCaseHarness(database, dataSource, context);
@@ -140,12 +141,4 @@ export class UseCaseHarness {
     await this.dataSource.destroy();
     await this.database.drop();
   }
-}
-
-/** Use cases log their decisions; a test asserts them instead of printing them. Errors still show. */
-class QuietLogger extends Logger {
-  override log(): void {}
-  override debug(): void {}
-  override verbose(): void {}
-  override warn(): void {}
 }
