@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { HttpException } from '@nestjs/common';
 import { DomainError } from '@waybill/platform';
-import { UseCaseHarness, waitFor } from '@waybill/testing';
+import { storedWebhookRows, UseCaseHarness, webhookApplied } from '@waybill/testing';
 import {
   paymentRow,
   paymentUseCases,
@@ -122,19 +122,9 @@ describe('ReceiveWebhookService: through the webhook ingress and its worker (Pos
     await harness?.stop();
   });
 
-  const stored = (externalId: string) =>
-    harness.query<{ id: string; processed_at: Date | null; attempts: number }>(
-      `SELECT id::text AS id, processed_at, attempts FROM webhook_inbox WHERE source = 'sandbox' AND external_id = $1`,
-      [externalId],
-    );
-
-  async function processed(externalId: string, attempts = 1): Promise<void> {
-    await waitFor(
-      async () =>
-        (await stored(externalId)).some((row) => row.processed_at !== null && row.attempts >= attempts),
-      { timeoutMs: 30_000, description: `webhook ${externalId} to be applied` },
-    );
-  }
+  const stored = (externalId: string) => storedWebhookRows(harness, 'sandbox', externalId);
+  const processed = (externalId: string, attempts?: number) =>
+    webhookApplied(harness, 'sandbox', externalId, attempts);
 
   it('stores a signed webhook, answers at once, and the worker applies it; a redelivery is a duplicate', async () => {
     const orderId = await placedAndReserved(harness, 'sandbox_requires_action');
