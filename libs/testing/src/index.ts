@@ -26,3 +26,5 @@ export * from './service-process';
 export * from './parties';
 export { UseCaseHarness } from './use-case-harness';
 export type { EnqueuedEvent, UseCaseHarnessOptions } from './use-case-harness';
+export { storedWebhookRows, webhookApplied } from './webhook-inbox-rows';
+export type { StoredWebhookRow } from './webhook-inbox-rows';

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { eventRegistry } from '@waybill/contracts';
 import { WaybillServiceModule, webhookIngressProviders } from '@waybill/eventing';
 import { BookShipment } from './book-shipment/book-shipment.service';
@@ -15,6 +15,16 @@ import { ShipmentQueries } from './query-shipments/shipment-queries.service';
 import { ReceiveCarrierWebhook } from './receive-webhook/receive-carrier-webhook.service';
 import { CarrierWebhookHandler } from './track-shipment/carrier-webhook.handler';
 import { TrackShipment } from './track-shipment/track-shipment.service';
+
+/** Carrier webhooks: the one ingress, its background inbox and the handler its worker runs. */
+export function logisticsWebhookIngress(config: LogisticsConfig): Provider[] {
+  return webhookIngressProviders({
+    maxBytes: config.LOGISTICS_WEBHOOK_MAX_BYTES,
+    senderKind: 'carrier',
+    handler: CarrierWebhookHandler,
+    inbox: { pollIntervalMs: config.LOGISTICS_WEBHOOK_POLL_INTERVAL_MS },
+  });
+}
 
 @Module({})
 export class LogisticsModule {
@@ -39,12 +49,7 @@ export class LogisticsModule {
         CancelShipment,
         ReceiveCarrierWebhook,
         ShipmentQueries,
-        ...webhookIngressProviders({
-          maxBytes: config.LOGISTICS_WEBHOOK_MAX_BYTES,
-          senderKind: 'carrier',
-          handler: CarrierWebhookHandler,
-          inbox: { pollIntervalMs: config.LOGISTICS_WEBHOOK_POLL_INTERVAL_MS },
-        }),
+        ...logisticsWebhookIngress(config),
       ],
     };
   }

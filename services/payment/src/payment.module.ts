@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { eventRegistry } from '@waybill/contracts';
 import { idempotencyProviders, WaybillServiceModule, webhookIngressProviders } from '@waybill/eventing';
 import { InventoryEventHandlers } from './events/inventory-events.handlers';
@@ -15,6 +15,16 @@ import { PaymentRepository } from './persistence/payment.repository';
 import { PaymentProviders } from './providers/payment-providers';
 import { RefundPayment, RefundPaymentRequestHandler } from './refund-payment/refund-payment.service';
 import { AdvancePayment } from './advance-payment/advance-payment.service';
+
+/** Provider webhooks: the one ingress, its background inbox and the handler its worker runs. */
+export function paymentWebhookIngress(config: PaymentConfig): Provider[] {
+  return webhookIngressProviders({
+    maxBytes: config.PAYMENT_WEBHOOK_MAX_BYTES,
+    senderKind: 'payment provider',
+    handler: PaymentWebhookHandler,
+    inbox: { pollIntervalMs: config.PAYMENT_WEBHOOK_POLL_INTERVAL_MS },
+  });
+}
 
 @Module({})
 export class PaymentModule {
@@ -49,12 +59,7 @@ export class PaymentModule {
           abandonAfterSeconds: config.PAYMENT_IDEMPOTENCY_ABANDON_AFTER_SECONDS,
           purgeIntervalSeconds: config.PAYMENT_IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
         }),
-        ...webhookIngressProviders({
-          maxBytes: config.PAYMENT_WEBHOOK_MAX_BYTES,
-          senderKind: 'payment provider',
-          handler: PaymentWebhookHandler,
-          inbox: { pollIntervalMs: config.PAYMENT_WEBHOOK_POLL_INTERVAL_MS },
-        }),
+        ...paymentWebhookIngress(config),
       ],
     };
   }
