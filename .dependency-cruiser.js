@@ -2,6 +2,17 @@
  * Boundaries DESIGN.md promises, checked by tests/architecture.spec.ts:
  * services talk only through Kafka, and domain rules stay free of frameworks and databases.
  */
+
+/**
+ * The folders of a service's src/ that are layers, not use cases: everything else directly under
+ * src/ is a use-case folder (place-order/, reserve-stock/, ...). `policies/` holds what several use
+ * cases apply inside the unit of work they are given (the replenishment planner, the reservation
+ * releaser, event builders, views): shared logic that needs the repositories, which domain/ may not.
+ */
+const LAYERS = 'domain|policies|http|events|persistence|providers|carriers|suppliers|channels|scheduling';
+const USE_CASE_FOLDER = `^services/([^/]+)/src/(?!(?:${LAYERS})/)([^/]+)/`;
+const SPEC = '\\.(int-|e2e-)?spec\\.ts$';
+
 module.exports = {
   forbidden: [
     {
@@ -41,6 +52,36 @@ module.exports = {
           '(^|/)(persistence|http|events|providers|carriers|suppliers)/',
         ],
       },
+    },
+    {
+      name: 'edges-do-not-import-persistence',
+      comment: 'Controllers and event handlers are thin: they call a use case, never a repository.',
+      severity: 'error',
+      from: { path: '^services/[^/]+/src/(http|events)/' },
+      to: { path: '^services/[^/]+/src/persistence/' },
+    },
+    {
+      name: 'use-cases-do-not-import-each-other',
+      comment:
+        'A use case is one unit of work of its own; what two share lives in domain/ (pure) or ' +
+        'policies/ (with repositories). Specs may arrange state through other use cases.',
+      severity: 'error',
+      from: { path: `${USE_CASE_FOLDER}[^/]+$`, pathNot: SPEC },
+      to: { path: `^services/$1/src/(?!(?:${LAYERS})/)[^/]+/`, pathNot: `^services/$1/src/$2/` },
+    },
+    {
+      name: 'policies-do-not-import-use-cases',
+      comment: 'Use cases stand on policies, never the other way round.',
+      severity: 'error',
+      from: { path: '^services/([^/]+)/src/policies/' },
+      to: { path: `^services/$1/src/(?!(?:${LAYERS})/)[^/]+/` },
+    },
+    {
+      name: 'src-does-not-import-testing',
+      comment: 'Production code never depends on the test harness or the fake partners.',
+      severity: 'error',
+      from: { path: '^(services|libs)/[^/]+/src/', pathNot: ['^libs/testing/', SPEC] },
+      to: { path: '^libs/testing/' },
     },
     {
       name: 'parties-share-no-vendor-code',

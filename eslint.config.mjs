@@ -36,6 +36,7 @@ export default tseslint.config(
       ],
       curly: 'error',
       eqeqeq: 'error',
+      '@typescript-eslint/no-non-null-assertion': 'error',
     },
   },
   {

@@ -175,7 +175,8 @@ async function waitUntilReady(name: ServiceName, url: string): Promise<void> {
 }
 
 function printWelcome(state: DemoState, home: string, endpoints: readonly Endpoint[]): void {
-  const inventory = endpoints.find((endpoint) => endpoint.name === 'inventory')!.url;
+  const inventory =
+    endpoints.find((endpoint) => endpoint.name === 'inventory')?.url ?? '(inventory not started)';
   say(`
 Services (OpenAPI docs at /docs):
 ${endpoints.map((endpoint) => `  ${endpoint.name.padEnd(10)}  ${endpoint.url}  ${endpoint.url}/docs`).join('\n')}
@@ -294,14 +295,15 @@ async function shutdown(code: number): Promise<void> {
   await step('summary', writeSummary);
   await step('status', async () => started.figures?.close());
   await step('logs', async () => started.run?.close());
-  if (started.kafka) {
-    await step('kafka', () => started.kafka!.stop());
+  const { kafka, postgres, compose } = started;
+  if (kafka) {
+    await step('kafka', () => kafka.stop());
   }
-  if (started.postgres?.startedByUs) {
-    await step('postgres', () => started.postgres!.stop());
+  if (postgres?.startedByUs) {
+    await step('postgres', () => postgres.stop());
   }
-  if (started.compose) {
-    await step('docker compose', () => started.compose!.stop());
+  if (compose) {
+    await step('docker compose', () => compose.stop());
   }
   process.exit(code);
 }

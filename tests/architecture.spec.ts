@@ -107,4 +107,63 @@ export const libraries = [Stripe, EasyPostClient, Webhook];
       rmSync(probe, { recursive: true, force: true });
     }
   });
+
+  it('catches the layer rules: an edge importing persistence/, use cases importing each other, policies importing a use case, src/ importing the test harness', () => {
+    const probe = mkdtempSync(path.join(ROOT, 'services', 'zz-probe-'));
+    const name = path.basename(probe);
+    const write = (file: string, text: string): void => {
+      mkdirSync(path.dirname(path.join(probe, file)), { recursive: true });
+      writeFileSync(path.join(probe, file), text);
+    };
+    try {
+      write('src/persistence/thing.repository.ts', `export class ThingRepository {}\n`);
+      write(
+        'src/http/things.controller.ts',
+        `import { ThingRepository } from '../persistence/thing.repository';\nexport const c = ThingRepository;\n`,
+      );
+      write(
+        'src/events/thing-events.handlers.ts',
+        `import { ThingRepository } from '../persistence/thing.repository';\nexport const h = ThingRepository;\n`,
+      );
+      write(
+        'src/make-thing/make-thing.service.ts',
+        `import { ThingRepository } from '../persistence/thing.repository';\nimport { share } from '../policies/share';\nexport const make = [ThingRepository, share];\n`,
+      );
+      write(
+        'src/break-thing/break-thing.service.ts',
+        `import { make } from '../make-thing/make-thing.service';\nexport const breakIt = make;\n`,
+      );
+      // A spec may arrange state through another use case.
+      write(
+        'src/break-thing/break-thing.int-spec.ts',
+        `import { make } from '../make-thing/make-thing.service';\nexport const arranged = make;\n`,
+      );
+      write('src/policies/share.ts', `export const share = 1;\n`);
+      write(
+        'src/policies/upwards.ts',
+        `import { breakIt } from '../break-thing/break-thing.service';\nexport const up = breakIt;\n`,
+      );
+      write(
+        'src/main.ts',
+        `import { waitFor } from '../../../libs/testing/src/wait-for';\nexport const w = waitFor;\n`,
+      );
+
+      const found = cruise([`services/${name}`])
+        .summary.violations.filter((v) => v.rule.name !== 'no-circular')
+        .map(
+          (v) =>
+            `${v.rule.name}: ${v.from.replace(`services/${name}/src/`, '')} -> ${v.to.replace(`services/${name}/src/`, '')}`,
+        );
+
+      expect(found.sort()).toEqual([
+        'edges-do-not-import-persistence: events/thing-events.handlers.ts -> persistence/thing.repository.ts',
+        'edges-do-not-import-persistence: http/things.controller.ts -> persistence/thing.repository.ts',
+        'policies-do-not-import-use-cases: policies/upwards.ts -> break-thing/break-thing.service.ts',
+        'src-does-not-import-testing: main.ts -> libs/testing/src/wait-for.ts',
+        'use-cases-do-not-import-each-other: break-thing/break-thing.service.ts -> make-thing/make-thing.service.ts',
+      ]);
+    } finally {
+      rmSync(probe, { recursive: true, force: true });
+    }
+  });
 });

@@ -184,7 +184,7 @@ async function commitToConsumerLatency(
       String(LATENCY_SECONDS),
     ]);
     let pendingLine = '';
-    writer.stdout!.on('data', (chunk: Buffer) => {
+    writer.stdout?.on('data', (chunk: Buffer) => {
       const lines = (pendingLine + chunk.toString()).split('\n');
       pendingLine = lines.pop() ?? '';
       for (const line of lines) {
@@ -197,7 +197,7 @@ async function commitToConsumerLatency(
       }
     });
     let errors = '';
-    writer.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    writer.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => writer.on('exit', resolve));
     if (code !== 0) {
       throw new Error(`the writer process failed: ${errors}`);

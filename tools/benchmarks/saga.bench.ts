@@ -116,8 +116,8 @@ async function startService(name: string, brokers: string[], topicPrefix: string
     },
   });
   const service: RunningService = { name, url: `http://127.0.0.1:${port}`, child, database, output: '' };
-  child.stdout!.on('data', (chunk: Buffer) => (service.output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (service.output += chunk.toString()));
+  child.stdout?.on('data', (chunk: Buffer) => (service.output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (service.output += chunk.toString()));
   await waitFor(
     async () => (await fetch(`${service.url}/health/ready`).catch(() => undefined))?.status === 200,
     { timeoutMs: 90_000, intervalMs: 250, description: `${name} ready` },
@@ -235,7 +235,7 @@ async function main(): Promise<void> {
     );
     const throughputIds = [...sentAt.keys()];
     await confirmedAll(() => throughputIds, 300_000);
-    const lastConfirmed = Math.max(...throughputIds.map((id) => confirmedAt.get(id)!));
+    const lastConfirmed = Math.max(...throughputIds.map((id) => confirmedAt.get(id) ?? Number.NaN));
     const sustained = ORDERS / ((lastConfirmed - throughputStart) / 1000);
     console.log(
       `sustained: ${ORDERS} orders in ${((lastConfirmed - throughputStart) / 1000).toFixed(1)} s = ${sustained.toFixed(0)} orders/s`,
@@ -260,7 +260,9 @@ async function main(): Promise<void> {
     await Promise.all(posts);
     const latencyIds = [...sentAt.keys()];
     await confirmedAll(() => latencyIds, 120_000);
-    const latencies = latencyIds.map((id) => confirmedAt.get(id)! - sentAt.get(id)!).sort((a, b) => a - b);
+    const latencies = latencyIds
+      .map((id) => (confirmedAt.get(id) ?? Number.NaN) - (sentAt.get(id) ?? Number.NaN))
+      .sort((a, b) => a - b);
     await consumer.disconnect();
 
     const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Kafka 3.9.1 (1 broker, KRaft), PostgreSQL local`;

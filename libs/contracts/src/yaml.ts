@@ -19,7 +19,7 @@ function isBlock(value: unknown): boolean {
 /** Characters a YAML single-quoted or block scalar cannot hold as they are. */
 function hasControlCharacter(value: string): boolean {
   return [...value].some((char) => {
-    const code = char.codePointAt(0)!;
+    const code = char.codePointAt(0) ?? 0;
     return code < 0x20 || code === 0x7f || code === 0x85 || code === 0x2028 || code === 0x2029;
   });
 }

@@ -133,15 +133,11 @@ export class EventProbe {
     where: (data: T) => boolean = () => true,
     timeoutMs = 30_000,
   ): Promise<SeenEvent<T>> {
-    let found: SeenEvent<T> | undefined;
-    await waitFor(
-      () => {
-        found = this.events<T>(type, where)[0];
-        return found !== undefined;
-      },
-      { timeoutMs, intervalMs: 50, description: `an event ${type}` },
-    );
-    return found!;
+    return waitFor(() => this.events<T>(type, where)[0], {
+      timeoutMs,
+      intervalMs: 50,
+      description: `an event ${type}`,
+    });
   }
 
   async stop(): Promise<void> {

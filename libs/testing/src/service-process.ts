@@ -30,8 +30,8 @@ export interface ServiceProcess {
 export function spawnService(service: string, env: Readonly<Record<string, string>>) {
   const child = spawnTypeScript(`services/${service}/src/main.ts`, [], { env: { ...process.env, ...env } });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<ServiceExit>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );

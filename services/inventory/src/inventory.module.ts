@@ -20,10 +20,10 @@ import { ReplenishmentPolicyRepository } from './persistence/replenishment-polic
 import { ReservationRepository } from './persistence/reservation.repository';
 import { StockRepository } from './persistence/stock.repository';
 import { ReleaseReservation } from './release-reservation/release-reservation.service';
-import { ReservationReleaser } from './release-reservation/reservation-releaser';
+import { ReservationReleaser } from './policies/reservation-releaser';
 import { PurchaseOrderDispatcher } from './replenishment/purchase-order-dispatcher';
 import { CancelPurchaseOrder, PurchaseOrderQueries } from './replenishment/purchase-orders.service';
-import { ReplenishmentPlanner } from './replenishment/replenishment-planner';
+import { ReplenishmentPlanner } from './policies/replenishment-planner';
 import { ReplenishmentSweeper } from './replenishment/replenishment-sweeper';
 import {
   GetReplenishmentPolicy,

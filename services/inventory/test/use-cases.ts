@@ -12,9 +12,9 @@ import { ReplenishmentPolicyRepository } from '../src/persistence/replenishment-
 import { ReservationRepository } from '../src/persistence/reservation.repository';
 import { StockRepository } from '../src/persistence/stock.repository';
 import { ReleaseReservation } from '../src/release-reservation/release-reservation.service';
-import { ReservationReleaser } from '../src/release-reservation/reservation-releaser';
+import { ReservationReleaser } from '../src/policies/reservation-releaser';
 import { CancelPurchaseOrder, PurchaseOrderQueries } from '../src/replenishment/purchase-orders.service';
-import { ReplenishmentPlanner } from '../src/replenishment/replenishment-planner';
+import { ReplenishmentPlanner } from '../src/policies/replenishment-planner';
 import {
   GetReplenishmentPolicy,
   PutReplenishmentPolicy,

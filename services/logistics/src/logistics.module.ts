@@ -14,7 +14,7 @@ import { ShipmentRepository } from './persistence/shipment.repository';
 import { ShipmentQueries } from './query-shipments/shipment-queries.service';
 import { ReceiveCarrierWebhook } from './receive-webhook/receive-carrier-webhook.service';
 import { CarrierWebhookHandler } from './track-shipment/carrier-webhook.handler';
-import { TrackShipment } from './track-shipment/track-shipment.service';
+import { ShipmentTracker } from './policies/shipment-tracker';
 
 /** Carrier webhooks: the one ingress, its background inbox and the handler its worker runs. */
 export function logisticsWebhookIngress(config: LogisticsConfig): Provider[] {
@@ -44,7 +44,7 @@ export class LogisticsModule {
         CarrierRegistry,
         LogisticsMetrics,
         ShipmentRepository,
-        TrackShipment,
+        ShipmentTracker,
         BookShipment,
         CancelShipment,
         ReceiveCarrierWebhook,

@@ -22,7 +22,7 @@ import { Shipment, ShipmentRepository } from '../src/persistence/shipment.reposi
 import { ShipmentQueries } from '../src/query-shipments/shipment-queries.service';
 import { ReceiveCarrierWebhook } from '../src/receive-webhook/receive-carrier-webhook.service';
 import { CarrierWebhookHandler } from '../src/track-shipment/carrier-webhook.handler';
-import { TrackShipment } from '../src/track-shipment/track-shipment.service';
+import { ShipmentTracker } from '../src/policies/shipment-tracker';
 
 export const SANDBOX_WEBHOOK_SECRET = whsec('logistics use-case sandbox secret');
 
@@ -81,7 +81,7 @@ export function logisticsUseCases(options: LogisticsUseCaseOptions = {}): Promis
       LogisticsMetrics,
       CarrierRegistry,
       ShipmentRepository,
-      TrackShipment,
+      ShipmentTracker,
       BookShipment,
       CancelShipment,
       ShipmentQueries,
@@ -132,7 +132,7 @@ export async function bookedShipment(
   return shipment;
 }
 
-/** Runs TrackShipment on the order's shipment, locked first as its callers do; whether it moved. */
+/** Runs ShipmentTracker on the order's shipment, locked first as its callers do; whether it moved. */
 export function track(
   harness: UseCaseHarness,
   orderId: string,
@@ -144,7 +144,7 @@ export function track(
     if (!shipment) {
       throw new Error(`order ${orderId} has no shipment`);
     }
-    return harness.get(TrackShipment).execute(uow, { shipment, update, source });
+    return harness.get(ShipmentTracker).apply(uow, { shipment, update, source });
   });
 }
 

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { eventRegistry } from '@waybill/contracts';
 import { idempotencyProviders, WaybillServiceModule } from '@waybill/eventing';
 import { AdvanceOrder } from './advance-order/advance-order.service';
-import { CancelOrder } from './cancel-order/cancel-order.service';
+import { CancelOrder } from './advance-order/cancel-order.service';
 import { InventoryEventHandlers } from './events/inventory-events.handlers';
 import { LogisticsEventHandlers } from './events/logistics-events.handlers';
 import { PaymentEventHandlers } from './events/payment-events.handlers';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UseCaseHarness } from '@waybill/testing';
 import { AdvanceOrder } from '../src/advance-order/advance-order.service';
-import { CancelOrder } from '../src/cancel-order/cancel-order.service';
+import { CancelOrder } from '../src/advance-order/cancel-order.service';
 import { ORDER_MIGRATIONS } from '../src/persistence/migrations';
 import { OrderRepository } from '../src/persistence/order.repository';
 import { PlaceOrder, PlaceOrderCommand } from '../src/place-order/place-order.service';

@@ -9,10 +9,11 @@ import { PaymentWebhooksController } from './http/payment-webhooks.controller';
 import { PaymentsController } from './http/payments.controller';
 import { PaymentConfig } from './payment.config';
 import { ReceiveWebhookService } from './payment-webhooks/receive-webhook.service';
-import { PaymentWebhookHandler } from './payment-webhooks/payment-webhook.handler';
+import { PaymentWebhookHandler } from './events/payment-webhook.handler';
 import { PAYMENT_MIGRATIONS } from './persistence/migrations';
 import { PaymentRepository } from './persistence/payment.repository';
 import { PaymentProviders } from './providers/payment-providers';
+import { Refunds } from './policies/refunds';
 import { RefundPayment, RefundPaymentRequestHandler } from './refund-payment/refund-payment.service';
 import { AdvancePayment } from './advance-payment/advance-payment.service';
 
@@ -50,6 +51,7 @@ export class PaymentModule {
         PaymentProviders,
         PaymentRepository,
         AdvancePayment,
+        Refunds,
         RefundPayment,
         RefundPaymentRequestHandler,
         GetPayment,

@@ -15,12 +15,13 @@ import { AdvancePayment } from '../src/advance-payment/advance-payment.service';
 import { GetPayment } from '../src/get-payment/get-payment.service';
 import { PaymentConfig } from '../src/payment.config';
 import { paymentWebhookIngress } from '../src/payment.module';
-import { PaymentWebhookHandler } from '../src/payment-webhooks/payment-webhook.handler';
+import { PaymentWebhookHandler } from '../src/events/payment-webhook.handler';
 import { ReceiveWebhookService } from '../src/payment-webhooks/receive-webhook.service';
 import { PAYMENT_MIGRATIONS } from '../src/persistence/migrations';
 import { PaymentRepository } from '../src/persistence/payment.repository';
 import { PaymentProviders } from '../src/providers/payment-providers';
 import { SANDBOX_SIGNATURE_HEADER } from '../src/providers/sandbox.provider';
+import { Refunds } from '../src/policies/refunds';
 import { RefundPayment, RefundPaymentRequestHandler } from '../src/refund-payment/refund-payment.service';
 
 export const SANDBOX_WEBHOOK_SECRET = 'whsec_use_case_sandbox';
@@ -64,6 +65,7 @@ export function paymentUseCases(options: PaymentUseCaseOptions = {}): Promise<Us
       PaymentProviders,
       PaymentRepository,
       AdvancePayment,
+      Refunds,
       RefundPayment,
       RefundPaymentRequestHandler,
       GetPayment,

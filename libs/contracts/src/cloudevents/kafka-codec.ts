@@ -87,18 +87,23 @@ export function decodeCloudEvent(record: KafkaRecord): CloudEvent<unknown> {
       attrs[name] = text;
     }
   }
+  const present: Partial<Record<keyof typeof CE_HEADER, string>> = {};
   for (const name of REQUIRED) {
-    if (!attrs[name]) {
+    const value = attrs[name];
+    if (!value) {
       throw new EnvelopeError('ENVELOPE.MISSING_ATTRIBUTE', `header ${CE_HEADER[name]} is missing`);
     }
+    present[name] = value;
   }
-  if (attrs.specversion !== '1.0') {
-    throw new EnvelopeError('ENVELOPE.UNSUPPORTED', `ce_specversion ${attrs.specversion} is not 1.0`);
+  // Each is present (checked just above); the defaults only tell the compiler so.
+  const { specversion, id = '', source = '', type = '', time = '', subject = '' } = present;
+  if (specversion !== '1.0') {
+    throw new EnvelopeError('ENVELOPE.UNSUPPORTED', `ce_specversion ${specversion} is not 1.0`);
   }
-  if (!UUID.test(attrs.id!)) {
+  if (!UUID.test(id)) {
     throw new EnvelopeError('ENVELOPE.INVALID_ATTRIBUTE', 'ce_id is not a uuid');
   }
-  if (!RFC3339.test(attrs.time!) || Number.isNaN(Date.parse(attrs.time!))) {
+  if (!RFC3339.test(time) || Number.isNaN(Date.parse(time))) {
     throw new EnvelopeError('ENVELOPE.INVALID_ATTRIBUTE', 'ce_time is not an RFC 3339 time');
   }
   const contentType = attrs.contentType ?? JSON_CONTENT_TYPE;
@@ -119,11 +124,11 @@ export function decodeCloudEvent(record: KafkaRecord): CloudEvent<unknown> {
   }
   return {
     specversion: '1.0',
-    id: attrs.id!,
-    source: attrs.source!,
-    type: attrs.type!,
-    time: attrs.time!,
-    subject: attrs.subject!,
+    id,
+    source,
+    type,
+    time,
+    subject,
     datacontenttype: JSON_CONTENT_TYPE,
     correlationid: attrs.correlationid,
     causationid: attrs.causationid,

@@ -151,10 +151,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     for (const [type, handler] of this.messageHandlers) {
       // Unknown patterns are programming errors: fail at start, not at the first message.
       const topic = `${this.options.topicPrefix ?? ''}${this.options.registry.topicOf(type)}`;
-      if (!byTopic.has(topic)) {
-        byTopic.set(topic, new Map());
-      }
-      byTopic.get(topic)!.set(type, handler);
+      const handlers = byTopic.get(topic) ?? new Map<string, MessageHandler>();
+      byTopic.set(topic, handlers);
+      handlers.set(type, handler);
     }
     return byTopic;
   }
@@ -617,7 +616,12 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     this.logger.warn(
       `dead-lettering ${origin.topic}/${origin.partition}@${origin.offset} to ${this.dlq}: ${letter.reason}: ${letter.error}`,
     );
-    await this.dlqProducer!.send({
+    const producer = this.dlqProducer;
+    if (!producer) {
+      // Only before listen() connected it; throwing keeps the offset, so the message comes back.
+      throw new Error(`the dead-letter producer for ${this.dlq} is not connected`);
+    }
+    await producer.send({
       topic: this.dlq,
       acks: -1,
       messages: [deadLetterMessage(message, letter)],

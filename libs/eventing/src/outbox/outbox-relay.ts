@@ -138,14 +138,19 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
+    const producer = this.producer;
+    if (!producer) {
+      return; // start() creates it before the loop; without it there is nothing to publish with
+    }
     while (this.running) {
       try {
-        await this.producer!.connect();
-        if (!(await this.ensureLeadership())) {
+        await producer.connect();
+        const client = await this.ensureLeadership();
+        if (!client) {
           await this.idle(this.pollIntervalMs);
           continue;
         }
-        await this.publishUntilIdle();
+        await this.publishUntilIdle(client, producer);
         this.recovered();
       } catch (error) {
         const failures = (this.consecutiveFailures += 1);
@@ -164,8 +169,7 @@ export class OutboxRelay {
    * Publishes batch after batch from the stored position (re-read on every entry, so a new leader
    * or a retry after a failure starts from what Kafka acknowledged), idling when caught up.
    */
-  private async publishUntilIdle(): Promise<void> {
-    const client = this.leader!;
+  private async publishUntilIdle(client: PoolClient, producer: ReplaceableProducer): Promise<void> {
     let position = await this.readPosition(client);
     let pending = this.selectAfter(client, position);
     try {
@@ -173,7 +177,7 @@ export class OutboxRelay {
         const rows = await pending;
         if (rows.length === 0) {
           this.recovered();
-          await this.housekeepingIfDue();
+          await this.housekeepingIfDue(client);
           await this.idle(this.pollIntervalMs);
           pending = this.selectAfter(client, position);
           continue;
@@ -184,13 +188,13 @@ export class OutboxRelay {
         pending = rows.length === this.batchSize ? this.selectAfter(client, next) : Promise.resolve([]);
 
         const started = performance.now();
-        await this.producer!.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
+        await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
         this.timings.send += performance.now() - started;
         this.recovered();
         await this.options.afterPublish?.(rows.map((row) => row.event_id));
         await this.savePosition(client, next);
         position = next;
-        await this.housekeepingIfDue();
+        await this.housekeepingIfDue(client);
         this.timings.batches += 1;
         this.published += rows.length;
         this.options.onPublished?.(rows.map((row) => row.headers.ce_type ?? 'unknown'));
@@ -237,7 +241,7 @@ export class OutboxRelay {
     this.timings.mark += performance.now() - started;
   }
 
-  private async housekeepingIfDue(): Promise<void> {
+  private async housekeepingIfDue(client: PoolClient): Promise<void> {
     const interval = this.options.housekeepingIntervalMs ?? 60_000;
     if (Date.now() - this.lastHousekeeping < interval) {
       return;
@@ -246,22 +250,23 @@ export class OutboxRelay {
     const retention = `${this.options.retentionMs ?? 7 * 86_400_000} milliseconds`;
     const inboxRetention = `${this.options.inboxRetentionMs ?? 30 * 86_400_000} milliseconds`;
     // Bounded deletes keep each statement short even after a long outage.
-    await this.leader!.query(
+    await client.query(
       `DELETE FROM outbox WHERE id IN (
          SELECT o.id FROM outbox o, outbox_relay_position p
           WHERE (o.xid, o.id) <= (p.xid, p.id) AND o.created_at < now() - $1::interval LIMIT 10000)`,
       [retention],
     );
-    await this.leader!.query(
+    await client.query(
       `DELETE FROM inbox WHERE ctid IN (
          SELECT ctid FROM inbox WHERE received_at < now() - $1::interval LIMIT 10000)`,
       [inboxRetention],
     );
   }
 
-  private async ensureLeadership(): Promise<boolean> {
+  /** The leader's connection, or undefined while another instance leads. */
+  private async ensureLeadership(): Promise<PoolClient | undefined> {
     if (this.leader) {
-      return true;
+      return this.leader;
     }
     const pool = (this.options.dataSource.driver as PostgresDriver).master as {
       connect(): Promise<PoolClient>;
@@ -271,7 +276,7 @@ export class OutboxRelay {
       const { rows } = await client.query<{ locked: boolean }>(LEADER_LOCK_SQL);
       if (!rows[0]?.locked) {
         client.release();
-        return false;
+        return undefined;
       }
       client.on('notification', () => this.requestWake());
       client.on('error', (error) => {
@@ -284,7 +289,7 @@ export class OutboxRelay {
       // not wait for a WAL flush, which at a steady trickle of small batches is most of its cost.
       await client.query(`SET synchronous_commit TO off`);
       this.leader = client;
-      return true;
+      return client;
     } catch (error) {
       client.release(error as Error);
       throw error;

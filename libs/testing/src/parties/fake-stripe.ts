@@ -85,7 +85,8 @@ export class FakeStripe {
   static async start(apiKey = `sk_test_${randomBytes(12).toString('hex')}`): Promise<FakeStripe> {
     const holder: { stripe?: FakeStripe } = {};
     const server = createServer((request, response) => {
-      void holder.stripe!.handle(request, response);
+      // Requests arrive only after listen() resolved, by when the holder is filled.
+      void holder.stripe?.handle(request, response);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
@@ -110,7 +111,10 @@ export class FakeStripe {
 
   /** Finishes 3-D Secure for an intent, as the customer would in the browser. */
   completeAuthentication(intentId: string, succeed: boolean): FakeIntent {
-    const intent = this.intents.get(intentId)!;
+    const intent = this.intents.get(intentId);
+    if (!intent) {
+      throw new Error(`fake Stripe has no payment intent ${intentId}`);
+    }
     intent.next_action = null;
     if (succeed) {
       intent.status = 'requires_capture';

@@ -4,8 +4,8 @@ import type { EventCause, UnitOfWork } from '@waybill/eventing';
 import { decideTransition } from '../domain/reservation-status';
 import { ReservationRepository } from '../persistence/reservation.repository';
 import { StockRepository } from '../persistence/stock.repository';
-import { ReplenishmentPlanner } from '../replenishment/replenishment-planner';
-import { stockCommitted } from '../reservation-events';
+import { ReplenishmentPlanner } from '../policies/replenishment-planner';
+import { stockCommitted } from '../policies/reservation-events';
 
 export type CommitOutcome = 'committed' | 'ignored';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { UnitOfWork } from '@waybill/eventing';
 import { decideTransition } from '../domain/reservation-status';
 import { ReservationRepository } from '../persistence/reservation.repository';
-import { ReservationReleaser } from '../release-reservation/reservation-releaser';
+import { ReservationReleaser } from '../policies/reservation-releaser';
 
 export interface ExpireReservationsCommand {
   /** Most reservations one unit of work releases (INVENTORY_EXPIRY_BATCH_SIZE). */

@@ -3,7 +3,7 @@ import { OrderCancelledV1 } from '@waybill/contracts';
 import type { EventCause, UnitOfWork } from '@waybill/eventing';
 import { decideTransition } from '../domain/reservation-status';
 import { ReservationRepository } from '../persistence/reservation.repository';
-import { ReservationReleaser } from './reservation-releaser';
+import { ReservationReleaser } from '../policies/reservation-releaser';
 
 export type ReleaseOutcome = 'released' | 'ignored';
 

@@ -8,7 +8,7 @@ import type { PurchaseOrderDocument, SendOutcome } from '../suppliers/supplier-a
 import { SupplierAdapters } from '../suppliers/supplier-adapters';
 import { Suppliers } from '../suppliers/suppliers';
 import { BackgroundLoop } from '../scheduling/background-loop';
-import { PURCHASE_ORDER_DISPATCH_CHANNEL } from './dispatch-channel';
+import { PURCHASE_ORDER_DISPATCH_CHANNEL } from '../policies/dispatch-channel';
 
 const BATCH = 10;
 

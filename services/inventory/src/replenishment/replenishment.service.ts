@@ -6,7 +6,7 @@ import { policyProblem, ReplenishmentPolicy } from '../domain/replenishment-poli
 import { ReplenishmentPolicyRepository } from '../persistence/replenishment-policy.repository';
 import { StockRepository } from '../persistence/stock.repository';
 import { Suppliers } from '../suppliers/suppliers';
-import { RaisedOrder, ReplenishmentPlanner } from './replenishment-planner';
+import { RaisedOrder, ReplenishmentPlanner } from '../policies/replenishment-planner';
 import { InvalidReplenishmentPolicy, PolicyNotFound, UnknownPolicySupplier } from './replenishment.errors';
 
 export interface PolicyView {

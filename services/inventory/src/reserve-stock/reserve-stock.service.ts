@@ -4,10 +4,10 @@ import { OrderPlacedV1 } from '@waybill/contracts';
 import type { EventCause, UnitOfWork } from '@waybill/eventing';
 import { decideAllocation, totalPerSku } from '../domain/stock-allocation';
 import { InventoryConfig } from '../inventory.config';
-import { ReplenishmentPlanner } from '../replenishment/replenishment-planner';
+import { ReplenishmentPlanner } from '../policies/replenishment-planner';
 import { ReservationRepository } from '../persistence/reservation.repository';
 import { StockRepository } from '../persistence/stock.repository';
-import { stockRejected, stockReserved } from '../reservation-events';
+import { stockRejected, stockReserved } from '../policies/reservation-events';
 
 export type ReserveOutcome = 'reserved' | 'rejected' | 'already-decided';
 

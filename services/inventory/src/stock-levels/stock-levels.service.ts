@@ -3,7 +3,7 @@ import type { UnitOfWork } from '@waybill/eventing';
 import { DataSource } from 'typeorm';
 import { available, decideOnHand, StockLevel } from '../domain/stock-allocation';
 import { StockRepository } from '../persistence/stock.repository';
-import { ReplenishmentPlanner } from '../replenishment/replenishment-planner';
+import { ReplenishmentPlanner } from '../policies/replenishment-planner';
 import { OnHandBelowReserved, StockNotFound } from './stock-levels.errors';
 
 export interface StockView {

@@ -5,8 +5,8 @@ import { decidePurchaseOrderTransition, decideReceipt } from '../domain/purchase
 import { InventoryConfig } from '../inventory.config';
 import { PurchaseOrder, PurchaseOrderRepository } from '../persistence/purchase-order.repository';
 import { StockRepository } from '../persistence/stock.repository';
-import { stockReceived } from '../replenishment/replenishment-events';
-import { ReplenishmentPlanner } from '../replenishment/replenishment-planner';
+import { stockReceived } from '../policies/replenishment-events';
+import { ReplenishmentPlanner } from '../policies/replenishment-planner';
 import { Suppliers } from '../suppliers/suppliers';
 import type { SupplierMessage } from './supplier-message';
 import {
@@ -133,11 +133,15 @@ export class ReceiveSupplierMessageService {
     message: SupplierMessage,
     messageId: string,
   ): Promise<'applied'> {
-    const receiptRef = message.receiptRef!;
+    const { receiptRef, lines } = message;
+    // parseSupplierMessage refuses a goods.received without either, so this cannot happen here.
+    if (!receiptRef || !lines) {
+      throw new Error(`goods.received for ${order.poNumber} without receiptRef or lines`);
+    }
     const decision = decideReceipt(
       order.state,
       [{ sku: order.sku, ordered: order.ordered, received: order.received }],
-      message.lines!,
+      lines,
     );
     if (decision.outcome === 'refuse') {
       this.logger.warn(`${order.poNumber}: goods-received ${receiptRef} refused (${decision.code})`);

@@ -27,16 +27,24 @@ const MAX_ANSWER_BYTES = 16 * 1024;
 export class HttpJsonSupplier implements SupplierAdapter {
   readonly kind = 'http-json' as const;
 
+  private readonly url: URL;
+
   constructor(
     private readonly settings: SupplierSettings,
     private readonly policy: NetworkPolicy,
     private readonly timeoutMs: number,
     private readonly resolver: Resolver = systemResolver,
-  ) {}
+  ) {
+    // Configuration requires a URL for http-json suppliers; this only keeps a mistake loud.
+    if (!settings.url) {
+      throw new Error(`supplier ${settings.id} uses the http-json adapter but has no URL`);
+    }
+    this.url = new URL(settings.url);
+  }
 
   /** Every address the URL's host resolves to now, refused if any is forbidden (boot check). */
   async checkResolvedAddresses(): Promise<string | undefined> {
-    const url = new URL(this.settings.url!);
+    const url = new URL(this.url);
     const refusal = urlRefusal(url, this.policy);
     if (refusal) {
       return refusal;
@@ -56,7 +64,7 @@ export class HttpJsonSupplier implements SupplierAdapter {
   }
 
   async send(order: PurchaseOrderDocument): Promise<SendOutcome> {
-    const url = new URL(this.settings.url!);
+    const url = new URL(this.url);
     const refusal = urlRefusal(url, this.policy);
     if (refusal) {
       return { outcome: 'failed', reason: `SUPPLIER.ADDRESS_REFUSED: ${refusal}` };

@@ -7,7 +7,7 @@ import { CarrierRegistry } from '../carriers/carrier-registry';
 import { carrierIdempotencyKey, chooseCarrier, parcelWeightGrams } from '../domain/carrier-rule';
 import { LogisticsConfig } from '../logistics.config';
 import { Shipment, ShipmentRepository } from '../persistence/shipment.repository';
-import { shipmentCreated } from '../track-shipment/shipment-events';
+import { shipmentCreated } from '../policies/shipment-events';
 
 export interface BookShipmentCommand {
   readonly order: OrderConfirmedV1;

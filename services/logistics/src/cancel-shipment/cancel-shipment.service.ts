@@ -5,7 +5,7 @@ import { CarrierRegistry } from '../carriers/carrier-registry';
 import { carrierIdempotencyKey } from '../domain/carrier-rule';
 import { planCancellation } from '../domain/shipment';
 import { ShipmentRepository } from '../persistence/shipment.repository';
-import { TrackShipment } from '../track-shipment/track-shipment.service';
+import { ShipmentTracker } from '../policies/shipment-tracker';
 
 export interface CancelShipmentCommand {
   readonly cancelled: OrderCancelledV1;
@@ -23,7 +23,7 @@ export class CancelShipment {
   constructor(
     private readonly carriers: CarrierRegistry,
     private readonly shipments: ShipmentRepository,
-    private readonly trackShipment: TrackShipment,
+    private readonly tracker: ShipmentTracker,
   ) {}
 
   async execute(uow: UnitOfWork, { cancelled }: CancelShipmentCommand): Promise<void> {
@@ -49,7 +49,7 @@ export class CancelShipment {
       message,
     });
     if (plan === 'too-late') {
-      await this.trackShipment.execute(uow, {
+      await this.tracker.apply(uow, {
         shipment,
         update: note('cancel_too_late', 'order cancelled after pickup'),
         source: 'logistics',
@@ -71,7 +71,7 @@ export class CancelShipment {
       throw new Error(`cancelling order ${cancelled.orderId} with ${carrier.name}: ${outcome.message}`);
     }
     if (outcome.kind === 'refused') {
-      await this.trackShipment.execute(uow, {
+      await this.tracker.apply(uow, {
         shipment,
         update: note('cancel_refused', `${outcome.code}: ${outcome.message}`),
         source: 'logistics',
@@ -79,7 +79,7 @@ export class CancelShipment {
       this.logger.warn(`${carrier.name} refused to cancel order ${cancelled.orderId}: ${outcome.code}`);
       return;
     }
-    await this.trackShipment.execute(uow, {
+    await this.tracker.apply(uow, {
       shipment,
       update: {
         ...note('cancel_confirmed', `cancelled with ${carrier.name}: ${cancelled.reason}`),

@@ -1,6 +1,6 @@
 import { EXAMPLE_IDS, SHIPMENT_STATUSES } from '@waybill/contracts';
 import { type ApiDocOptions, ResponseSchema as S } from '@waybill/platform';
-import type { UnmappedStatusCount } from '../persistence/shipment.repository';
+import type { UnmappedStatusCount } from '../query-shipments/shipment-queries.service';
 import type { ShipmentView } from '../query-shipments/shipment-queries.service';
 import type { CarrierWebhookAck } from '../receive-webhook/receive-carrier-webhook.service';
 

@@ -3,7 +3,7 @@ import { ApiDoc, CurrentPrincipal, Principal, RequireScopes } from '@waybill/pla
 import { SHIPMENTS_API } from './logistics.openapi';
 import { ShipmentQueries, ShipmentView } from '../query-shipments/shipment-queries.service';
 import { readerOf } from '../query-shipments/shipment-reader';
-import type { UnmappedStatusCount } from '../persistence/shipment.repository';
+import type { UnmappedStatusCount } from '../query-shipments/shipment-queries.service';
 import { ShipmentsQueryDto } from './shipments-query.dto';
 
 @Controller('v1')

@@ -9,6 +9,9 @@ import {
 } from '../persistence/shipment.repository';
 import { mayRead, ShipmentReader } from './shipment-reader';
 
+/** What the unmapped-status report answers, for the HTTP edge (which never imports persistence/). */
+export type { UnmappedStatusCount };
+
 export interface ShipmentView extends Shipment {
   /** Every update received, oldest first; `applied: false` ones were recorded, not applied. */
   readonly history: readonly TrackingRecord[];

@@ -3,7 +3,7 @@ import { StoredWebhook, UnitOfWork, WebhookHandler } from '@waybill/eventing';
 import { inSpan, SpanKind } from '@waybill/platform';
 import { CarrierRegistry } from '../carriers/carrier-registry';
 import { ShipmentRepository } from '../persistence/shipment.repository';
-import { TrackShipment } from './track-shipment.service';
+import { ShipmentTracker } from '../policies/shipment-tracker';
 
 /**
  * A carrier may report a parcel a moment before our booking transaction commits (it answered the
@@ -20,7 +20,7 @@ export class CarrierWebhookHandler implements WebhookHandler {
   constructor(
     private readonly carriers: CarrierRegistry,
     private readonly shipments: ShipmentRepository,
-    private readonly trackShipment: TrackShipment,
+    private readonly tracker: ShipmentTracker,
   ) {}
 
   async handle(uow: UnitOfWork, webhook: StoredWebhook): Promise<void> {
@@ -55,8 +55,7 @@ export class CarrierWebhookHandler implements WebhookHandler {
           correlationId: shipment.correlationId,
           attributes: { 'waybill.webhook.id': webhook.id, 'waybill.shipment.id': shipment.id },
         },
-        () =>
-          this.trackShipment.execute(uow, { shipment, update, source: carrier.name, webhookId: webhook.id }),
+        () => this.tracker.apply(uow, { shipment, update, source: carrier.name, webhookId: webhook.id }),
       );
     }
   }

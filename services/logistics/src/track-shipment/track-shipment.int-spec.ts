@@ -9,7 +9,7 @@ import {
 } from '../../test/use-cases';
 import { CarrierWebhookHandler, UNMATCHED_RETRY_WINDOW_MS } from './carrier-webhook.handler';
 
-describe('TrackShipment (use case on PostgreSQL)', () => {
+describe('ShipmentTracker (use case on PostgreSQL)', () => {
   let harness: UseCaseHarness;
 
   beforeAll(async () => {

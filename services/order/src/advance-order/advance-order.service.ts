@@ -3,7 +3,7 @@ import type { UnitOfWork } from '@waybill/eventing';
 import { decide, SagaDecision, SagaInput } from '../domain/order-saga';
 import { OrderNotCancellable, OrderNotFound } from '../order-errors';
 import { Cause, OrderRecord, OrderRepository } from '../persistence/order.repository';
-import { canSee, OrderReader } from '../query-orders/order-reader';
+import { canSee, OrderReader } from '../policies/order-reader';
 import { eventsFor } from './saga-events';
 
 export interface AdvanceOrderCommand {

@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiDoc, CurrentPrincipal, HttpResponse, Principal, RequireScopes } from '@waybill/platform';
 import { answerIdempotently, checkIdempotencyKeyHeader, UnitsOfWork } from '@waybill/eventing';
-import { CancelOrder } from '../cancel-order/cancel-order.service';
+import { CancelOrder } from '../advance-order/cancel-order.service';
 import { OrdersNotVisible, StorefrontsOnly } from '../order-errors';
 import { PlaceOrderRequestHandler } from '../place-order/place-order-request.service';
 import { OrderQueries } from '../query-orders/order-queries.service';
-import { OrderReader } from '../query-orders/order-reader';
-import { OrderView } from '../query-orders/order-view';
+import { OrderReader } from '../policies/order-reader';
+import { OrderView } from '../policies/order-view';
 import { FindOrdersQuery } from './find-orders.query';
 import { ORDERS_API } from './orders.openapi';
 import { PlaceOrderBody } from './place-order.body';

@@ -2,7 +2,7 @@ import { EXAMPLE_IDS, exampleData, StorefrontOrderSubmittedV1 } from '@waybill/c
 import { type ApiDocOptions, ResponseSchema as S } from '@waybill/platform';
 import { IDEMPOTENCY_ERRORS, IDEMPOTENT_REPLAYED_HEADER, idempotencyKeyHeader } from '@waybill/eventing';
 import { ORDER_STATUSES } from '../domain/order-status';
-import type { OrderView } from '../query-orders/order-view';
+import type { OrderView } from '../policies/order-view';
 import type { PlaceOrderBody } from './place-order.body';
 
 /*

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { IdempotentAnswer, IdempotentRequests, UnitOfWork, UnitsOfWork } from '@waybill/eventing';
 import { DuplicateStorefrontOrder } from '../order-errors';
-import { OrderView, toOrderView } from '../query-orders/order-view';
+import { OrderView, toOrderView } from '../policies/order-view';
 import { PlaceOrder, PlaceOrderCommand } from './place-order.service';
 
 export interface PlaceOrderRequest {

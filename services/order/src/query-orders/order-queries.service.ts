@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OrderNotFound } from '../order-errors';
-import { OrderRepository, Queryable } from '../persistence/order.repository';
-import { canSee, OrderReader } from './order-reader';
-import { OrderView, toOrderView } from './order-view';
+import { OrderRepository } from '../persistence/order.repository';
+import { canSee, OrderReader } from '../policies/order-reader';
+import { OrderView, orderViewOf, toOrderView } from '../policies/order-view';
 
 @Injectable()
 export class OrderQueries {
@@ -14,7 +14,7 @@ export class OrderQueries {
 
   /** Another storefront's order is reported exactly like an unknown one. */
   async get(reader: OrderReader, orderId: string): Promise<OrderView> {
-    const view = await this.viewOf(this.dataSource, orderId);
+    const view = await orderViewOf(this.orders, this.dataSource, orderId);
     if (!view || !canSee(reader, view)) {
       throw new OrderNotFound(orderId);
     }
@@ -31,11 +31,5 @@ export class OrderQueries {
     return Promise.all(
       orders.map(async (order) => toOrderView(order, await this.orders.timeline(this.dataSource, order.id))),
     );
-  }
-
-  /** The order with its timeline, read through `manager` (inside a transaction, its own writes). */
-  async viewOf(manager: Queryable, orderId: string): Promise<OrderView | undefined> {
-    const order = await this.orders.find(manager, orderId);
-    return order && toOrderView(order, await this.orders.timeline(manager, orderId));
   }
 }

@@ -12,7 +12,7 @@ import { AuthorizationOutcome, idempotencyKey, PaymentWebhookEvent } from '../do
 import { PaymentRepository } from '../persistence/payment.repository';
 import type { PaymentProvider } from '../providers/payment-provider';
 import { PaymentProviders } from '../providers/payment-providers';
-import { RefundPayment } from '../refund-payment/refund-payment.service';
+import { Refunds } from '../policies/refunds';
 import { paymentEvent } from '../domain/payment-events';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -42,7 +42,7 @@ export class AdvancePayment {
   constructor(
     private readonly payments: PaymentRepository,
     private readonly providers: PaymentProviders,
-    private readonly refunds: RefundPayment,
+    private readonly refunds: Refunds,
   ) {}
 
   async execute(uow: UnitOfWork, input: PaymentSagaInput): Promise<void> {

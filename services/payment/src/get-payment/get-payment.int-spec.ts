@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { UseCaseHarness } from '@waybill/testing';
 import { capturedOrder, paymentUseCases, placedAndReserved } from '../../test/use-cases';
-import { PaymentNotFound, RefundPayment } from '../refund-payment/refund-payment.service';
+import { PaymentNotFound } from '../payment-errors';
+import { RefundPayment } from '../refund-payment/refund-payment.service';
 import { GetPayment } from './get-payment.service';
 
 describe('GetPayment (use case on PostgreSQL)', () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PaymentRepository } from '../persistence/payment.repository';
-import { PaymentNotFound } from '../refund-payment/refund-payment.service';
+import { PaymentNotFound } from '../payment-errors';
 
 /** What `GET /v1/payments/:orderId` shows: state and amounts, the provider's reference, never the payment method. */
 export interface PaymentView {

@@ -9,7 +9,7 @@ import {
   signedSandboxWebhook,
   storedSandboxWebhook,
 } from '../../test/use-cases';
-import { PaymentWebhookHandler } from './payment-webhook.handler';
+import { PaymentWebhookHandler } from '../events/payment-webhook.handler';
 import { ReceiveWebhookService } from './receive-webhook.service';
 
 describe('PaymentWebhookHandler: a stored provider webhook applied (use case on PostgreSQL)', () => {

@@ -9,7 +9,8 @@ import {
   paymentUseCasesWithStripe,
   placedAndReserved,
 } from '../../test/use-cases';
-import { PaymentNotFound, RefundPayment, RefundPaymentRequestHandler } from './refund-payment.service';
+import { PaymentNotFound } from '../payment-errors';
+import { RefundPayment, RefundPaymentRequestHandler } from './refund-payment.service';
 
 describe('RefundPayment (use case on PostgreSQL)', () => {
   let stripe: FakeStripe;

@@ -1,21 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { PaymentRefundReason } from '@waybill/contracts';
 import { IdempotentAnswer, IdempotentRequests, UnitOfWork, UnitsOfWork } from '@waybill/eventing';
-import { DomainError } from '@waybill/platform';
-import { Payment } from '../domain/payment';
-import { idempotencyKey } from '../domain/payment-outcomes';
-import { PaymentRepository, RefundRow } from '../persistence/payment.repository';
-import { PaymentProviders } from '../providers/payment-providers';
-import { refundedEvent } from '../domain/payment-events';
-
-export class PaymentNotFound extends DomainError {
-  constructor(orderId: string) {
-    super('PAYMENT.NOT_FOUND', `no payment for order ${orderId}`, {
-      kind: 'not-found',
-      details: { orderId },
-    });
-  }
-}
+import { PaymentNotFound } from '../payment-errors';
+import { PaymentRepository } from '../persistence/payment.repository';
+import { Refunds } from '../policies/refunds';
 
 /** The answer to `POST /v1/payments/:orderId/refund`, as stored for an Idempotency-Key replay. */
 export interface RefundView {
@@ -35,9 +23,6 @@ export interface RefundRequest {
   readonly reason: PaymentRefundReason;
 }
 
-export type RefundResult =
-  { readonly ok: true; readonly refund: RefundRow } | { readonly ok: false; readonly error: DomainError };
-
 export interface RefundPaymentCommand {
   readonly orderId: string;
   /** Minor units; absent: all that is left to refund. */
@@ -50,7 +35,7 @@ export interface RefundPaymentCommand {
 export class RefundPayment {
   constructor(
     private readonly payments: PaymentRepository,
-    private readonly providers: PaymentProviders,
+    private readonly refunds: Refunds,
   ) {}
 
   /** Refunds `amount` (default: all that is left) of the order's payment, in `uow`. */
@@ -59,7 +44,7 @@ export class RefundPayment {
     if (!payment) {
       throw new PaymentNotFound(orderId);
     }
-    const result = await this.refundLocked(uow, payment, amount, reason);
+    const result = await this.refunds.refundLocked(uow, payment, amount, reason);
     if (!result.ok) {
       throw result.error;
     }
@@ -71,77 +56,6 @@ export class RefundPayment {
       reason: refund.reason ?? null,
       refundedAt: refund.refundedAt.toISOString(),
     };
-  }
-
-  /**
-   * In the caller's transaction, on a locked payment. The refund's idempotency key is
-   * `<orderId>:refund:<n>` with n the refund's sequence number: a request retried after a lost
-   * commit asks the provider for the same refund again and gets the first answer back.
-   */
-  async refundLocked(
-    uow: UnitOfWork,
-    payment: Payment,
-    amount: number | undefined,
-    reason: PaymentRefundReason,
-  ): Promise<RefundResult> {
-    const { manager } = uow;
-    const check = payment.checkRefund(amount);
-    const { orderId, id, provider: providerName, currency, providerPaymentRef } = payment.state;
-    if (!check.ok) {
-      return {
-        ok: false,
-        error: new DomainError(check.code, check.message, {
-          kind: check.code === 'PAYMENT.NOT_CAPTURED' ? 'conflict' : 'rule-violation',
-          details: { orderId, status: payment.status, refundable: payment.refundableAmount },
-        }),
-      };
-    }
-    const provider = this.providers.get(providerName);
-    if (!provider) {
-      return {
-        ok: false,
-        error: new DomainError(
-          'PAYMENT.PROVIDER_NOT_CONFIGURED',
-          `payment provider ${providerName} is not configured`,
-          {
-            kind: 'unavailable',
-          },
-        ),
-      };
-    }
-    const sequence = payment.nextRefundSequence;
-    const outcome = await provider.refund({
-      orderId,
-      paymentId: id,
-      providerPaymentRef,
-      amount: check.amount,
-      currency: currency ?? '',
-      idempotencyKey: idempotencyKey(orderId, `refund:${sequence}`),
-    });
-    if (outcome.kind !== 'done') {
-      return {
-        ok: false,
-        error: new DomainError(
-          outcome.kind === 'unavailable' ? 'PAYMENT.PROVIDER_UNAVAILABLE' : 'PAYMENT.REFUND_REFUSED',
-          outcome.message,
-          {
-            kind: outcome.kind === 'unavailable' ? 'unavailable' : 'rule-violation',
-            details: { orderId, ...(outcome.kind === 'refused' && { providerCode: outcome.code }) },
-          },
-        ),
-      };
-    }
-    payment.markRefunded(check.amount);
-    await this.payments.save(manager, payment);
-    const refund = await this.payments.addRefund(manager, id, {
-      sequence,
-      amount: check.amount,
-      reason,
-      providerRefundRef: outcome.providerRef,
-      refundedAt: new Date(),
-    });
-    await uow.publish([refundedEvent(payment, { ...refund, reason })]);
-    return { ok: true, refund };
   }
 }
 

@@ -5,6 +5,8 @@ import type {
   CustomerRecord,
   OrderLineRecord,
   OrderRecord,
+  OrderRepository,
+  Queryable,
   TimelineRecord,
 } from '../persistence/order.repository';
 
@@ -64,4 +66,14 @@ export function toOrderView(order: OrderRecord, timeline: readonly TimelineRecor
     })),
     links: orderLinks(order.id),
   };
+}
+
+/** The order with its timeline, read through `queryable` (inside a transaction: its own writes). */
+export async function orderViewOf(
+  orders: OrderRepository,
+  queryable: Queryable,
+  orderId: string,
+): Promise<OrderView | undefined> {
+  const order = await orders.find(queryable, orderId);
+  return order && toOrderView(order, await orders.timeline(queryable, orderId));
 }

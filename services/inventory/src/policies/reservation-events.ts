@@ -8,8 +8,8 @@ import {
   StockReservedV1,
 } from '@waybill/contracts';
 import { OutgoingEvent } from '@waybill/eventing';
-import { AllocationDecision, Quantity, toContractLines } from './domain/stock-allocation';
-import { Reservation } from './persistence/reservation.repository';
+import { AllocationDecision, Quantity, toContractLines } from '../domain/stock-allocation';
+import { Reservation } from '../persistence/reservation.repository';
 
 /*
  * The events inventory publishes about an order's reservation. Subject and Kafka key are the order
@@ -25,6 +25,10 @@ function stockLines(lines: readonly Quantity[]): StockLine[] {
 }
 
 export function stockReserved(reservation: Reservation): OutgoingEvent<StockReservedV1> {
+  const { expiresAt } = reservation;
+  if (!expiresAt) {
+    throw new Error(`reservation ${reservation.id} is ${reservation.status} and has no expiry to announce`);
+  }
   return {
     type: 'waybill.inventory.stock-reserved.v1',
     subject: reservation.orderId,
@@ -32,7 +36,7 @@ export function stockReserved(reservation: Reservation): OutgoingEvent<StockRese
       orderId: reservation.orderId,
       reservationId: reservation.id,
       lines: stockLines(reservation.lines),
-      expiresAt: reservation.expiresAt!.toISOString(),
+      expiresAt: expiresAt.toISOString(),
       reservedAt: reservation.createdAt.toISOString(),
     },
   };

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { UnitOfWork } from '@waybill/eventing';
-import { AdvanceOrder } from '../advance-order/advance-order.service';
+import { AdvanceOrder } from './advance-order.service';
 import { OrderNotFound } from '../order-errors';
-import { OrderQueries } from '../query-orders/order-queries.service';
-import { OrderReader } from '../query-orders/order-reader';
-import { OrderView } from '../query-orders/order-view';
+import { OrderRepository } from '../persistence/order.repository';
+import { OrderReader } from '../policies/order-reader';
+import { OrderView, orderViewOf } from '../policies/order-view';
 
 export interface CancelOrderCommand {
   /** Who asks: a storefront cancels for its customer (only its own orders), an operator for itself. */
@@ -20,7 +20,7 @@ export interface CancelOrderCommand {
 export class CancelOrder {
   constructor(
     private readonly advanceOrder: AdvanceOrder,
-    private readonly queries: OrderQueries,
+    private readonly orders: OrderRepository,
   ) {}
 
   async execute(uow: UnitOfWork, { reader, orderId }: CancelOrderCommand): Promise<OrderView> {
@@ -29,7 +29,7 @@ export class CancelOrder {
       input: { type: 'cancel-requested', requestedBy: reader.kind === 'admin' ? 'operator' : 'customer' },
       reader,
     });
-    const view = await this.queries.viewOf(uow.manager, orderId);
+    const view = await orderViewOf(this.orders, uow.manager, orderId);
     if (!view) {
       throw new OrderNotFound(orderId);
     }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UseCaseHarness } from '@waybill/testing';
 import { orderUseCases, placedOrderId } from '../../test/use-cases';
 import { OrderNotCancellable, OrderNotFound } from '../order-errors';
-import { AdvanceOrder } from '../advance-order/advance-order.service';
+import { AdvanceOrder } from './advance-order.service';
 import { CancelOrder } from './cancel-order.service';
 
 describe('CancelOrder (use case on PostgreSQL)', () => {

@@ -6,7 +6,7 @@ import { LogisticsMetrics } from '../logistics-metrics';
 import { Shipment, ShipmentRepository } from '../persistence/shipment.repository';
 import { statusEvents } from './shipment-events';
 
-export interface TrackShipmentCommand {
+export interface TrackingUpdateCommand {
   /** Locked by the caller. */
   readonly shipment: Shipment;
   readonly update: TrackingUpdate;
@@ -21,8 +21,8 @@ export interface TrackShipmentCommand {
  * here), through the state machine, and out as events in the same transaction.
  */
 @Injectable()
-export class TrackShipment {
-  private readonly logger = new Logger(TrackShipment.name);
+export class ShipmentTracker {
+  private readonly logger = new Logger(ShipmentTracker.name);
 
   constructor(
     private readonly shipments: ShipmentRepository,
@@ -30,9 +30,9 @@ export class TrackShipment {
   ) {}
 
   /** Returns whether the status changed. */
-  async execute(
+  async apply(
     uow: UnitOfWork,
-    { shipment, update, source, webhookId }: TrackShipmentCommand,
+    { shipment, update, source, webhookId }: TrackingUpdateCommand,
   ): Promise<boolean> {
     const { manager } = uow;
     const decision = decideTracking(shipment, update);

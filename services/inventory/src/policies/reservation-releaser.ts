@@ -4,8 +4,8 @@ import type { UnitOfWork } from '@waybill/eventing';
 import { totalPerSku } from '../domain/stock-allocation';
 import { Reservation, ReservationRepository } from '../persistence/reservation.repository';
 import { StockRepository } from '../persistence/stock.repository';
-import { ReplenishmentPlanner } from '../replenishment/replenishment-planner';
-import { stockReleased } from '../reservation-events';
+import { ReplenishmentPlanner } from './replenishment-planner';
+import { stockReleased } from './reservation-events';
 
 /**
  * Gives locked reservations' units back to available and marks them RELEASED in the caller's unit

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { StoredWebhook, UnitOfWork, WebhookHandler } from '@waybill/eventing';
 import { PaymentProviders } from '../providers/payment-providers';
 import { AdvancePayment } from '../advance-payment/advance-payment.service';
-import { PaymentWebhookSource } from './payment-webhook-source';
+import { PaymentWebhookSource } from '../payment-webhooks/payment-webhook-source';
 
 /** Applies a stored, verified provider webhook to its payment (run by the webhook inbox worker). */
 @Injectable()
