@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -165,5 +165,28 @@ export const libraries = [Stripe, EasyPostClient, Webhook];
     } finally {
       rmSync(probe, { recursive: true, force: true });
     }
+  });
+
+  it('has a use-case int-spec (PostgreSQL, no Kafka) beside every use-case folder of every service', () => {
+    // The same layer names as .dependency-cruiser.js: every other folder under src/ is a use case.
+    const layers = new Set(
+      'domain policies http events persistence providers carriers suppliers channels scheduling'.split(' '),
+    );
+    const withoutSpec: string[] = [];
+    let folders = 0;
+    for (const service of readdirSync(path.join(ROOT, 'services'))) {
+      const src = path.join(ROOT, 'services', service, 'src');
+      for (const entry of readdirSync(src, { withFileTypes: true })) {
+        if (!entry.isDirectory() || layers.has(entry.name)) {
+          continue;
+        }
+        folders += 1;
+        if (!readdirSync(path.join(src, entry.name)).some((file) => file.endsWith('.int-spec.ts'))) {
+          withoutSpec.push(`services/${service}/src/${entry.name}`);
+        }
+      }
+    }
+    expect(folders).toBeGreaterThanOrEqual(20);
+    expect(withoutSpec).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Provider } from '@nestjs/common';
 import { exampleData, OrderPlacedV1 } from '@waybill/contracts';
 import { loadConfig } from '@waybill/platform';
 import { apiKeysEnv, testApiKey, UseCaseHarness } from '@waybill/testing';
@@ -32,7 +33,10 @@ export const SUPPLIER = 'acme';
  * tier: PostgreSQL only). The background workers (sweepers, dispatcher, webhook ingress) are left
  * out: nothing changes rows behind a test's back.
  */
-export async function inventoryUseCases(env: Record<string, string> = {}): Promise<UseCaseHarness> {
+export async function inventoryUseCases(
+  env: Record<string, string> = {},
+  extraProviders: Provider[] = [],
+): Promise<UseCaseHarness> {
   const config = loadConfig(InventoryConfig, {
     DATABASE_URL: 'postgres://unused.invalid/inventory',
     KAFKA_BROKERS: 'unused.invalid:9092',
@@ -64,6 +68,7 @@ export async function inventoryUseCases(env: Record<string, string> = {}): Promi
       RunReplenishment,
       PurchaseOrderQueries,
       CancelPurchaseOrder,
+      ...extraProviders,
     ],
   });
 }
