@@ -10,7 +10,7 @@ const inTransit = () =>
     ts: number;
     msg: { checkpoints: { checkpoint_time: string }[] };
   };
-const parse = (body: object) => carrier.parseWebhook(Buffer.from(JSON.stringify(body)));
+const parse = (body: object) => carrier.readWebhook(Buffer.from(JSON.stringify(body)));
 
 describe('AfterShipCarrier details', () => {
   it('takes the time of the newest checkpoint, converted to UTC', () => {

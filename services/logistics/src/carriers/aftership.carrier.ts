@@ -98,7 +98,7 @@ export class AfterShipCarrier implements Carrier {
     );
   }
 
-  parseWebhook(rawBody: Buffer): ParsedWebhook {
+  readWebhook(rawBody: Buffer): ParsedWebhook {
     return this.read(rawBody).webhook;
   }
 

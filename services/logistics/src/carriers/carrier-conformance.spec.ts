@@ -190,7 +190,7 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
       expect(SHIPMENT_STATUSES).toContain(row.status);
       const fixture = all.find((candidate) => candidate.code === row.carrierStatus)!;
       const headers = harness.sign(fixture.raw, newSecret, harness.fixtureTime);
-      const { updates } = carrier.parseWebhook(fixture.raw, headers);
+      const { updates } = carrier.readWebhook(fixture.raw, headers);
       expect(updates).toHaveLength(1);
       expect({ code: row.carrierStatus, status: updates[0].status, mapped: updates[0].mapped }).toEqual({
         code: row.carrierStatus,
@@ -305,7 +305,7 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
     const raw = Buffer.from(JSON.stringify(harness.withStatus(body, 'Teleported')));
     const headers = harness.sign(raw, newSecret, harness.fixtureTime);
     expect(verify(raw, headers)).toMatchObject({ ok: true });
-    const [update] = carrier.parseWebhook(raw, headers).updates;
+    const [update] = carrier.readWebhook(raw, headers).updates;
     expect(update).toMatchObject({ status: 'unknown', mapped: false });
     expect(update.carrierStatus).toContain('Teleported');
   });

@@ -63,7 +63,7 @@ export interface Carrier {
   readonly statusTable: readonly StatusMapping[];
   createShipment(request: CreateShipmentRequest): Promise<BookingOutcome>;
   cancelShipment(request: CancelShipmentRequest): Promise<CancellationOutcome>;
-  /** The request headers stored with a webhook's raw body: what parseWebhook needs, and its signature. */
+  /** The request headers stored with a webhook's raw body: what readWebhook needs, and its signature. */
   readonly webhookHeaders: readonly string[];
   /**
    * Checks the signature on the exact raw bytes (against `now`), then that the body reads: only a
@@ -74,7 +74,7 @@ export interface Carrier {
    * Reads an already verified raw body (the stored copy, possibly much later) into canonical
    * updates. Throws only on a body that does not read; an unknown status is an update, not an error.
    */
-  parseWebhook(rawBody: Buffer, headers: WebhookHeaders): ParsedWebhook;
+  readWebhook(rawBody: Buffer, headers: WebhookHeaders): ParsedWebhook;
 }
 
 /** Retry and timeout settings every carrier that calls out shares. */

@@ -93,7 +93,7 @@ export class DirectCarrier implements Carrier {
     return verifyWaybillWebhook(rawBody, headers, this.options.webhook, now);
   }
 
-  parseWebhook(rawBody: Buffer, headers: WebhookHeaders): ParsedWebhook {
+  readWebhook(rawBody: Buffer, headers: WebhookHeaders): ParsedWebhook {
     return parseWaybillWebhook(rawBody, headerValue(headers, 'webhook-id') ?? '');
   }
 

@@ -212,7 +212,7 @@ export class EasyPostCarrier implements Carrier {
     );
   }
 
-  parseWebhook(rawBody: Buffer): ParsedWebhook {
+  readWebhook(rawBody: Buffer): ParsedWebhook {
     return this.read(rawBody).webhook;
   }
 

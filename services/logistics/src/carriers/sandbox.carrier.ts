@@ -48,7 +48,7 @@ export class SandboxCarrier implements Carrier {
     return verifyWaybillWebhook(rawBody, headers, this.webhook, now);
   }
 
-  parseWebhook(rawBody: Buffer, headers: WebhookHeaders): ParsedWebhook {
+  readWebhook(rawBody: Buffer, headers: WebhookHeaders): ParsedWebhook {
     return parseWaybillWebhook(rawBody, headerValue(headers, 'webhook-id') ?? '');
   }
 }

@@ -34,7 +34,7 @@ export class CarrierWebhookSource implements WebhookSource<ParsedWebhook> {
   }
 
   read(rawBody: Buffer, headers: Readonly<Record<string, string>>): ParsedWebhook {
-    return this.carrier.parseWebhook(rawBody, headers);
+    return this.carrier.readWebhook(rawBody, headers);
   }
 
   acknowledge({ id, duplicate }: WebhookReceipt): WebhookAcknowledgement {

@@ -30,7 +30,7 @@ export class CarrierWebhookHandler implements WebhookHandler {
       throw new Error(`carrier ${webhook.source} is no longer configured`);
     }
     // Read again from the stored copy: its signature was checked when it arrived.
-    const { updates } = carrier.parseWebhook(webhook.rawBody, webhook.headers);
+    const { updates } = carrier.readWebhook(webhook.rawBody, webhook.headers);
     for (const update of updates) {
       const shipment = await this.shipments.lockByTrackingNumber(
         manager,

@@ -18,7 +18,7 @@ export interface WebhookAck {
 }
 
 /**
- * A payment provider as a webhook source: its own parseWebhook verifies and reads (the signature
+ * A payment provider as a webhook source: its own verifyWebhook verifies and reads (the signature
  * schemes stay in the provider files), the provider's event id dedups, and an event the saga does
  * not act on is verified, answered and never stored.
  */
@@ -32,7 +32,7 @@ export class PaymentWebhookSource implements WebhookSource<PaymentWebhookEvent> 
   }
 
   verify(rawBody: Buffer, headers: WebhookHeaders, now: Date): WebhookVerdict {
-    const parsed = this.provider.parseWebhook(rawBody, headers, now);
+    const parsed = this.provider.verifyWebhook(rawBody, headers, now);
     if (!parsed.ok) {
       return parsed;
     }
@@ -41,7 +41,7 @@ export class PaymentWebhookSource implements WebhookSource<PaymentWebhookEvent> 
   }
 
   read(rawBody: Buffer): PaymentWebhookEvent {
-    return this.provider.interpretWebhook(rawBody);
+    return this.provider.readWebhook(rawBody);
   }
 
   acknowledge({ duplicate, ignored }: WebhookReceipt): WebhookAcknowledgement {

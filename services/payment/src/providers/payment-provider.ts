@@ -49,10 +49,10 @@ export interface PaymentProvider {
    * Verifies the signature (against `now`) and reduces the body to what the saga acts on; the
    * webhook ingress reaches it through PaymentWebhookSource.
    */
-  parseWebhook(rawBody: Buffer, headers: WebhookHeaders, now?: Date): WebhookParseResult;
+  verifyWebhook(rawBody: Buffer, headers: WebhookHeaders, now?: Date): WebhookParseResult;
   /**
    * Reads an already verified, stored raw body again: webhook receipts are processed later from
    * their stored copy, when the signature's timestamp may be past its tolerance.
    */
-  interpretWebhook(rawBody: Buffer): PaymentWebhookEvent;
+  readWebhook(rawBody: Buffer): PaymentWebhookEvent;
 }

@@ -72,7 +72,7 @@ describe('SandboxPaymentProvider test tokens', () => {
     );
     const now = new Date();
     const header = signWebhook(body, 'sbx_secret', Math.floor(now.getTime() / 1000));
-    expect(sandbox().parseWebhook(body, { 'sandbox-signature': header }, now)).toEqual({
+    expect(sandbox().verifyWebhook(body, { 'sandbox-signature': header }, now)).toEqual({
       ok: true,
       event: {
         providerEventId: 'evt_1',
@@ -81,12 +81,12 @@ describe('SandboxPaymentProvider test tokens', () => {
         outcome: { kind: 'authorized', providerPaymentRef: `sbx_pi_${orderId}` },
       },
     });
-    expect(sandbox().parseWebhook(body, {}, now)).toMatchObject({
+    expect(sandbox().verifyWebhook(body, {}, now)).toMatchObject({
       ok: false,
       rejection: 'SIGNATURE_MISSING',
     });
     expect(
-      sandbox().parseWebhook(
+      sandbox().verifyWebhook(
         body,
         { 'sandbox-signature': signWebhook(body, 'wrong', Math.floor(now.getTime() / 1000)) },
         now,

@@ -127,13 +127,13 @@ export class SandboxPaymentProvider implements PaymentProvider {
     return this.settle('refund', request);
   }
 
-  parseWebhook(rawBody: Buffer, headers: WebhookHeaders, now?: Date): WebhookParseResult {
+  verifyWebhook(rawBody: Buffer, headers: WebhookHeaders, now?: Date): WebhookParseResult {
     const { webhookSecrets: secrets, webhookToleranceSeconds: toleranceSeconds } = this.options;
     return parseSignedWebhook(
       rawBody,
       headers,
       { headerName: SANDBOX_SIGNATURE_HEADER, secrets, toleranceSeconds },
-      (body) => this.interpretWebhook(body),
+      (body) => this.readWebhook(body),
       now,
     );
   }
@@ -142,7 +142,7 @@ export class SandboxPaymentProvider implements PaymentProvider {
    * Body: `{"id":"evt_…","type":"payment.authorized","data":{"order_id":"…","payment_ref":"sbx_pi_…"}}`;
    * `payment.failed` may carry `data.decline_code` (then DECLINED, else AUTHENTICATION_FAILED).
    */
-  interpretWebhook(rawBody: Buffer): PaymentWebhookEvent {
+  readWebhook(rawBody: Buffer): PaymentWebhookEvent {
     const body = JSON.parse(rawBody.toString('utf8')) as {
       id?: unknown;
       type?: unknown;

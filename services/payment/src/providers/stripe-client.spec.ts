@@ -198,13 +198,13 @@ describe('StripePaymentProvider against the fake Stripe', () => {
       Math.floor(now.getTime() / 1000),
     );
     const headers = { 'stripe-signature': signature };
-    expect(provider.parseWebhook(Buffer.from(payload), headers, now)).toMatchObject({ ok: true });
-    expect(provider.parseWebhook(Buffer.from(`${payload} `), headers, now)).toMatchObject({
+    expect(provider.verifyWebhook(Buffer.from(payload), headers, now)).toMatchObject({ ok: true });
+    expect(provider.verifyWebhook(Buffer.from(`${payload} `), headers, now)).toMatchObject({
       ok: false,
       rejection: 'SIGNATURE_MISMATCH',
     });
     expect(
-      provider.parseWebhook(Buffer.from(payload), headers, new Date(now.getTime() + 301_000)),
+      provider.verifyWebhook(Buffer.from(payload), headers, new Date(now.getTime() + 301_000)),
     ).toMatchObject({
       ok: false,
       rejection: 'TIMESTAMP_OUT_OF_TOLERANCE',

@@ -18,14 +18,12 @@ const intent = { id: 'pi_1', object: 'payment_intent', metadata: { order_id: 'o-
 
 describe('StripePaymentProvider webhooks', () => {
   it('maps the four payment_intent events the saga uses', () => {
-    expect(
-      stripe.interpretWebhook(event('payment_intent.amount_capturable_updated', intent)).outcome,
-    ).toEqual({
+    expect(stripe.readWebhook(event('payment_intent.amount_capturable_updated', intent)).outcome).toEqual({
       kind: 'authorized',
       providerPaymentRef: 'pi_1',
     });
     expect(
-      stripe.interpretWebhook(
+      stripe.readWebhook(
         event('payment_intent.payment_failed', {
           ...intent,
           last_payment_error: { code: 'card_declined', decline_code: 'lost_card', message: 'declined' },
@@ -38,19 +36,19 @@ describe('StripePaymentProvider webhooks', () => {
       declineCode: 'lost_card',
       message: 'declined',
     });
-    expect(stripe.interpretWebhook(event('payment_intent.canceled', intent)).outcome?.kind).toBe('canceled');
-    expect(stripe.interpretWebhook(event('payment_intent.succeeded', intent)).outcome?.kind).toBe('captured');
+    expect(stripe.readWebhook(event('payment_intent.canceled', intent)).outcome?.kind).toBe('canceled');
+    expect(stripe.readWebhook(event('payment_intent.succeeded', intent)).outcome?.kind).toBe('captured');
   });
 
   it('reads the order from metadata.order_id', () => {
-    expect(stripe.interpretWebhook(event('payment_intent.succeeded', intent)).orderId).toBe('o-1');
+    expect(stripe.readWebhook(event('payment_intent.succeeded', intent)).orderId).toBe('o-1');
   });
 
   it('leaves other event types without an outcome (answered 200, ignored)', () => {
-    const parsed = stripe.interpretWebhook(event('payment_intent.created', intent));
+    const parsed = stripe.readWebhook(event('payment_intent.created', intent));
     expect(parsed).toEqual({ providerEventId: 'evt_1', type: 'payment_intent.created', orderId: 'o-1' });
     expect(
-      stripe.interpretWebhook(event('customer.created', { id: 'cus_1', object: 'customer' })).outcome,
+      stripe.readWebhook(event('customer.created', { id: 'cus_1', object: 'customer' })).outcome,
     ).toBeUndefined();
   });
 
@@ -58,11 +56,11 @@ describe('StripePaymentProvider webhooks', () => {
     const garbage = Buffer.from('not json');
     const now = new Date();
     const header = signWebhook(garbage, 'whsec_unit', Math.floor(now.getTime() / 1000));
-    expect(stripe.parseWebhook(garbage, { 'stripe-signature': header }, now)).toMatchObject({
+    expect(stripe.verifyWebhook(garbage, { 'stripe-signature': header }, now)).toMatchObject({
       ok: false,
       rejection: 'PAYLOAD_MALFORMED',
     });
-    expect(stripe.parseWebhook(garbage, {}, now)).toMatchObject({
+    expect(stripe.verifyWebhook(garbage, {}, now)).toMatchObject({
       ok: false,
       rejection: 'SIGNATURE_MISSING',
     });

@@ -74,7 +74,7 @@ export type StripeReply<T> =
  * itself retries a connection closed before any answer once even with retries off; with our key
  * that retry is a replay too.)
  *
- * Webhook bodies are read by hand in interpretWebhook, into the few fields the saga uses
+ * Webhook bodies are read by hand in readWebhook, into the few fields the saga uses
  * (StripePaymentIntent above) rather than the package's Stripe.Event types: a stored body is read
  * again later, and reading only those fields keeps events of another API version readable.
  */
@@ -213,18 +213,18 @@ export class StripePaymentProvider implements PaymentProvider {
     return refusal(reply);
   }
 
-  parseWebhook(rawBody: Buffer, headers: WebhookHeaders, now?: Date): WebhookParseResult {
+  verifyWebhook(rawBody: Buffer, headers: WebhookHeaders, now?: Date): WebhookParseResult {
     const { webhookSecrets: secrets, webhookToleranceSeconds: toleranceSeconds } = this.options;
     return parseSignedWebhook(
       rawBody,
       headers,
       { headerName: STRIPE_SIGNATURE_HEADER, secrets, toleranceSeconds },
-      (body) => this.interpretWebhook(body),
+      (body) => this.readWebhook(body),
       now,
     );
   }
 
-  interpretWebhook(rawBody: Buffer): PaymentWebhookEvent {
+  readWebhook(rawBody: Buffer): PaymentWebhookEvent {
     const event = JSON.parse(rawBody.toString('utf8')) as {
       id?: unknown;
       type?: unknown;

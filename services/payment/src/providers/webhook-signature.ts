@@ -142,7 +142,7 @@ export interface SignedWebhookOptions {
 }
 
 /**
- * A provider's `parseWebhook` for this scheme: verify the signature on the raw body first, only
+ * A provider's `verifyWebhook` for this scheme: verify the signature on the raw body first, only
  * then read it with the provider's own `interpret`; a body that does not read is PAYLOAD_MALFORMED.
  */
 export function parseSignedWebhook(
