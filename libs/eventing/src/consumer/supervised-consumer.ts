@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Consumer, ConsumerConfig, ConsumerRunConfig, Kafka } from 'kafkajs';
+import { Consumer, ConsumerConfig, ConsumerRunConfig, Kafka, KafkaJSProtocolError } from 'kafkajs';
 import { backoffMs, RetryPolicy } from './failure-policy';
 
 /**
@@ -63,9 +63,29 @@ export class SupervisedConsumer {
     };
   }
 
-  /** The first start: a failure here fails the service's start, as a bad broker address should. */
+  /**
+   * The first start: a failure here fails the service's start, as a bad broker address should.
+   * Only a topic whose metadata has not reached every broker yet (just created, a leader being
+   * elected) is waited for, up to FIRST_START_ATTEMPTS tries with the restart backoff: on a
+   * cluster of several brokers a service started beside its topics' creation sees that for a
+   * moment, and kafkajs' subscribe does not retry it.
+   */
   async start(): Promise<void> {
-    await this.startConsumer();
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.startConsumer();
+        return;
+      } catch (error) {
+        if (!isTopicMetadataPending(error) || attempt >= FIRST_START_ATTEMPTS || this.stopped()) {
+          throw error;
+        }
+        const delay = backoffMs(this.options.restartBackoff, attempt);
+        this.logger.warn(
+          `consumer of ${this.options.topic}: ${(error as Error).message}; subscribing again in ${delay} ms`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   /** A method, not a field read: it is asked again after every await. */
@@ -155,4 +175,15 @@ export class SupervisedConsumer {
       this.scheduleRestart();
     }
   }
+}
+
+/** How often the first start tries again while its topic's metadata is pending (about 40 s in all). */
+export const FIRST_START_ATTEMPTS = 8;
+
+/** The broker knows of the topic but not yet everywhere: worth waiting for, unlike a bad address. */
+export function isTopicMetadataPending(error: unknown): boolean {
+  return (
+    error instanceof KafkaJSProtocolError &&
+    (error.type === 'UNKNOWN_TOPIC_OR_PARTITION' || error.type === 'LEADER_NOT_AVAILABLE')
+  );
 }
