@@ -32,14 +32,8 @@ export class EnvelopeError extends Error {
   }
 }
 
-const REQUIRED: readonly (keyof typeof CE_HEADER)[] = [
-  'specversion',
-  'id',
-  'source',
-  'type',
-  'time',
-  'subject',
-];
+/** The attributes every event must carry (CloudEvents' required ones, and the subject Waybill keys by). */
+type RequiredAttribute = 'specversion' | 'id' | 'source' | 'type' | 'time' | 'subject';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // RFC 3339 requires the zone; Date.parse alone also takes "March 1" or a local time.
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
@@ -87,16 +81,20 @@ export function decodeCloudEvent(record: KafkaRecord): CloudEvent<unknown> {
       attrs[name] = text;
     }
   }
-  const present: Partial<Record<keyof typeof CE_HEADER, string>> = {};
-  for (const name of REQUIRED) {
+  const required = (name: RequiredAttribute): string => {
     const value = attrs[name];
     if (!value) {
       throw new EnvelopeError('ENVELOPE.MISSING_ATTRIBUTE', `header ${CE_HEADER[name]} is missing`);
     }
-    present[name] = value;
-  }
-  // Each is present (checked just above); the defaults only tell the compiler so.
-  const { specversion, id = '', source = '', type = '', time = '', subject = '' } = present;
+    return value;
+  };
+  // One at a time, in this order: the first missing header is the one named, as before.
+  const specversion = required('specversion');
+  const id = required('id');
+  const source = required('source');
+  const type = required('type');
+  const time = required('time');
+  const subject = required('subject');
   if (specversion !== '1.0') {
     throw new EnvelopeError('ENVELOPE.UNSUPPORTED', `ce_specversion ${specversion} is not 1.0`);
   }

@@ -2,7 +2,7 @@ import { BaseRpcContext } from '@nestjs/microservices';
 import { EntityManager } from 'typeorm';
 import { CloudEvent } from '@waybill/contracts';
 import { currentTraceparent } from '@waybill/platform';
-import { Outbox, OutgoingEvent } from '../outbox/outbox';
+import { eventList, Outbox, OutgoingEvent } from '../outbox/outbox';
 import type { EventCause, UnitOfWork } from '../unit-of-work/unit-of-work';
 
 export interface KafkaOrigin {
@@ -39,7 +39,7 @@ export class EventContext extends BaseRpcContext<ContextArgs> implements UnitOfW
   }
 
   async publish(events: OutgoingEvent | readonly OutgoingEvent[]): Promise<CloudEvent[]> {
-    const list = Array.isArray(events) ? (events as readonly OutgoingEvent[]) : [events as OutgoingEvent];
+    const list = eventList(events);
     const cause = this.event;
     return this.args[2].enqueue(
       this.manager,

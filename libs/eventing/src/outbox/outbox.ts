@@ -16,6 +16,11 @@ export interface OutgoingEvent<T extends object = object> {
   readonly traceparent?: string;
 }
 
+/** One event or several, as `publish` and `enqueue` take them, as a list. */
+export function eventList(events: OutgoingEvent | readonly OutgoingEvent[]): readonly OutgoingEvent[] {
+  return Array.isArray(events) ? (events as readonly OutgoingEvent[]) : [events as OutgoingEvent];
+}
+
 export interface OutboxOptions {
   readonly service: string;
   readonly registry: EventRegistry;
@@ -54,7 +59,7 @@ export class Outbox {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new OutboxOutsideTransactionError();
     }
-    const list = Array.isArray(events) ? (events as readonly OutgoingEvent[]) : [events as OutgoingEvent];
+    const list = eventList(events);
     if (list.length === 0) {
       return [];
     }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { CloudEvent } from '@waybill/contracts';
-import { Outbox, OutgoingEvent } from '../outbox/outbox';
+import { eventList, Outbox, OutgoingEvent } from '../outbox/outbox';
 
 /**
  * One transaction and the way to announce what it changed. Every use case is
@@ -41,10 +41,9 @@ export class TransactionUnitOfWork implements UnitOfWork {
     if (correlationId === undefined) {
       return this.outbox.enqueue(this.manager, events);
     }
-    const list: readonly OutgoingEvent[] = Array.isArray(events) ? events : [events as OutgoingEvent];
     return this.outbox.enqueue(
       this.manager,
-      list.map((event) => ({ correlationId, ...event })),
+      eventList(events).map((event) => ({ correlationId, ...event })),
     );
   }
 }
