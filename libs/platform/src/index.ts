@@ -34,3 +34,4 @@ export * from './openapi/openapi-document';
 export * from './openapi/serve-api-docs';
 export * as ResponseSchema from './openapi/response-schema';
 export * from './webhooks/webhook-outcomes';
+export * from './money/decimal-money';

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import { Transform } from 'class-transformer';
-import { registerDecorator, ValidationArguments } from 'class-validator';
+import { registerDecorator, ValidateIf, ValidationArguments } from 'class-validator';
 
 /**
  * What an env parser returns instead of throwing: class-transformer cannot report errors, so the
@@ -109,6 +110,63 @@ export function EnvEnum<T extends string>(allowed: readonly T[]): PropertyDecora
       ? (word as T)
       : new InvalidEnvValue(`must be one of ${allowed.join(', ')}`);
   });
+}
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/;
+
+/**
+ * A key or certificate as PEM text, or `file:<path>` to a PEM file (how Kubernetes mounts a
+ * secret). Literal `\n` sequences are turned into newlines, since a PEM pasted into one env line
+ * often arrives that way. The reason never quotes the value: keys are secrets.
+ */
+export function parsePem(raw: string): string | InvalidEnvValue {
+  let text = raw.trim();
+  if (text.startsWith('file:')) {
+    const path = text.slice('file:'.length);
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'an error';
+      return new InvalidEnvValue(`names a file that cannot be read (${code})`);
+    }
+  }
+  text = text.replace(/\\n/g, '\n').trim();
+  if (!PEM_BLOCK.test(text)) {
+    return new InvalidEnvValue('must be PEM text (-----BEGIN …-----) or file:<path> to a PEM file');
+  }
+  return `${text}\n`;
+}
+
+/** A PEM key or certificate, inline or `file:<path>`. */
+export const EnvPem = (): PropertyDecorator => EnvValue(parsePem);
+
+/**
+ * Settings that only make sense together (a provider's credentials): each is optional, but once
+ * one of `group` is set, every one must be. Put it on each member, naming the whole group.
+ */
+export function SetTogether(group: readonly string[]): PropertyDecorator {
+  const anySet = (object: object) =>
+    group.some((name) => (object as Record<string, unknown>)[name] !== undefined);
+  return (target, propertyKey) => {
+    // None set: the provider is off and none of the member's own rules apply (as @IsOptional).
+    ValidateIf(anySet)(target, propertyKey);
+    registerDecorator({
+      name: 'setTogether',
+      target: target.constructor,
+      propertyName: String(propertyKey),
+      validator: {
+        validate: (value: unknown, args?: ValidationArguments) => {
+          const object = (args?.object ?? {}) as Record<string, unknown>;
+          return value !== undefined || group.every((name) => object[name] === undefined);
+        },
+        defaultMessage: (args?: ValidationArguments) => {
+          const object = (args?.object ?? {}) as Record<string, unknown>;
+          const set = group.filter((name) => object[name] !== undefined);
+          return `must be set as well, since ${set.join(', ')} ${set.length === 1 ? 'is' : 'are'}: ${group.join(', ')} go together`;
+        },
+      },
+    });
+  };
 }
 
 const ENV_GROUPS = Symbol('waybill:config-env-groups');

@@ -1,4 +1,7 @@
 import { IsString, IsUrl } from 'class-validator';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { sha256Hex } from '../auth/api-key-config';
 import { BaseServiceConfig } from './base-service.config';
@@ -7,12 +10,14 @@ import {
   EnvBoolean,
   EnvGroup,
   EnvList,
+  EnvPem,
   EnvValue,
   parseBoolean,
   parseCommaList,
   parseIntInRange,
   InvalidEnvValue,
   Secret,
+  SetTogether,
 } from './env-value';
 import { loadConfig, loadConfigOrExit } from './load-config';
 
@@ -233,6 +238,44 @@ describe('a schema with an env group', () => {
     expect(loadConfig(Grouped, {}).SHOP_SETTINGS).toEqual({});
     expect(() => loadConfig(Grouped, { SHOP_BAD_URL: 'nope', SHOP_X_SECRET: 'whsec_hidden' })).toThrow(
       /SHOP_SETTINGS: SHOP_BAD_URL is not a URL \(value redacted\)/,
+    );
+  });
+});
+
+describe('SetTogether', () => {
+  const GROUP = ['A_ID', 'A_KEY'];
+  class Together {
+    @SetTogether(GROUP)
+    @IsString()
+    A_ID?: string;
+
+    @Secret()
+    @SetTogether(GROUP)
+    @EnvPem()
+    A_KEY?: string;
+  }
+
+  it('leaves the group off when none is set', () => {
+    const config = loadConfig(Together, {});
+    expect([config.A_ID, config.A_KEY]).toEqual([undefined, undefined]);
+  });
+
+  it('names what is missing when only part is set, never the secret', () => {
+    expect(() => loadConfig(Together, { A_ID: 'app-1' })).toThrow(
+      /A_KEY.*must be set as well, since A_ID is/,
+    );
+    expect(() => loadConfig(Together, { A_KEY: 'not a pem' })).toThrow(/A_ID.*must be set as well/);
+    expect(() => loadConfig(Together, { A_ID: 'x', A_KEY: 'secret-text' })).not.toThrow(/secret-text/);
+  });
+
+  it('reads a PEM inline, with escaped newlines, or from a file:', () => {
+    const pem = '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----';
+    const path = join(mkdtempSync(join(tmpdir(), 'pem-')), 'key.pem');
+    writeFileSync(path, pem);
+    expect(loadConfig(Together, { A_ID: 'x', A_KEY: pem.replace(/\n/g, '\\n') }).A_KEY).toBe(`${pem}\n`);
+    expect(loadConfig(Together, { A_ID: 'x', A_KEY: `file:${path}` }).A_KEY).toBe(`${pem}\n`);
+    expect(() => loadConfig(Together, { A_ID: 'x', A_KEY: 'file:/nonexistent/key.pem' })).toThrow(
+      /cannot be read \(ENOENT\)/,
     );
   });
 });

@@ -82,7 +82,8 @@ function toIssue(
   const variable = error.property;
   const value: unknown = Reflect.get(config, variable);
   if (raw === undefined && value === undefined) {
-    return { variable, reason: 'is not set' };
+    // A member of a group set only in part says which others are set (see SetTogether).
+    return { variable, reason: error.constraints?.setTogether ?? 'is not set' };
   }
 
   let reason: string;

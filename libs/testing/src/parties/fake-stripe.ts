@@ -242,6 +242,13 @@ export class FakeStripe {
     if (request.method === 'POST' && path === '/v1/payment_intents') {
       return this.createIntent(params);
     }
+    const retrieve = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
+    if (request.method === 'GET' && retrieve) {
+      const intent = this.intents.get(retrieve[1]);
+      return intent
+        ? { status: 200, body: intent }
+        : stripeError(404, 'invalid_request_error', 'resource_missing', 'No such payment_intent');
+    }
     const action = /^\/v1\/payment_intents\/([^/]+)\/(capture|cancel)$/.exec(path);
     if (request.method === 'POST' && action) {
       const intent = this.intents.get(action[1]);

@@ -10,7 +10,7 @@ import { PermanentEventError, UnitOfWork } from '@waybill/eventing';
 import { Decision, Payment } from '../domain/payment';
 import { AuthorizationOutcome, idempotencyKey, PaymentWebhookEvent } from '../domain/payment-outcomes';
 import { PaymentRepository } from '../persistence/payment.repository';
-import type { PaymentProvider } from '../providers/payment-provider';
+import type { PaymentProvider, SettleRequest } from '../providers/payment-provider';
 import { PaymentProviders } from '../providers/payment-providers';
 import { Refunds } from '../policies/refunds';
 import { paymentEvent } from '../domain/payment-events';
@@ -188,6 +188,7 @@ export class AdvancePayment {
           currency: currency ?? '',
           paymentMethodRef: paymentMethodRef ?? '',
           idempotencyKey: idempotencyKey(orderId, 'authorize'),
+          description: `Order ${orderId}`,
         })
       : {
           kind: 'failed',
@@ -243,7 +244,7 @@ export class AdvancePayment {
     return provider;
   }
 
-  private settleRequest(payment: Payment, step: 'capture' | 'void') {
+  private settleRequest(payment: Payment, step: 'capture' | 'void' | 'query'): SettleRequest {
     const { orderId, id, providerPaymentRef, amount, currency } = payment.state;
     return {
       orderId,
@@ -252,6 +253,7 @@ export class AdvancePayment {
       amount: amount ?? 0,
       currency: currency ?? '',
       idempotencyKey: idempotencyKey(orderId, step),
+      paymentAmount: amount ?? 0,
     };
   }
 }

@@ -12,7 +12,14 @@ export type AuthorizationOutcome =
       /** When the provider drops the hold unless captured, if it says. */
       readonly expiresAt?: Date;
     }
-  | { readonly kind: 'requires-action'; readonly providerPaymentRef: string }
+  | {
+      readonly kind: 'requires-action';
+      readonly providerPaymentRef: string;
+      /** What the buyer must do, for the storefront to render (a QR code, a redirect). */
+      readonly nextAction?: NextAction;
+      /** When the provider's trade is closed unless the buyer acts: the payment then expires. */
+      readonly expiresAt?: Date;
+    }
   | {
       readonly kind: 'failed';
       readonly reason: PaymentFailureReason;
@@ -25,6 +32,32 @@ export type AuthorizationOutcome =
        */
       readonly mayHaveSucceeded?: boolean;
     };
+
+/**
+ * What a buyer must do to pay: scan a QR code (Alipay precreate's `qr_code`, WeChat Native's
+ * `code_url`) or follow a redirect (Alipay page pay, UnionPay front consumption).
+ */
+export type NextAction =
+  { readonly type: 'qr_code'; readonly qrCode: string } | { readonly type: 'redirect'; readonly url: string };
+
+/**
+ * Where a payment stands at its provider, asked when a notify may have been lost and before a
+ * payment the buyer never completed is given up. "authorized" means the money is held (manual
+ * capture) or already taken (immediate capture).
+ */
+export type PaymentQueryOutcome =
+  | { readonly kind: 'authorized'; readonly providerPaymentRef: string }
+  /** The trade exists and waits for the buyer. */
+  | { readonly kind: 'awaiting-buyer' }
+  /** Closed, declined or never created: no money moved. */
+  | {
+      readonly kind: 'failed';
+      readonly reason: PaymentFailureReason;
+      readonly declineCode?: string;
+      readonly message?: string;
+    }
+  /** No answer, or the provider says "unknown, ask again" (UnionPay 03/04/05): ask later. */
+  | { readonly kind: 'unknown'; readonly message: string };
 
 /** Capture, void and refund. */
 export type SettlementOutcome =
@@ -58,7 +91,7 @@ export interface PaymentWebhookEvent {
 }
 
 /** Every outbound call carries `<orderId>:<step>`, so a retried message never charges twice. */
-export type ProviderStep = 'authorize' | 'capture' | 'void' | `refund:${number}`;
+export type ProviderStep = 'authorize' | 'capture' | 'void' | 'query' | 'late-refund' | `refund:${number}`;
 
 export function idempotencyKey(orderId: string, step: ProviderStep): string {
   return `${orderId}:${step}`;

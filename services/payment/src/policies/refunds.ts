@@ -66,6 +66,7 @@ export class Refunds {
       amount: check.amount,
       currency: currency ?? '',
       idempotencyKey: idempotencyKey(orderId, `refund:${sequence}`),
+      paymentAmount: payment.state.capturedAmount,
     });
     if (outcome.kind !== 'done') {
       return {

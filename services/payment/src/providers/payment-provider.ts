@@ -1,9 +1,19 @@
+import type { WebhookAcknowledgement } from '@waybill/eventing';
 import type { WebhookRefusal } from '@waybill/platform';
 import type {
   AuthorizationOutcome,
+  PaymentQueryOutcome,
   PaymentWebhookEvent,
   SettlementOutcome,
 } from '../domain/payment-outcomes';
+
+/**
+ * How a provider takes money. `manual`: authorize holds it, capture (on shipment) collects it,
+ * void releases it (Stripe, Alipay fund authorisation, UnionPay pre-authorisation). `immediate`:
+ * the money is taken when the buyer pays, `payment.captured` follows `payment.authorized` at once,
+ * and a cancellation refunds instead of voiding (WeChat Pay, Alipay and UnionPay direct).
+ */
+export type CaptureMode = 'manual' | 'immediate';
 
 export interface AuthorizeRequest {
   readonly orderId: string;
@@ -13,6 +23,8 @@ export interface AuthorizeRequest {
   readonly currency: string;
   readonly paymentMethodRef: string;
   readonly idempotencyKey: string;
+  /** Shown to the buyer by gateways that ask for a subject (Alipay `subject`, WeChat `description`). */
+  readonly description: string;
 }
 
 export interface SettleRequest {
@@ -20,9 +32,17 @@ export interface SettleRequest {
   readonly paymentId: string;
   /** Unknown when the authorize call timed out before the provider told us its id. */
   readonly providerPaymentRef?: string;
+  /** What to capture, void or refund, in minor units. */
   readonly amount: number;
   readonly currency: string;
+  /**
+   * The step's key (`<orderId>:<step>`), the same on every retry: a gateway's request number
+   * (Alipay `out_request_no`, WeChat `out_refund_no`, UnionPay `orderId`) is derived from it, so a
+   * retried refund is one refund.
+   */
   readonly idempotencyKey: string;
+  /** The whole payment's amount (WeChat's refund states the original total beside the refund). */
+  readonly paymentAmount: number;
 }
 
 import type { WebhookHeaders } from '@waybill/platform';
@@ -38,11 +58,24 @@ export type WebhookParseResult = { readonly ok: true; readonly event: PaymentWeb
 export interface PaymentProvider {
   /** The slug in events and in `/v1/webhooks/payments/:provider`. */
   readonly name: string;
+  readonly captureMode: CaptureMode;
   authorize(request: AuthorizeRequest): Promise<AuthorizationOutcome>;
+  /** Collects a hold (manual mode only; the saga never captures an immediate payment). */
   capture(request: SettleRequest): Promise<SettlementOutcome>;
-  /** Releases a hold (or a pending customer action). Releasing an already released one is done. */
+  /**
+   * Releases a hold, or closes a trade the buyer has not paid (a pending customer action).
+   * Releasing or closing an already released or closed one is done.
+   */
   void(request: SettleRequest): Promise<SettlementOutcome>;
   refund(request: SettleRequest): Promise<SettlementOutcome>;
+  /** Asks the provider where the payment stands (a lost notify; before expiring a payment). */
+  query(request: SettleRequest): Promise<PaymentQueryOutcome>;
+  /**
+   * The answers the provider's notifier expects, when it insists on its own (Alipay the literal
+   * `success`, WeChat Pay `{"code":"FAIL",…}` on failure). Without them: Waybill's JSON answer and
+   * problem+json refusals.
+   */
+  readonly webhookAnswers?: WebhookAnswers;
   /** The request headers stored with a webhook's raw body: its signature, so it can be checked again. */
   readonly webhookHeaders: readonly string[];
   /**
@@ -55,4 +88,11 @@ export interface PaymentProvider {
    * their stored copy, when the signature's timestamp may be past its tolerance.
    */
   readWebhook(rawBody: Buffer): PaymentWebhookEvent;
+}
+
+export interface WebhookAnswers {
+  /** A notify taken: stored, a duplicate, or of a kind nothing acts on. */
+  readonly accepted: WebhookAcknowledgement;
+  /** A notify refused (bad signature, stale, unreadable, too large), so the gateway sends it again. */
+  refused(refusal: WebhookRefusal): WebhookAcknowledgement;
 }

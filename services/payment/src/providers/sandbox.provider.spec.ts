@@ -20,6 +20,7 @@ function authorize(provider: SandboxPaymentProvider, token: string) {
     currency: 'EUR',
     paymentMethodRef: token,
     idempotencyKey: `${orderId}:authorize`,
+    description: 'Order o-1',
   });
 }
 

@@ -1,5 +1,6 @@
 import type {
   AuthorizationOutcome,
+  PaymentQueryOutcome,
   PaymentWebhookEvent,
   SettlementOutcome,
   WebhookOutcome,
@@ -45,7 +46,7 @@ export const SANDBOX_WEBHOOK_TYPES = {
 export const SANDBOX_SIGNATURE_HEADER = 'Sandbox-Signature';
 
 export interface SandboxCall {
-  readonly operation: 'authorize' | 'capture' | 'void' | 'refund';
+  readonly operation: 'authorize' | 'capture' | 'void' | 'refund' | 'query';
   readonly idempotencyKey: string;
   readonly attempt: number;
 }
@@ -66,6 +67,7 @@ export function sandboxPaymentRef(orderId: string): string {
 /** Deterministic, in-process, no network: the provider for development, demos and tests. */
 export class SandboxPaymentProvider implements PaymentProvider {
   readonly name = 'sandbox';
+  readonly captureMode = 'manual';
   readonly webhookHeaders = [SANDBOX_SIGNATURE_HEADER.toLowerCase()];
 
   constructor(private readonly options: SandboxOptions) {}
@@ -127,6 +129,17 @@ export class SandboxPaymentProvider implements PaymentProvider {
     return this.settle('refund', request);
   }
 
+  /**
+   * The sandbox keeps no state: a payment waiting for customer action is still waiting (its
+   * signed webhook resolves it), and any other it knows of was answered at authorize already.
+   */
+  async query(request: SettleRequest): Promise<PaymentQueryOutcome> {
+    this.options.onCall?.({ operation: 'query', idempotencyKey: request.idempotencyKey, attempt: 1 });
+    return request.providerPaymentRef === sandboxPaymentRef(request.orderId)
+      ? { kind: 'awaiting-buyer' }
+      : { kind: 'failed', reason: 'PAYMENT.PROVIDER_ERROR', message: 'sandbox: no such payment' };
+  }
+
   verifyWebhook(rawBody: Buffer, headers: WebhookHeaders, now?: Date): WebhookParseResult {
     const { webhookSecrets: secrets, webhookToleranceSeconds: toleranceSeconds } = this.options;
     return parseSignedWebhook(
@@ -182,7 +195,7 @@ export class SandboxPaymentProvider implements PaymentProvider {
   }
 
   private async settle(
-    operation: SandboxCall['operation'],
+    operation: Exclude<SandboxCall['operation'], 'query' | 'authorize'>,
     request: SettleRequest,
   ): Promise<SettlementOutcome> {
     this.options.onCall?.({ operation, idempotencyKey: request.idempotencyKey, attempt: 1 });

@@ -77,13 +77,14 @@ describe('StripePaymentProvider against the fake Stripe', () => {
       currency: 'EUR',
       paymentMethodRef,
       idempotencyKey: `${orderId}:authorize`,
+      description: `Order ${orderId}`,
     });
 
   /** An authorized intent, as the settle calls address it. */
   const authorized = async (orderId: string) => {
     await authorize(orderId, 'pm_card_visa');
     const providerPaymentRef = stripe.intentForOrder(orderId)?.id;
-    return { orderId, paymentId: `${orderId}-p`, providerPaymentRef, currency: 'EUR' };
+    return { orderId, paymentId: `${orderId}-p`, providerPaymentRef, currency: 'EUR', paymentAmount: 5390 };
   };
 
   beforeAll(async () => {

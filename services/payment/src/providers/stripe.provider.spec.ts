@@ -76,6 +76,7 @@ describe('StripePaymentProvider outbound calls', () => {
       currency: 'EUR',
       paymentMethodRef: 'pm_card_visa',
       idempotencyKey: 'o-1:authorize',
+      description: 'Order o-1',
     });
     expect(outcome).toMatchObject({
       kind: 'failed',

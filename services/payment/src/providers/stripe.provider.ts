@@ -2,6 +2,7 @@ import type { PaymentFailureReason } from '@waybill/contracts';
 import Stripe from 'stripe';
 import type {
   AuthorizationOutcome,
+  PaymentQueryOutcome,
   PaymentWebhookEvent,
   SettlementOutcome,
   WebhookOutcome,
@@ -80,6 +81,7 @@ export type StripeReply<T> =
  */
 export class StripePaymentProvider implements PaymentProvider {
   readonly name = 'stripe';
+  readonly captureMode = 'manual';
   readonly webhookHeaders = [STRIPE_SIGNATURE_HEADER.toLowerCase()];
   private readonly stripe: Stripe;
 
@@ -211,6 +213,29 @@ export class StripePaymentProvider implements PaymentProvider {
       return { kind: 'done', providerRef: reply.resource.id };
     }
     return refusal(reply);
+  }
+
+  async query(request: SettleRequest): Promise<PaymentQueryOutcome> {
+    if (!request.providerPaymentRef) {
+      return { kind: 'unknown', message: 'the payment intent id is not known' };
+    }
+    const intentId = request.providerPaymentRef;
+    const result = await this.send(() => this.stripe.paymentIntents.retrieve(intentId));
+    if (!result.ok) {
+      return { kind: 'unknown', message: `stripe: ${result.message}` };
+    }
+    const reply = result.value;
+    if (reply.kind === 'refused') {
+      return reply.status === 404
+        ? { kind: 'failed', reason: 'PAYMENT.PROVIDER_ERROR', message: 'stripe has no such payment intent' }
+        : { kind: 'unknown', message: `stripe answered ${reply.status}` };
+    }
+    const intent = reply.resource as StripePaymentIntent;
+    if (intent.status === 'canceled') {
+      return { kind: 'failed', reason: 'PAYMENT.PROVIDER_ERROR', message: 'the payment intent was canceled' };
+    }
+    const outcome = intentOutcome(intent);
+    return outcome.kind === 'requires-action' ? { kind: 'awaiting-buyer' } : outcome;
   }
 
   verifyWebhook(rawBody: Buffer, headers: WebhookHeaders, now?: Date): WebhookParseResult {
