@@ -9,3 +9,4 @@ export * from './fake-carrier-apis';
 export * from './carrier-webhook-signing';
 export * from './fake-supplier';
 export * from './standard-webhook-signing';
+export * from './fake-payment-gateway';
