@@ -42,7 +42,11 @@ export interface FakePaymentGateway {
   refunds(orderId: string): readonly number[];
   /** Captures (pre-authorisation completions) carried out for the order, in minor units. */
   captures(orderId: string): readonly number[];
-  /** Where the gateway sends its notifies (Waybill's payment service, once it has started). */
+  /**
+   * Where notifies go: the fake posts to the path of the notify URL the adapter sent (Alipay
+   * `notify_url`, WeChat `notify_url`, UnionPay `backUrl`) on this base instead of the URL's own
+   * host, since a test's payment service listens on a port known only once it has started.
+   */
   setNotifyTarget(baseUrl: string): void;
   stop(): Promise<void>;
 }
