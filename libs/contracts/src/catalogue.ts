@@ -14,6 +14,7 @@ import { StockReceivedV1 } from './events/inventory/stock-received.v1';
 import { StockRejectedV1 } from './events/inventory/stock-rejected.v1';
 import { StockReleasedV1 } from './events/inventory/stock-released.v1';
 import { StockReservedV1 } from './events/inventory/stock-reserved.v1';
+import { PaymentActionRequiredV1 } from './events/payment/payment-action-required.v1';
 import { PaymentAuthorizedV1 } from './events/payment/payment-authorized.v1';
 import { PaymentCapturedV1 } from './events/payment/payment-captured.v1';
 import { PaymentFailedV1 } from './events/payment/payment-failed.v1';
@@ -42,6 +43,7 @@ export const EVENT_CLASSES: readonly EventClass[] = [
   ReplenishmentRequestedV1,
   PurchaseOrderIssuedV1,
   StockReceivedV1,
+  PaymentActionRequiredV1,
   PaymentAuthorizedV1,
   PaymentFailedV1,
   PaymentCapturedV1,

@@ -5,6 +5,7 @@ import type {
   OrderPlacedV1,
   OrderRejectedV1,
   OrderShippedV1,
+  PaymentActionRequiredV1,
   PaymentAuthorizedV1,
   PaymentCapturedV1,
   PaymentFailedV1,
@@ -122,6 +123,13 @@ const examples = {
     authorizedAt: '2025-03-01T10:15:03Z',
     expiresAt: '2025-03-08T10:15:03Z',
   } satisfies PaymentAuthorizedV1,
+  'waybill.payment.action-required.v1': {
+    ...payment,
+    providerPaymentRef: '3f9a8c2e5b7d4e1f9a6c2d8b7e4f1a90',
+    nextAction: { type: 'qr_code', qrCode: 'https://qr.alipay.com/bax08431ifq3dxmbwcyu00a6' },
+    expiresAt: '2025-03-01T10:30:03Z',
+    requiredAt: '2025-03-01T10:15:03Z',
+  } satisfies PaymentActionRequiredV1,
   'waybill.payment.failed.v1': {
     ...payment,
     reason: 'PAYMENT.DECLINED',

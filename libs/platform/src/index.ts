@@ -35,3 +35,4 @@ export * from './openapi/serve-api-docs';
 export * as ResponseSchema from './openapi/response-schema';
 export * from './webhooks/webhook-outcomes';
 export * from './money/decimal-money';
+export * from './scheduling/background-loop';

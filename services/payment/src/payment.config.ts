@@ -203,6 +203,20 @@ export class PaymentConfig extends EventDrivenServiceConfig {
   @EnvInt({ min: 1, max: 1440 })
   PAYMENT_UNIONPAY_PAY_TIMEOUT_MINUTES = 15;
 
+  /**
+   * How often payments waiting on the buyer (a QR code, a redirect) are looked at: those past
+   * their provider's pay timeout are closed and expire, and the rest are asked about every
+   * PAYMENT_ACTION_QUERY_INTERVAL_SECONDS in case a notify was lost.
+   */
+  @EnvInt({ min: 100, max: 600_000 })
+  PAYMENT_ACTION_SWEEP_INTERVAL_MS = 10_000;
+
+  @EnvInt({ min: 1, max: 86_400 })
+  PAYMENT_ACTION_QUERY_INTERVAL_SECONDS = 60;
+
+  @EnvInt({ min: 1, max: 1000 })
+  PAYMENT_ACTION_SWEEP_BATCH_SIZE = 50;
+
   get sandboxEnabled(): boolean {
     return this.PAYMENT_SANDBOX_ENABLED ?? this.NODE_ENV !== 'production';
   }

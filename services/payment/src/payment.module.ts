@@ -14,6 +14,9 @@ import { PAYMENT_MIGRATIONS } from './persistence/migrations';
 import { PaymentRepository } from './persistence/payment.repository';
 import { PaymentProviders } from './providers/payment-providers';
 import { Refunds } from './policies/refunds';
+import { PaymentDecisions } from './policies/payment-decisions';
+import { CheckAwaitedPayments } from './check-awaited-payments/check-awaited-payments.service';
+import { AwaitedPaymentsSweeper } from './check-awaited-payments/awaited-payments.sweeper';
 import { RefundPayment, RefundPaymentRequestHandler } from './refund-payment/refund-payment.service';
 import { AdvancePayment } from './advance-payment/advance-payment.service';
 
@@ -52,6 +55,9 @@ export class PaymentModule {
         PaymentRepository,
         AdvancePayment,
         Refunds,
+        PaymentDecisions,
+        CheckAwaitedPayments,
+        AwaitedPaymentsSweeper,
         RefundPayment,
         RefundPaymentRequestHandler,
         GetPayment,

@@ -22,6 +22,8 @@ import { PaymentRepository } from '../src/persistence/payment.repository';
 import { PaymentProviders } from '../src/providers/payment-providers';
 import { SANDBOX_SIGNATURE_HEADER } from '../src/providers/sandbox.provider';
 import { Refunds } from '../src/policies/refunds';
+import { PaymentDecisions } from '../src/policies/payment-decisions';
+import { CheckAwaitedPayments } from '../src/check-awaited-payments/check-awaited-payments.service';
 import { RefundPayment, RefundPaymentRequestHandler } from '../src/refund-payment/refund-payment.service';
 
 export const SANDBOX_WEBHOOK_SECRET = 'whsec_use_case_sandbox';
@@ -66,6 +68,8 @@ export function paymentUseCases(options: PaymentUseCaseOptions = {}): Promise<Us
       PaymentRepository,
       AdvancePayment,
       Refunds,
+      PaymentDecisions,
+      CheckAwaitedPayments,
       RefundPayment,
       RefundPaymentRequestHandler,
       GetPayment,

@@ -27,6 +27,7 @@ export * from './payment/payment-failed.v1';
 export * from './payment/payment-captured.v1';
 export * from './payment/payment-voided.v1';
 export * from './payment/payment-refunded.v1';
+export * from './payment/payment-action-required.v1';
 export * from './shipment/shipment-created.v1';
 export * from './shipment/shipment-status-changed.v1';
 export * from './shipment/shipment-delivered.v1';

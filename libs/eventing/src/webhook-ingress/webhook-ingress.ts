@@ -71,6 +71,9 @@ export class WebhookIngress {
     if (received === undefined) {
       return source.acknowledge({ duplicate: false, ignored: true });
     }
+    if ('refused' in received) {
+      return received.refused;
+    }
     const { id, duplicate } = await this.background().store(received);
     return source.acknowledge({ id, duplicate, ignored: false });
   }
@@ -86,6 +89,9 @@ export class WebhookIngress {
     const received = this.verified(source, rawBody, headers, now);
     if (received === undefined) {
       return source.acknowledge({ duplicate: false, ignored: true });
+    }
+    if ('refused' in received) {
+      return received.refused;
     }
     const receipt = await this.unitsOfWork.run(async (uow) => {
       const id = await this.store.insertApplied(uow.manager, received);
@@ -116,16 +122,19 @@ export class WebhookIngress {
     return this.background().replay(source, id);
   }
 
-  /** Undefined for a verified webhook of a type nothing acts on; throws the refusal's HTTP answer. */
+  /**
+   * Undefined for a verified webhook of a type nothing acts on. A refusal is counted, then either
+   * answered in the source's own words (`refused`) or thrown as the ingress's HTTP answer.
+   */
   private verified<Read, Applied>(
     source: WebhookSource<Read, Applied>,
     rawBody: Buffer,
     headers: WebhookHeaders,
     now: Date,
-  ): ReceivedWebhook | undefined {
+  ): ReceivedWebhook | { readonly refused: WebhookAcknowledgement } | undefined {
     const { maxBytes, senderKind } = this.options;
     if (rawBody.length > maxBytes) {
-      throw this.refuse(source.name, {
+      return this.refuse(source, {
         ok: false,
         rejection: 'PAYLOAD_TOO_LARGE',
         message: `the body is ${rawBody.length} bytes; ${senderKind} webhooks may have at most ${maxBytes}`,
@@ -133,7 +142,7 @@ export class WebhookIngress {
     }
     const verdict = source.verify(rawBody, headers, now);
     if (!verdict.ok) {
-      throw this.refuse(source.name, verdict);
+      return this.refuse(source, verdict);
     }
     if (verdict.ignored) {
       return undefined;
@@ -147,8 +156,15 @@ export class WebhookIngress {
     };
   }
 
-  private refuse(source: string, refusal: WebhookRefusal): HttpException {
-    return this.outcomes.refuse(source, refusal.rejection, refusal.message);
+  private refuse<Read, Applied>(
+    source: WebhookSource<Read, Applied>,
+    refusal: WebhookRefusal,
+  ): { readonly refused: WebhookAcknowledgement } {
+    const answer: HttpException = this.outcomes.refuse(source.name, refusal.rejection, refusal.message);
+    if (!source.refuse) {
+      throw answer;
+    }
+    return { refused: source.refuse(refusal) };
   }
 
   private background(): WebhookInbox {

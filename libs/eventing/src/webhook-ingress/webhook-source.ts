@@ -1,4 +1,4 @@
-import type { WebhookHeaders, WebhookVerdict } from '@waybill/platform';
+import type { WebhookHeaders, WebhookRefusal, WebhookVerdict } from '@waybill/platform';
 
 export type { WebhookHeaders, WebhookRefusal, WebhookRejection, WebhookVerdict } from '@waybill/platform';
 
@@ -47,6 +47,12 @@ export interface WebhookSource<Read, Applied = never> {
   read(rawBody: Buffer, headers: Readonly<Record<string, string>>): Read;
   /** The answer the sender expects for a webhook taken (stored, a duplicate, ignored or applied). */
   acknowledge(receipt: WebhookReceipt<Applied>): WebhookAcknowledgement;
+  /**
+   * The sender's own failure answer for a refused webhook, for senders that insist on one (WeChat
+   * Pay's `{"code":"FAIL",…}`, Alipay's anything-but-`success`). Without it, the refusal is the
+   * ingress's problem+json with its `WEBHOOK.<reason>` code. Counted the same either way.
+   */
+  refuse?(refusal: WebhookRefusal): WebhookAcknowledgement;
 }
 
 /** The JSON acknowledgement most senders take: any 2xx, our own body. */

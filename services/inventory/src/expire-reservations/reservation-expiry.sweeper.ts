@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { UnitsOfWork } from '@waybill/eventing';
 import { InventoryConfig } from '../inventory.config';
-import { BackgroundLoop } from '../scheduling/background-loop';
+import { BackgroundLoop } from '@waybill/platform';
 import { ExpireReservations } from './expire-reservations.service';
 
 /**

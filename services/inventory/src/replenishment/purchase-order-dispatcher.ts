@@ -7,7 +7,7 @@ import { PurchaseOrder, PurchaseOrderRepository } from '../persistence/purchase-
 import type { PurchaseOrderDocument, SendOutcome } from '../suppliers/supplier-adapter';
 import { SupplierAdapters } from '../suppliers/supplier-adapters';
 import { Suppliers } from '../suppliers/suppliers';
-import { BackgroundLoop } from '../scheduling/background-loop';
+import { BackgroundLoop } from '@waybill/platform';
 import { PURCHASE_ORDER_DISPATCH_CHANNEL } from '../policies/dispatch-channel';
 
 const BATCH = 10;

@@ -64,6 +64,54 @@ describe('AdvanceOrder (use case on PostgreSQL)', () => {
     expect(timeline.at(-1)).toEqual({ status: 'CONFIRMED', event_id: stockCause.eventId });
   });
 
+  it('waits for the buyer with what they must do, then cancels with PAYMENT_EXPIRED when they never pay', async () => {
+    const orderId = await placedOrderId(harness);
+    const paymentId = randomUUID();
+    const action = {
+      nextAction: { type: 'qr_code' as const, qrCode: 'https://qr.alipay.com/bax0843' },
+      expiresAt: '2030-01-01T00:15:00.000Z',
+    };
+    await harness.run((uow) =>
+      advanceOrder.execute(uow, {
+        orderId,
+        input: { type: 'stock-reserved', reservationId: randomUUID() },
+        cause: cause('waybill.inventory.stock-reserved.v1'),
+      }),
+    );
+    const waiting = await harness.run((uow) =>
+      advanceOrder.execute(uow, {
+        orderId,
+        input: { type: 'payment-action-required', paymentId, action },
+        cause: cause('waybill.payment.action-required.v1'),
+      }),
+    );
+    expect(waiting.outcome).toBe('advanced');
+    expect(await status(orderId)).toBe('AWAITING_PAYMENT');
+    const [row] = await harness.query<{ payment_action: unknown }>(
+      `SELECT payment_action FROM orders WHERE id = $1`,
+      [orderId],
+    );
+    expect(row.payment_action).toEqual(action);
+    await harness.enqueued();
+
+    await harness.run((uow) =>
+      advanceOrder.execute(uow, {
+        orderId,
+        input: { type: 'payment-failed', paymentId, expired: true },
+        cause: cause('waybill.payment.failed.v1'),
+      }),
+    );
+    expect(await status(orderId)).toBe('CANCELLED');
+    const [cancelled] = await harness.enqueued();
+    expect(cancelled).toMatchObject({ type: 'waybill.order.cancelled.v1', key: orderId });
+    expect(cancelled.data).toMatchObject({ reason: 'ORDER.PAYMENT_EXPIRED' });
+    const [after] = await harness.query<{ payment_action: unknown }>(
+      `SELECT payment_action FROM orders WHERE id = $1`,
+      [orderId],
+    );
+    expect(after.payment_action).toBeNull();
+  });
+
   it('never moves backwards: a late stock-rejected after confirmation is ignored and announces nothing', async () => {
     const orderId = await placedOrderId(harness);
     await harness.run((uow) =>

@@ -5,6 +5,10 @@ const RES = '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
 const PAY = 'a4b5c6d7-e8f9-4a0b-9c1d-2e3f4a5b6c7d';
 const SHIP = 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e';
 const OTHER = '00000000-0000-4000-8000-000000000001';
+const ACTION = {
+  nextAction: { type: 'qr_code', qrCode: 'weixin://wxpay/bizpayurl?pr=abc' },
+  expiresAt: '2025-03-01T10:30:00Z',
+} as const;
 
 /** A realistic state for each status: the facts an order in it would have gathered. */
 function stateIn(status: OrderStatus): OrderSagaState {
@@ -13,6 +17,8 @@ function stateIn(status: OrderStatus): OrderSagaState {
       return { status, paymentAuthorized: false };
     case 'RESERVED':
       return { status, reservationId: RES, paymentAuthorized: false };
+    case 'AWAITING_PAYMENT':
+      return { status, reservationId: RES, paymentId: PAY, paymentAuthorized: false, paymentAction: ACTION };
     case 'CONFIRMED':
       return { status, reservationId: RES, paymentId: PAY, paymentAuthorized: true };
     case 'SHIPPED':
@@ -36,6 +42,8 @@ const INPUTS = {
   'released:cancelled': { type: 'stock-released', reservationId: RES, reason: 'INVENTORY.ORDER_CANCELLED' },
   authorized: { type: 'payment-authorized', paymentId: PAY },
   'payment-failed': { type: 'payment-failed', paymentId: PAY },
+  'payment-expired': { type: 'payment-failed', paymentId: PAY, expired: true },
+  'action-required': { type: 'payment-action-required', paymentId: PAY, action: ACTION },
   'shipment-created': {
     type: 'shipment-created',
     shipmentId: SHIP,
@@ -88,6 +96,8 @@ const TABLE: Record<OrderStatus, Record<InputName, string>> = {
     'released:cancelled': 'recorded PENDING',
     authorized: 'recorded PENDING',
     'payment-failed': 'advanced CANCELLED [CANCELLED] {cancelled}',
+    'payment-expired': 'advanced CANCELLED [CANCELLED] {cancelled}',
+    'action-required': 'recorded PENDING',
     'shipment-created': 'recorded PENDING',
     'shipment-delivered': 'recorded PENDING',
     'cancel:customer': 'advanced CANCELLED [CANCELLED] {cancelled}',
@@ -100,8 +110,24 @@ const TABLE: Record<OrderStatus, Record<InputName, string>> = {
     'released:cancelled': 'ignored RESERVED',
     authorized: 'advanced CONFIRMED [CONFIRMED] {confirmed}',
     'payment-failed': 'advanced CANCELLED [CANCELLED] {cancelled}',
+    'payment-expired': 'advanced CANCELLED [CANCELLED] {cancelled}',
+    'action-required': 'advanced AWAITING_PAYMENT [AWAITING_PAYMENT] {}',
     'shipment-created': 'recorded RESERVED',
     'shipment-delivered': 'recorded RESERVED',
+    'cancel:customer': 'advanced CANCELLED [CANCELLED] {cancelled}',
+    'cancel:operator': 'advanced CANCELLED [CANCELLED] {cancelled}',
+  },
+  AWAITING_PAYMENT: {
+    reserved: 'ignored AWAITING_PAYMENT',
+    rejected: 'ignored AWAITING_PAYMENT',
+    'released:expired': 'advanced CANCELLED [CANCELLED] {cancelled}',
+    'released:cancelled': 'ignored AWAITING_PAYMENT',
+    authorized: 'advanced CONFIRMED [CONFIRMED] {confirmed}',
+    'payment-failed': 'advanced CANCELLED [CANCELLED] {cancelled}',
+    'payment-expired': 'advanced CANCELLED [CANCELLED] {cancelled}',
+    'action-required': 'ignored AWAITING_PAYMENT',
+    'shipment-created': 'recorded AWAITING_PAYMENT',
+    'shipment-delivered': 'recorded AWAITING_PAYMENT',
     'cancel:customer': 'advanced CANCELLED [CANCELLED] {cancelled}',
     'cancel:operator': 'advanced CANCELLED [CANCELLED] {cancelled}',
   },
@@ -112,6 +138,8 @@ const TABLE: Record<OrderStatus, Record<InputName, string>> = {
     'released:cancelled': 'ignored CONFIRMED',
     authorized: 'ignored CONFIRMED',
     'payment-failed': 'ignored CONFIRMED',
+    'payment-expired': 'ignored CONFIRMED',
+    'action-required': 'ignored CONFIRMED',
     'shipment-created': 'advanced SHIPPED [SHIPPED] {shipped}',
     'shipment-delivered': 'advanced DELIVERED [SHIPPED,DELIVERED] {shipped,completed}',
     'cancel:customer': 'advanced CANCELLED [CANCELLED] {cancelled}',
@@ -124,6 +152,8 @@ const TABLE: Record<OrderStatus, Record<InputName, string>> = {
     'released:cancelled': 'ignored SHIPPED',
     authorized: 'ignored SHIPPED',
     'payment-failed': 'ignored SHIPPED',
+    'payment-expired': 'ignored SHIPPED',
+    'action-required': 'ignored SHIPPED',
     'shipment-created': 'ignored SHIPPED',
     'shipment-delivered': 'advanced DELIVERED [DELIVERED] {completed}',
     'cancel:customer': 'refused SHIPPED',
@@ -136,6 +166,8 @@ const TABLE: Record<OrderStatus, Record<InputName, string>> = {
     'released:cancelled': 'ignored DELIVERED',
     authorized: 'ignored DELIVERED',
     'payment-failed': 'ignored DELIVERED',
+    'payment-expired': 'ignored DELIVERED',
+    'action-required': 'ignored DELIVERED',
     'shipment-created': 'ignored DELIVERED',
     'shipment-delivered': 'ignored DELIVERED',
     'cancel:customer': 'refused DELIVERED',
@@ -148,6 +180,8 @@ const TABLE: Record<OrderStatus, Record<InputName, string>> = {
     'released:cancelled': 'recorded REJECTED',
     authorized: 'recorded REJECTED',
     'payment-failed': 'recorded REJECTED',
+    'payment-expired': 'recorded REJECTED',
+    'action-required': 'ignored REJECTED',
     'shipment-created': 'recorded REJECTED',
     'shipment-delivered': 'recorded REJECTED',
     'cancel:customer': 'refused REJECTED',
@@ -160,6 +194,8 @@ const TABLE: Record<OrderStatus, Record<InputName, string>> = {
     'released:cancelled': 'ignored CANCELLED',
     authorized: 'recorded CANCELLED',
     'payment-failed': 'recorded CANCELLED',
+    'payment-expired': 'recorded CANCELLED',
+    'action-required': 'ignored CANCELLED',
     'shipment-created': 'recorded CANCELLED',
     'shipment-delivered': 'recorded CANCELLED',
     'cancel:customer': 'ignored CANCELLED',
@@ -206,6 +242,32 @@ describe('order saga transition table', () => {
 
 describe('order saga facts and effects', () => {
   const pending: OrderSagaState = { status: 'PENDING', paymentAuthorized: false };
+
+  it('waits for the buyer once stock is held, whichever of the two arrives first', () => {
+    const reservedFirst = decide(stateAfter(decide(pending, INPUTS.reserved)), INPUTS['action-required']);
+    const actionFirst = decide(stateAfter(decide(pending, INPUTS['action-required'])), INPUTS.reserved);
+    expect(reservedFirst.outcome === 'advanced' && reservedFirst.transitions).toEqual([
+      { status: 'AWAITING_PAYMENT' },
+    ]);
+    expect(actionFirst.outcome === 'advanced' && actionFirst.transitions).toEqual([
+      { status: 'RESERVED' },
+      { status: 'AWAITING_PAYMENT' },
+    ]);
+    for (const decision of [reservedFirst, actionFirst]) {
+      expect(stateAfter(decision)).toMatchObject({ status: 'AWAITING_PAYMENT', paymentAction: ACTION });
+    }
+    const confirmed = stateAfter(decide(stateAfter(reservedFirst), INPUTS.authorized));
+    expect(confirmed).toMatchObject({ status: 'CONFIRMED', paymentAuthorized: true });
+    expect(confirmed.paymentAction).toBeUndefined();
+  });
+
+  it('a payment the buyer never made cancels with ORDER.PAYMENT_EXPIRED and releases the stock', () => {
+    const decision = decide(stateIn('AWAITING_PAYMENT'), INPUTS['payment-expired']);
+    expect(decision.outcome === 'advanced' && decision.effects).toEqual([
+      { type: 'cancelled', reason: 'ORDER.PAYMENT_EXPIRED', reservationId: RES },
+    ]);
+    expect(stateAfter(decision).paymentAction).toBeUndefined();
+  });
 
   it('confirms once both facts are in, whichever arrives first', () => {
     const reservedFirst = decide(stateAfter(decide(pending, INPUTS.reserved)), INPUTS.authorized);

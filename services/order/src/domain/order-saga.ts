@@ -20,7 +20,18 @@ export interface OrderSagaState {
   readonly paymentId?: string;
   /** A payment id can also come from a failure; this says the amount is actually held. */
   readonly paymentAuthorized: boolean;
+  /** What the buyer must do to pay (a QR code, a redirect) while the order waits for it. */
+  readonly paymentAction?: PaymentActionFact;
   readonly shipmentId?: string;
+}
+
+export interface PaymentActionFact {
+  readonly nextAction: {
+    readonly type: 'qr_code' | 'redirect';
+    readonly qrCode?: string;
+    readonly url?: string;
+  };
+  readonly expiresAt: string;
 }
 
 export interface ShortLineFact {
@@ -38,8 +49,13 @@ export type SagaInput =
       readonly shortLines: readonly ShortLineFact[];
     }
   | { readonly type: 'stock-released'; readonly reservationId: string; readonly reason: StockReleaseReason }
+  | {
+      readonly type: 'payment-action-required';
+      readonly paymentId: string;
+      readonly action: PaymentActionFact;
+    }
   | { readonly type: 'payment-authorized'; readonly paymentId: string }
-  | { readonly type: 'payment-failed'; readonly paymentId: string }
+  | { readonly type: 'payment-failed'; readonly paymentId: string; readonly expired?: boolean }
   | {
       readonly type: 'shipment-created';
       readonly shipmentId: string;
@@ -110,12 +126,14 @@ export function decide(state: OrderSagaState, input: SagaInput): SagaDecision {
   switch (input.type) {
     case 'stock-reserved':
       return onStockReserved(state, input.reservationId);
+    case 'payment-action-required':
+      return onPaymentActionRequired(state, input.paymentId, input.action);
     case 'payment-authorized':
       return onPaymentAuthorized(state, input.paymentId);
     case 'stock-rejected':
       return onStockRejected(state, input.reason, input.shortLines);
     case 'payment-failed':
-      return onPaymentFailed(state, input.paymentId);
+      return onPaymentFailed(state, input.paymentId, input.expired === true);
     case 'stock-released':
       return onStockReleased(state, input.reservationId, input.reason);
     case 'shipment-created':
@@ -141,13 +159,40 @@ function onStockReserved(state: OrderSagaState, reservationId: string): SagaDeci
       [{ type: 'confirmed', reservationId, paymentId: state.paymentId }],
     );
   }
+  if (state.paymentAction) {
+    // The buyer was asked to pay before the reservation reached us: the order now waits for them.
+    return advance(
+      { ...next, status: 'AWAITING_PAYMENT' },
+      [{ status: 'RESERVED' }, { status: 'AWAITING_PAYMENT' }],
+      [],
+    );
+  }
   return advance(next, [{ status: 'RESERVED' }], []);
 }
 
-function onPaymentAuthorized(state: OrderSagaState, paymentId: string): SagaDecision {
-  if (state.status === 'RESERVED' && state.reservationId) {
+function onPaymentActionRequired(
+  state: OrderSagaState,
+  paymentId: string,
+  action: PaymentActionFact,
+): SagaDecision {
+  if (state.status === 'RESERVED' && !state.paymentAuthorized) {
     return advance(
-      { ...state, status: 'CONFIRMED', paymentId, paymentAuthorized: true },
+      { ...state, status: 'AWAITING_PAYMENT', paymentId, paymentAction: action },
+      [{ status: 'AWAITING_PAYMENT' }],
+      [],
+    );
+  }
+  if (state.status === 'PENDING' && !state.paymentAuthorized && !state.paymentAction) {
+    return record(state, { paymentId, paymentAction: action });
+  }
+  // A repeat, or too late: the order has moved on (authorized, cancelled).
+  return ignore(state);
+}
+
+function onPaymentAuthorized(state: OrderSagaState, paymentId: string): SagaDecision {
+  if ((state.status === 'RESERVED' || state.status === 'AWAITING_PAYMENT') && state.reservationId) {
+    return advance(
+      { ...state, status: 'CONFIRMED', paymentId, paymentAuthorized: true, paymentAction: undefined },
       [{ status: 'CONFIRMED' }],
       [{ type: 'confirmed', reservationId: state.reservationId, paymentId }],
     );
@@ -175,14 +220,18 @@ function onStockRejected(
   );
 }
 
-function onPaymentFailed(state: OrderSagaState, paymentId: string): SagaDecision {
+function onPaymentFailed(state: OrderSagaState, paymentId: string, expired: boolean): SagaDecision {
   // Once authorized, a failure of some other attempt changes nothing.
-  if (state.paymentAuthorized || (state.status !== 'PENDING' && state.status !== 'RESERVED')) {
+  const waiting =
+    state.status === 'PENDING' || state.status === 'RESERVED' || state.status === 'AWAITING_PAYMENT';
+  if (state.paymentAuthorized || !waiting) {
     return state.paymentId ? ignore(state) : record(state, { paymentId });
   }
-  return cancel({ ...state, paymentId: state.paymentId ?? paymentId }, 'ORDER.PAYMENT_FAILED', {
-    reservationId: state.reservationId,
-  });
+  return cancel(
+    { ...state, paymentId: state.paymentId ?? paymentId, paymentAction: undefined },
+    expired ? 'ORDER.PAYMENT_EXPIRED' : 'ORDER.PAYMENT_FAILED',
+    { reservationId: state.reservationId },
+  );
 }
 
 function onStockReleased(
@@ -317,6 +366,7 @@ function sameFacts(a: OrderSagaState, b: OrderSagaState): boolean {
     a.reservationId === b.reservationId &&
     a.paymentId === b.paymentId &&
     a.paymentAuthorized === b.paymentAuthorized &&
+    a.paymentAction === b.paymentAction &&
     a.shipmentId === b.shipmentId
   );
 }

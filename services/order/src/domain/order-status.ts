@@ -2,6 +2,8 @@
 export const ORDER_STATUSES = [
   'PENDING',
   'RESERVED',
+  /** The buyer must act (scan a QR code, follow a redirect) before the payment goes through. */
+  'AWAITING_PAYMENT',
   'CONFIRMED',
   'SHIPPED',
   'DELIVERED',
@@ -12,6 +14,11 @@ export const ORDER_STATUSES = [
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** The states a customer or operator may still cancel from: nothing has left the warehouse. */
-export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['PENDING', 'RESERVED', 'CONFIRMED'];
+export const CANCELLABLE_STATUSES: readonly OrderStatus[] = [
+  'PENDING',
+  'RESERVED',
+  'AWAITING_PAYMENT',
+  'CONFIRMED',
+];
 
 export const FINAL_STATUSES: readonly OrderStatus[] = ['DELIVERED', 'REJECTED', 'CANCELLED'];

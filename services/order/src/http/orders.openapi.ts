@@ -90,7 +90,25 @@ const orderSchema = S.named(
         },
         ['name', 'line2', 'region', 'phone'],
       ),
-      payment: S.object({ provider: S.string() }),
+      payment: S.object(
+        {
+          provider: S.string(),
+          nextAction: S.object(
+            {
+              type: S.oneOfValues(['qr_code', 'redirect']),
+              qrCode: S.string({
+                description: 'With qr_code: the content to show as a QR code for the buyer to scan.',
+              }),
+              url: S.string({
+                description: "With redirect: the gateway's payment page to send the buyer to.",
+              }),
+              expiresAt: S.dateTime,
+            },
+            ['qrCode', 'url'],
+          ),
+        },
+        ['nextAction'],
+      ),
       reservationId: S.uuid,
       paymentId: S.uuid,
       shipmentId: S.uuid,

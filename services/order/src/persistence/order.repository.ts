@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { OrderSagaState } from '../domain/order-saga';
+import type { OrderSagaState, PaymentActionFact } from '../domain/order-saga';
 import type { OrderStatus } from '../domain/order-status';
 
 /** What can run a query: the DataSource (autocommit reads) or a transaction's EntityManager. */
@@ -76,6 +76,7 @@ interface OrderRow {
   reservation_id: string | null;
   payment_id: string | null;
   payment_authorized: boolean;
+  payment_action: PaymentActionFact | null;
   shipment_id: string | null;
   created_at: Date;
   updated_at: Date;
@@ -173,7 +174,7 @@ export class OrderRepository {
     await manager.query(
       `UPDATE orders
           SET status = $2, reservation_id = $3, payment_id = $4, payment_authorized = $5, shipment_id = $6,
-              updated_at = now()
+              payment_action = $7, updated_at = now()
         WHERE id = $1`,
       [id, ...sagaStateParams(state)],
     );
@@ -195,10 +196,10 @@ export class OrderRepository {
       `WITH updated AS (
          UPDATE orders
             SET status = $2, reservation_id = $3, payment_id = $4, payment_authorized = $5, shipment_id = $6,
-                status_reason = COALESCE($7, status_reason), updated_at = now()
+                payment_action = $7, status_reason = COALESCE($8, status_reason), updated_at = now()
           WHERE id = $1
           RETURNING id)
-       ${timelineInsertFrom('updated', 8)}`,
+       ${timelineInsertFrom('updated', 9)}`,
       [id, ...sagaStateParams(state), statusReason ?? null, ...timelineParams(entries, cause)],
     );
   }
@@ -255,6 +256,7 @@ function sagaStateParams(state: OrderSagaState): unknown[] {
     state.paymentId ?? null,
     state.paymentAuthorized,
     state.shipmentId ?? null,
+    state.paymentAction ? JSON.stringify(state.paymentAction) : null,
   ];
 }
 
@@ -294,6 +296,7 @@ function toRecord(row: OrderRow): OrderRecord {
     ...(row.reservation_id !== null && { reservationId: row.reservation_id }),
     ...(row.payment_id !== null && { paymentId: row.payment_id }),
     paymentAuthorized: row.payment_authorized,
+    ...(row.payment_action !== null && { paymentAction: row.payment_action }),
     ...(row.shipment_id !== null && { shipmentId: row.shipment_id }),
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -18,6 +18,13 @@ export interface TimelineEntryView {
   readonly at: string;
 }
 
+export interface NextActionView {
+  readonly type: 'qr_code' | 'redirect';
+  readonly qrCode?: string;
+  readonly url?: string;
+  readonly expiresAt: string;
+}
+
 /** The order as the API shows it. Never the payment token. */
 export interface OrderView {
   readonly id: string;
@@ -30,7 +37,8 @@ export interface OrderView {
   readonly lines: readonly OrderLineRecord[];
   readonly customer: CustomerRecord;
   readonly shippingAddress: AddressRecord;
-  readonly payment: { readonly provider: string };
+  /** `nextAction` while AWAITING_PAYMENT: what the storefront shows the buyer, and until when. */
+  readonly payment: { readonly provider: string; readonly nextAction?: NextActionView };
   readonly reservationId?: string;
   readonly paymentId?: string;
   readonly shipmentId?: string;
@@ -52,7 +60,13 @@ export function toOrderView(order: OrderRecord, timeline: readonly TimelineRecor
     lines: order.lines.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice })),
     customer: { id: order.customer.id, email: order.customer.email },
     shippingAddress: order.shippingAddress,
-    payment: { provider: order.paymentProvider },
+    payment: {
+      provider: order.paymentProvider,
+      ...(order.status === 'AWAITING_PAYMENT' &&
+        order.paymentAction && {
+          nextAction: { ...order.paymentAction.nextAction, expiresAt: order.paymentAction.expiresAt },
+        }),
+    },
     ...(order.reservationId !== undefined && { reservationId: order.reservationId }),
     ...(order.paymentId !== undefined && { paymentId: order.paymentId }),
     ...(order.shipmentId !== undefined && { shipmentId: order.shipmentId }),

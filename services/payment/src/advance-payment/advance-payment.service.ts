@@ -7,13 +7,13 @@ import type {
   StockReservedV1,
 } from '@waybill/contracts';
 import { PermanentEventError, UnitOfWork } from '@waybill/eventing';
-import { Decision, Payment } from '../domain/payment';
+import { Payment } from '../domain/payment';
 import { AuthorizationOutcome, idempotencyKey, PaymentWebhookEvent } from '../domain/payment-outcomes';
 import { PaymentRepository } from '../persistence/payment.repository';
-import type { PaymentProvider, SettleRequest } from '../providers/payment-provider';
+import type { PaymentProvider } from '../providers/payment-provider';
 import { PaymentProviders } from '../providers/payment-providers';
 import { Refunds } from '../policies/refunds';
-import { paymentEvent } from '../domain/payment-events';
+import { PaymentDecisions } from '../policies/payment-decisions';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -33,7 +33,9 @@ export type PaymentSagaInput =
  * Forward steps and their compensations:
  *   authorize (both order.placed and stock-reserved seen) ── void (order cancelled, or a hold that
  *     landed after failure/cancellation, or a timed-out call that may have authorized)
- *   capture (shipment created)                             ── refund (cancelled after capture)
+ *   buyer pays (a QR code, a redirect; the provider's notify) ── close the trade (cancelled, or
+ *     expired: CheckAwaitedPayments), refund a payment that lands after that
+ *   capture (shipment created; at once for an immediate provider) ── refund (cancelled after it)
  */
 @Injectable()
 export class AdvancePayment {
@@ -43,6 +45,7 @@ export class AdvancePayment {
     private readonly payments: PaymentRepository,
     private readonly providers: PaymentProviders,
     private readonly refunds: Refunds,
+    private readonly decisions: PaymentDecisions,
   ) {}
 
   async execute(uow: UnitOfWork, input: PaymentSagaInput): Promise<void> {
@@ -87,7 +90,7 @@ export class AdvancePayment {
     const plan = payment.requestCancellation(new Date());
     if (plan.action === 'void') {
       const provider = this.requireProvider(payment);
-      const outcome = await provider.void(this.settleRequest(payment, 'void'));
+      const outcome = await provider.void(this.decisions.settleRequest(payment, 'void'));
       if (outcome.kind === 'unavailable') {
         throw new Error(`void of order ${payment.state.orderId}: ${outcome.message}`);
       }
@@ -97,7 +100,7 @@ export class AdvancePayment {
           `${provider.name} refused the void: ${outcome.message}`,
         );
       }
-      await this.announce(uow, payment.markVoided('PAYMENT.ORDER_CANCELLED', new Date()), payment);
+      await this.decisions.announce(uow, payment, payment.markVoided('PAYMENT.ORDER_CANCELLED', new Date()));
     } else if (plan.action === 'refund') {
       const result = await this.refunds.refundLocked(
         uow,
@@ -125,7 +128,7 @@ export class AdvancePayment {
       return;
     }
     const provider = this.requireProvider(payment);
-    const outcome = await provider.capture(this.settleRequest(payment, 'capture'));
+    const outcome = await provider.capture(this.decisions.settleRequest(payment, 'capture'));
     if (outcome.kind === 'unavailable') {
       throw new Error(`capture of order ${shipment.orderId}: ${outcome.message}`);
     }
@@ -135,7 +138,7 @@ export class AdvancePayment {
         `${provider.name} refused the capture: ${outcome.message}`,
       );
     }
-    await this.announce(uow, payment.markCaptured(new Date()), payment);
+    await this.decisions.announce(uow, payment, payment.markCaptured(new Date()));
     await this.payments.save(manager, payment);
   }
 
@@ -166,7 +169,7 @@ export class AdvancePayment {
       return;
     }
     const decision = payment.applyWebhook(outcome, new Date());
-    await this.follow(uow, payment, decision, outcome.providerPaymentRef);
+    await this.decisions.follow(uow, payment, decision, outcome.providerPaymentRef);
   }
 
   private async authorizeIfReady(uow: UnitOfWork, payment: Payment): Promise<void> {
@@ -175,9 +178,9 @@ export class AdvancePayment {
       await this.payments.save(manager, payment);
       return;
     }
-    payment.startAuthorizing();
     const { orderId, id, provider: providerName, amount, currency, paymentMethodRef } = payment.state;
     const provider = this.providers.get(providerName);
+    payment.startAuthorizing(provider?.captureMode ?? 'manual');
     // The provider call runs inside the transaction on purpose: if the commit is lost, the
     // redelivered event calls again with the same idempotency key and gets the first answer back.
     const outcome: AuthorizationOutcome = provider
@@ -196,41 +199,7 @@ export class AdvancePayment {
           message: `payment provider ${providerName ?? '(none)'} is not configured`,
         };
     const decision = payment.applyAuthorization(outcome, new Date());
-    await this.follow(uow, payment, decision, outcome.providerPaymentRef);
-  }
-
-  /** Saves, releases a stray hold if the domain says so, and announces. */
-  private async follow(
-    uow: UnitOfWork,
-    payment: Payment,
-    decision: Decision,
-    providerPaymentRef: string | undefined,
-  ): Promise<void> {
-    const { manager } = uow;
-    if (decision.voidAtProvider) {
-      const provider = this.providers.get(payment.state.provider);
-      const outcome = provider
-        ? await provider.void({
-            ...this.settleRequest(payment, 'void'),
-            providerPaymentRef: providerPaymentRef ?? payment.state.providerPaymentRef,
-          })
-        : undefined;
-      if (outcome?.kind !== 'done') {
-        // Best effort: the payment is already closed for the saga; an uncaptured hold expires at
-        // the provider, and a late authorization webhook triggers this void again.
-        this.logger.warn(
-          `could not void a stray hold for order ${payment.state.orderId}: ${outcome ? outcome.message : 'provider not configured'}`,
-        );
-      }
-    }
-    await this.payments.save(manager, payment);
-    await this.announce(uow, decision, payment);
-  }
-
-  private async announce(uow: UnitOfWork, decision: Decision, payment: Payment): Promise<void> {
-    if (decision.emit) {
-      await uow.publish([paymentEvent(payment, decision.emit)]);
-    }
+    await this.decisions.follow(uow, payment, decision, outcome.providerPaymentRef);
   }
 
   private requireProvider(payment: Payment): PaymentProvider {
@@ -242,19 +211,6 @@ export class AdvancePayment {
       );
     }
     return provider;
-  }
-
-  private settleRequest(payment: Payment, step: 'capture' | 'void' | 'query'): SettleRequest {
-    const { orderId, id, providerPaymentRef, amount, currency } = payment.state;
-    return {
-      orderId,
-      paymentId: id,
-      providerPaymentRef,
-      amount: amount ?? 0,
-      currency: currency ?? '',
-      idempotencyKey: idempotencyKey(orderId, step),
-      paymentAmount: amount ?? 0,
-    };
   }
 }
 

@@ -1,4 +1,5 @@
 import type {
+  PaymentActionRequiredV1,
   PaymentAuthorizedV1,
   PaymentCapturedV1,
   PaymentFailedV1,
@@ -19,6 +20,7 @@ export interface PaymentEventToPublish {
 }
 
 export const PAYMENT_EVENT_TYPES = {
+  'action-required': 'waybill.payment.action-required.v1',
   authorized: 'waybill.payment.authorized.v1',
   failed: 'waybill.payment.failed.v1',
   voided: 'waybill.payment.voided.v1',
@@ -47,6 +49,26 @@ export function paymentEvent(payment: Payment, kind: PaymentEventKind): PaymentE
   const state = payment.state;
   const subject = state.orderId;
   switch (kind) {
+    case 'action-required': {
+      const { nextAction, actionExpiresAt } = state;
+      if (!nextAction || !actionExpiresAt) {
+        throw new Error(`payment of order ${state.orderId} requires no action`);
+      }
+      return {
+        type: PAYMENT_EVENT_TYPES['action-required'],
+        subject,
+        data: {
+          ...base(payment),
+          providerPaymentRef: state.providerPaymentRef ?? '',
+          nextAction:
+            nextAction.type === 'qr_code'
+              ? { type: 'qr_code', qrCode: nextAction.qrCode }
+              : { type: 'redirect', url: nextAction.url },
+          expiresAt: actionExpiresAt.toISOString(),
+          requiredAt: new Date().toISOString(),
+        } satisfies PaymentActionRequiredV1,
+      };
+    }
     case 'authorized':
       return {
         type: PAYMENT_EVENT_TYPES.authorized,

@@ -14,7 +14,7 @@ function ready(): Payment {
 
 function authorized(): Payment {
   const payment = ready();
-  payment.startAuthorizing();
+  payment.startAuthorizing('manual');
   payment.applyAuthorization({ kind: 'authorized', providerPaymentRef: 'pi_1' }, at);
   return payment;
 }
@@ -62,14 +62,14 @@ describe('Payment', () => {
     const payment = authorized();
     payment.recordStockReserved('r2', at);
     expect(payment.readyToAuthorize).toBe(false);
-    expect(() => payment.startAuthorizing()).toThrow();
+    expect(() => payment.startAuthorizing('manual')).toThrow();
   });
 
   it('announces an authorization once; a repeat changes nothing', () => {
     const payment = ready();
-    payment.startAuthorizing();
+    payment.startAuthorizing('manual');
     expect(payment.applyAuthorization({ kind: 'authorized', providerPaymentRef: 'pi_1' }, at)).toEqual({
-      emit: 'authorized',
+      emit: ['authorized'],
     });
     expect(payment.status).toBe('AUTHORIZED');
     expect(payment.applyAuthorization({ kind: 'authorized', providerPaymentRef: 'pi_1' }, at)).toEqual({});
@@ -77,32 +77,32 @@ describe('Payment', () => {
 
   it('records a decline with its code and announces failure', () => {
     const payment = ready();
-    payment.startAuthorizing();
+    payment.startAuthorizing('manual');
     const decision = payment.applyAuthorization(
       { kind: 'failed', reason: 'PAYMENT.DECLINED', declineCode: 'insufficient_funds' },
       at,
     );
-    expect(decision).toEqual({ emit: 'failed', voidAtProvider: false });
+    expect(decision).toEqual({ emit: ['failed'], voidAtProvider: false });
     expect(payment.state).toMatchObject({ status: 'FAILED', declineCode: 'insufficient_funds' });
   });
 
   it('voids at the provider after a timeout, since the call may have gone through', () => {
     const payment = ready();
-    payment.startAuthorizing();
+    payment.startAuthorizing('manual');
     expect(
       payment.applyAuthorization({ kind: 'failed', reason: 'PAYMENT.TIMED_OUT', mayHaveSucceeded: true }, at),
-    ).toEqual({ emit: 'failed', voidAtProvider: true });
+    ).toEqual({ emit: ['failed'], voidAtProvider: true });
   });
 
   it('waits in REQUIRES_ACTION and is resolved by a webhook', () => {
     const payment = ready();
-    payment.startAuthorizing();
+    payment.startAuthorizing('manual');
     expect(payment.applyAuthorization({ kind: 'requires-action', providerPaymentRef: 'pi_1' }, at)).toEqual(
       {},
     );
     expect(payment.status).toBe('REQUIRES_ACTION');
     expect(payment.applyWebhook({ kind: 'authorized', providerPaymentRef: 'pi_1' }, at)).toEqual({
-      emit: 'authorized',
+      emit: ['authorized'],
     });
     expect(payment.status).toBe('AUTHORIZED');
   });
@@ -138,7 +138,7 @@ describe('Payment', () => {
 
     it('while requires-action is pending: voids at the provider, announces nothing', () => {
       const payment = ready();
-      payment.startAuthorizing();
+      payment.startAuthorizing('manual');
       payment.applyAuthorization({ kind: 'requires-action', providerPaymentRef: 'pi_1' }, at);
       expect(payment.requestCancellation(at)).toEqual({ action: 'void' });
       expect(payment.markVoided('PAYMENT.ORDER_CANCELLED', at)).toEqual({});
@@ -148,7 +148,7 @@ describe('Payment', () => {
     it('after authorization: voids and announces payment.voided', () => {
       const payment = authorized();
       expect(payment.requestCancellation(at)).toEqual({ action: 'void' });
-      expect(payment.markVoided('PAYMENT.ORDER_CANCELLED', at)).toEqual({ emit: 'voided' });
+      expect(payment.markVoided('PAYMENT.ORDER_CANCELLED', at)).toEqual({ emit: ['voided'] });
       expect(payment.status).toBe('VOIDED');
       expect(payment.markVoided('PAYMENT.ORDER_CANCELLED', at)).toEqual({});
     });
@@ -165,7 +165,7 @@ describe('Payment', () => {
     it('captures an authorized payment once', () => {
       const payment = authorized();
       expect(payment.readyToCapture).toBe(true);
-      expect(payment.markCaptured(at)).toEqual({ emit: 'captured' });
+      expect(payment.markCaptured(at)).toEqual({ emit: ['captured'] });
       expect(payment.state.capturedAmount).toBe(5390);
       expect(payment.readyToCapture).toBe(false);
       expect(payment.markCaptured(at)).toEqual({});
@@ -194,7 +194,7 @@ describe('Payment', () => {
     it('a provider cancel of an authorized payment announces an expired authorization', () => {
       const payment = authorized();
       expect(payment.applyWebhook({ kind: 'canceled', providerPaymentRef: 'pi_1' }, at)).toEqual({
-        emit: 'voided',
+        emit: ['voided'],
       });
       expect(payment.state.voidReason).toBe('PAYMENT.AUTHORIZATION_EXPIRED');
     });

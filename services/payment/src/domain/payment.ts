@@ -1,6 +1,12 @@
 import type { PaymentFailureReason, PaymentVoidReason } from '@waybill/contracts';
-import type { AuthorizationOutcome, WebhookOutcome } from './payment-outcomes';
+import type { AuthorizationOutcome, NextAction, WebhookOutcome } from './payment-outcomes';
 import { canMove, isAwaitingAuthorization, PaymentStatus } from './payment-status';
+
+/**
+ * How the payment's provider takes money (see CaptureMode in providers/payment-provider.ts):
+ * remembered when authorizing starts, so a payment keeps the mode it was opened with.
+ */
+export type PaymentCaptureMode = 'manual' | 'immediate';
 
 /** One payment per order, as stored. Dates are instants; amounts are minor units. */
 export interface PaymentRecord {
@@ -18,6 +24,12 @@ export interface PaymentRecord {
   stockReservedSeenAt?: Date;
   cancelRequestedAt?: Date;
   providerPaymentRef?: string;
+  captureMode?: PaymentCaptureMode;
+  /** What the buyer must do (REQUIRES_ACTION), and until when the provider waits for it. */
+  nextAction?: NextAction;
+  actionExpiresAt?: Date;
+  /** When the provider was last asked about a payment waiting on the buyer. */
+  actionQueriedAt?: Date;
   authorizedAt?: Date;
   authorizationExpiresAt?: Date;
   capturedAt?: Date;
@@ -33,15 +45,21 @@ export interface PaymentRecord {
 }
 
 /** What the application must announce after a change. */
-export type PaymentEventKind = 'authorized' | 'failed' | 'voided' | 'captured';
+export type PaymentEventKind = 'action-required' | 'authorized' | 'failed' | 'voided' | 'captured';
 
 export interface Decision {
-  readonly emit?: PaymentEventKind;
+  /** In this order (an immediate payment announces authorized, then captured). */
+  readonly emit?: readonly PaymentEventKind[];
   /**
    * Release a hold at the provider: an authorization landed after the order was cancelled or the
    * payment failed, or the provider never answered and may have authorized anyway.
    */
   readonly voidAtProvider?: boolean;
+  /**
+   * Give money back at the provider: an immediate payment (money already taken) landed after the
+   * payment expired, failed or was cancelled — the buyer paid at the last second.
+   */
+  readonly refundLatePayment?: boolean;
 }
 
 /** The forward action a cancellation needs, with its compensation named beside it. */
@@ -122,44 +140,108 @@ export class Payment {
     );
   }
 
-  startAuthorizing(): void {
+  startAuthorizing(captureMode: PaymentCaptureMode): void {
     if (!this.readyToAuthorize) {
       throw new Error(`payment of order ${this.record.orderId} is not ready to authorize`);
     }
+    this.record.captureMode = captureMode;
     this.move('AUTHORIZING');
+  }
+
+  get isImmediate(): boolean {
+    return this.record.captureMode === 'immediate';
   }
 
   /** The answer to authorize, or a provider webhook that resolves a pending customer action. */
   applyAuthorization(outcome: AuthorizationOutcome, at: Date): Decision {
     const { status } = this.record;
     if (!isAwaitingAuthorization(status)) {
-      // A hold that lands after the payment failed or the order was cancelled must not stay.
-      const lateHold = outcome.kind === 'authorized' && (status === 'FAILED' || status === 'VOIDED');
-      return lateHold ? { voidAtProvider: true } : NOTHING;
+      // A hold (or, for an immediate payment, money) that lands after the payment expired, failed
+      // or the order was cancelled must not stay: released, or paid back.
+      const late = outcome.kind === 'authorized' && (status === 'FAILED' || status === 'VOIDED');
+      if (!late) {
+        return NOTHING;
+      }
+      if (!this.isImmediate) {
+        return { voidAtProvider: true };
+      }
+      // Paid back once: a repeated notify of the same late payment finds it collected already.
+      return this.record.capturedAmount > 0 ? NOTHING : { refundLatePayment: true };
     }
     switch (outcome.kind) {
       case 'authorized':
         this.record.providerPaymentRef = outcome.providerPaymentRef;
         this.record.authorizedAt = at;
         this.record.authorizationExpiresAt = outcome.expiresAt;
+        this.record.nextAction = undefined;
         this.move('AUTHORIZED');
-        return { emit: 'authorized' };
+        if (this.isImmediate) {
+          // Paid when the buyer paid: there is no hold to capture on shipment.
+          this.collect(at);
+          return { emit: ['authorized', 'captured'] };
+        }
+        return { emit: ['authorized'] };
       case 'requires-action':
         if (status === 'REQUIRES_ACTION') {
           return NOTHING;
         }
         this.record.providerPaymentRef = outcome.providerPaymentRef;
+        this.record.nextAction = outcome.nextAction;
+        this.record.actionExpiresAt = outcome.expiresAt;
         this.move('REQUIRES_ACTION');
-        return NOTHING;
+        // Announced when the buyer has something to do that a storefront can show.
+        return outcome.nextAction && outcome.expiresAt ? { emit: ['action-required'] } : NOTHING;
       case 'failed':
         this.record.providerPaymentRef ??= outcome.providerPaymentRef;
         this.record.failedAt = at;
         this.record.failureReason = outcome.reason;
         this.record.declineCode = outcome.declineCode;
         this.record.failureMessage = outcome.message;
+        this.record.nextAction = undefined;
         this.move('FAILED');
-        return { emit: 'failed', voidAtProvider: outcome.mayHaveSucceeded === true };
+        return { emit: ['failed'], voidAtProvider: outcome.mayHaveSucceeded === true };
     }
+  }
+
+  /**
+   * Waiting on the buyer, with a deadline the provider set: what CheckAwaitedPayments asks the
+   * provider about (a lost notify) and gives up once past `actionExpiresAt`.
+   */
+  get awaitsBuyer(): boolean {
+    return this.record.status === 'REQUIRES_ACTION' && this.record.actionExpiresAt !== undefined;
+  }
+
+  isActionExpired(now: Date): boolean {
+    return this.awaitsBuyer && (this.record.actionExpiresAt?.getTime() ?? Infinity) <= now.getTime();
+  }
+
+  markQueried(at: Date): void {
+    this.record.actionQueriedAt = at;
+  }
+
+  /** The buyer never paid and the provider's trade is closed: the order hears payment failed. */
+  expire(at: Date): Decision {
+    if (this.record.status !== 'REQUIRES_ACTION') {
+      return NOTHING;
+    }
+    return this.applyAuthorization(
+      {
+        kind: 'failed',
+        reason: 'PAYMENT.EXPIRED',
+        message: `the buyer did not pay by ${this.record.actionExpiresAt?.toISOString() ?? 'the deadline'}`,
+      },
+      at,
+    );
+  }
+
+  /**
+   * A late payment was paid back (refundLatePayment): the money came and went, the payment stays
+   * failed or voided. Recorded as collected and refunded, so reconciliation sees both.
+   */
+  recordLatePaymentRefunded(amount: number): void {
+    this.record.capturedAmount += amount;
+    this.record.refundedAmount += amount;
+    this.record.refundCount += 1;
   }
 
   /** order.cancelled. Remembered even when nothing is held yet, so nothing is authorized later. */
@@ -194,7 +276,7 @@ export class Payment {
     this.record.voidedAt = at;
     this.record.voidReason = reason;
     this.move('VOIDED');
-    return wasAuthorized ? { emit: 'voided' } : NOTHING;
+    return wasAuthorized ? { emit: ['voided'] } : NOTHING;
   }
 
   /** shipment.created: only an authorized payment is captured; a repeat is a no-op. */
@@ -206,10 +288,14 @@ export class Payment {
     if (!canMove(this.record.status, 'CAPTURED')) {
       return NOTHING;
     }
+    this.collect(at);
+    return { emit: ['captured'] };
+  }
+
+  private collect(at: Date): void {
     this.record.capturedAt = at;
     this.record.capturedAmount = this.record.amount ?? 0;
     this.move('CAPTURED');
-    return { emit: 'captured' };
   }
 
   get refundableAmount(): number {

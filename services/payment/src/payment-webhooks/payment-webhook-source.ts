@@ -4,7 +4,7 @@ import {
   WebhookReceipt,
   WebhookSource,
 } from '@waybill/eventing';
-import type { WebhookHeaders, WebhookVerdict } from '@waybill/platform';
+import type { WebhookHeaders, WebhookRefusal, WebhookVerdict } from '@waybill/platform';
 import type { PaymentWebhookEvent } from '../domain/payment-outcomes';
 import type { PaymentProvider } from '../providers/payment-provider';
 
@@ -29,6 +29,10 @@ export class PaymentWebhookSource implements WebhookSource<PaymentWebhookEvent> 
   constructor(private readonly provider: PaymentProvider) {
     this.name = provider.name;
     this.storedHeaders = provider.webhookHeaders;
+    const { webhookAnswers } = provider;
+    if (webhookAnswers) {
+      this.refuse = (refusal) => webhookAnswers.refused(refusal);
+    }
   }
 
   verify(rawBody: Buffer, headers: WebhookHeaders, now: Date): WebhookVerdict {
@@ -45,6 +49,12 @@ export class PaymentWebhookSource implements WebhookSource<PaymentWebhookEvent> 
   }
 
   acknowledge({ duplicate, ignored }: WebhookReceipt): WebhookAcknowledgement {
-    return jsonAcknowledgement({ received: true, duplicate, ignored } satisfies WebhookAck);
+    const { webhookAnswers } = this.provider;
+    return (
+      webhookAnswers?.accepted ??
+      jsonAcknowledgement({ received: true, duplicate, ignored } satisfies WebhookAck)
+    );
   }
+
+  readonly refuse?: (refusal: WebhookRefusal) => WebhookAcknowledgement;
 }

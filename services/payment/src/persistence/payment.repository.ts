@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { PaymentFailureReason, PaymentVoidReason } from '@waybill/contracts';
-import { Payment, PaymentRecord } from '../domain/payment';
+import { Payment, PaymentCaptureMode, PaymentRecord } from '../domain/payment';
+import type { NextAction } from '../domain/payment-outcomes';
 import { isPaymentStatus } from '../domain/payment-status';
 
 type Row = Record<string, unknown>;
@@ -19,6 +20,10 @@ const MUTABLE_COLUMNS = [
   ['stock_reserved_seen_at', 'stockReservedSeenAt'],
   ['cancel_requested_at', 'cancelRequestedAt'],
   ['provider_payment_ref', 'providerPaymentRef'],
+  ['capture_mode', 'captureMode'],
+  ['next_action', 'nextAction'],
+  ['action_expires_at', 'actionExpiresAt'],
+  ['action_queried_at', 'actionQueriedAt'],
   ['authorized_at', 'authorizedAt'],
   ['authorization_expires_at', 'authorizationExpiresAt'],
   ['captured_at', 'capturedAt'],
@@ -82,6 +87,29 @@ export class PaymentRepository {
     return rows[0] ? new Payment(toRecord(rows[0])) : undefined;
   }
 
+  /**
+   * Payments waiting on the buyer that are due a look: past their deadline, or not asked about
+   * for `queryEvery` (a notify may be lost). Locked, skipping rows another sweeper holds.
+   */
+  async lockAwaitingBuyer(
+    manager: EntityManager,
+    now: Date,
+    queryEverySeconds: number,
+    limit: number,
+  ): Promise<Payment[]> {
+    const rows = await manager.query<Row[]>(
+      `SELECT * FROM payments
+        WHERE status = 'REQUIRES_ACTION' AND action_expires_at IS NOT NULL
+          AND (action_expires_at <= $1
+               OR coalesce(action_queried_at, updated_at) <= $1::timestamptz - make_interval(secs => $2))
+        ORDER BY action_expires_at
+        LIMIT $3
+        FOR UPDATE SKIP LOCKED`,
+      [now, queryEverySeconds, limit],
+    );
+    return rows.map((row) => new Payment(toRecord(row)));
+  }
+
   async find(manager: EntityManager, orderId: string): Promise<Payment | undefined> {
     const rows = await manager.query<Row[]>(`SELECT * FROM payments WHERE order_id = $1`, [orderId]);
     return rows[0] ? new Payment(toRecord(rows[0])) : undefined;
@@ -136,7 +164,11 @@ export class PaymentRepository {
 }
 
 function toColumn(value: unknown): unknown {
-  return value === undefined ? null : value;
+  if (value === undefined) {
+    return null;
+  }
+  // jsonb (next_action): pg would send a plain object as its string form otherwise.
+  return typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value) : value;
 }
 
 function optional<T>(value: unknown, map: (value: unknown) => T = (v) => v as T): T | undefined {
@@ -162,6 +194,10 @@ function toRecord(row: Row): PaymentRecord {
     stockReservedSeenAt: optional(row.stock_reserved_seen_at, date),
     cancelRequestedAt: optional(row.cancel_requested_at, date),
     providerPaymentRef: optional(row.provider_payment_ref),
+    captureMode: optional<PaymentCaptureMode>(row.capture_mode),
+    nextAction: optional<NextAction>(row.next_action),
+    actionExpiresAt: optional(row.action_expires_at, date),
+    actionQueriedAt: optional(row.action_queried_at, date),
     authorizedAt: optional(row.authorized_at, date),
     authorizationExpiresAt: optional(row.authorization_expires_at, date),
     capturedAt: optional(row.captured_at, date),

@@ -135,9 +135,16 @@ export async function startPaymentService(env: Record<string, string>): Promise<
   };
 }
 
-export function orderPlaced(orderId: string, provider: string, paymentMethodRef: string, totalAmount = 5390) {
+export function orderPlaced(
+  orderId: string,
+  provider: string,
+  paymentMethodRef: string,
+  totalAmount = 5390,
+  currency = 'EUR',
+) {
   return exampleData('waybill.order.placed.v1', {
     orderId,
+    currency,
     storefrontOrderId: `SO-${orderId.slice(0, 8)}`,
     totalAmount,
     payment: { provider, paymentMethodRef },
@@ -171,6 +178,7 @@ export function shipmentCreated(orderId: string) {
 }
 
 export const TYPES = {
+  actionRequired: 'waybill.payment.action-required.v1',
   placed: 'waybill.order.placed.v1',
   reserved: 'waybill.inventory.stock-reserved.v1',
   cancelled: 'waybill.order.cancelled.v1',

@@ -5,6 +5,8 @@ import { Describe, IsText, IsTimestamp, OptionalProperty } from '../common/field
 
 export const ORDER_CANCELLATION_REASONS = [
   'ORDER.PAYMENT_FAILED',
+  /** The buyer never paid (a QR code never scanned) before the payment's deadline. */
+  'ORDER.PAYMENT_EXPIRED',
   'ORDER.RESERVATION_EXPIRED',
   'ORDER.CUSTOMER_REQUEST',
   'ORDER.OPERATOR_REQUEST',

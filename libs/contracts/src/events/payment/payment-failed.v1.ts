@@ -18,6 +18,8 @@ export const PAYMENT_FAILURE_REASONS = [
   'PAYMENT.AUTHENTICATION_FAILED',
   'PAYMENT.PROVIDER_ERROR',
   'PAYMENT.TIMED_OUT',
+  /** The buyer never paid (a QR code never scanned) before the trade's pay timeout: it was closed. */
+  'PAYMENT.EXPIRED',
 ] as const;
 export type PaymentFailureReason = (typeof PAYMENT_FAILURE_REASONS)[number];
 

@@ -14,6 +14,8 @@ export const PAYMENT_REFUND_REASONS = [
   'PAYMENT.RETURNED',
   'PAYMENT.CUSTOMER_REQUEST',
   'PAYMENT.OPERATOR_REQUEST',
+  /** The buyer paid after the payment had expired or the order was cancelled: paid back at once. */
+  'PAYMENT.LATE_PAYMENT',
 ] as const;
 export type PaymentRefundReason = (typeof PAYMENT_REFUND_REASONS)[number];
 

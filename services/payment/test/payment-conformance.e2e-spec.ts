@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { MetricsScrape, waitFor } from '@waybill/testing';
+import type { FakePaymentGateway } from '@waybill/testing/parties';
+import { PAYMENT_GATEWAY_VARIANTS } from './support/payment-gateways';
+import {
+  orderCancelled,
+  orderPlaced,
+  PaymentTestEnv,
+  shipmentCreated,
+  startPaymentService,
+  stockReserved,
+  TYPES,
+} from './support/payment-test-env';
+
+/*
+ * The payment conformance suite: the same scenarios for every gateway that makes the buyer act
+ * (a QR code, a redirect), each against its fake over real HTTP with real cryptography, through
+ * the payment service on the real Kafka and PostgreSQL. What differs is only the capture mode:
+ * `manual` holds and captures on shipment; `immediate` is paid when the buyer pays, so a
+ * cancellation refunds instead of voiding.
+ */
+
+const AMOUNT = 5390;
+const forOrder = (orderId: string) => (data: Record<string, unknown>) => data.orderId === orderId;
+
+describe.each(PAYMENT_GATEWAY_VARIANTS)('payment conformance: $name', (variant) => {
+  let gateway: FakePaymentGateway;
+  let env: PaymentTestEnv;
+  const immediate = variant.captureMode === 'immediate';
+
+  beforeAll(async () => {
+    gateway = await variant.start();
+    env = await startPaymentService({
+      ...gateway.env(),
+      PAYMENT_PROVIDER_MAX_ATTEMPTS: '3',
+      // Sweeps often, and asks the gateway about a payment after a second without a notify.
+      PAYMENT_ACTION_SWEEP_INTERVAL_MS: '200',
+      PAYMENT_ACTION_QUERY_INTERVAL_SECONDS: '1',
+    }).catch(async (error: unknown) => {
+      await gateway.stop();
+      throw error;
+    });
+    gateway.setNotifyTarget(env.service.baseUrl);
+  });
+
+  afterAll(async () => {
+    await env?.stop();
+    await gateway?.stop();
+  });
+
+  /** order.placed and stock-reserved: the payment opens a trade and asks the buyer to act. */
+  async function awaitingBuyer(): Promise<{ orderId: string; action: Record<string, unknown> }> {
+    const orderId = randomUUID();
+    await env.probe.publish(TYPES.placed, orderPlaced(orderId, gateway.provider, 'buyer', AMOUNT, 'CNY'));
+    await env.probe.publish(TYPES.reserved, stockReserved(orderId));
+    const action = await env.probe.waitForEvent(TYPES.actionRequired, forOrder(orderId));
+    return { orderId, action: action.data };
+  }
+
+  async function paid(): Promise<string> {
+    const { orderId } = await awaitingBuyer();
+    await gateway.buyerPays(orderId);
+    await env.probe.waitForEvent(TYPES.authorized, forOrder(orderId));
+    if (immediate) {
+      await env.probe.waitForEvent(TYPES.captured, forOrder(orderId));
+    }
+    return orderId;
+  }
+
+  /** Paid and, for a hold, captured on shipment: money the merchant has. */
+  async function collected(): Promise<string> {
+    const orderId = await paid();
+    if (!immediate) {
+      await env.probe.publish(TYPES.shipped, shipmentCreated(orderId));
+      await env.probe.waitForEvent(TYPES.captured, forOrder(orderId));
+    }
+    return orderId;
+  }
+
+  const paymentOf = async (orderId: string) => (await env.get(`/v1/payments/${orderId}`, env.reader)).body;
+  const count = (type: string, orderId: string) => env.outboxCount(type, orderId);
+
+  /** The deadline passes: the test moves the payment's deadline, not the clock. */
+  async function passDeadline(orderId: string): Promise<void> {
+    await env.query(
+      `UPDATE payments SET action_expires_at = now() - interval '1 second' WHERE order_id = $1`,
+      [orderId],
+    );
+  }
+
+  it('asks the buyer to act, then authorizes when the buyer pays and the signed notify comes', async () => {
+    const { orderId, action } = await awaitingBuyer();
+    expect(action).toMatchObject({ provider: gateway.provider, amount: AMOUNT, currency: 'CNY' });
+    const nextAction = action.nextAction as { type: string; qrCode?: string; url?: string };
+    expect(['qr_code', 'redirect']).toContain(nextAction.type);
+    expect(nextAction.qrCode ?? nextAction.url).toBeTruthy();
+    expect(Date.parse(action.expiresAt as string)).toBeGreaterThan(Date.now());
+    expect((await paymentOf(orderId)).status).toBe('REQUIRES_ACTION');
+
+    await gateway.buyerPays(orderId);
+    const authorized = await env.probe.waitForEvent(TYPES.authorized, forOrder(orderId));
+    expect(authorized.data).toMatchObject({ provider: gateway.provider, amount: AMOUNT });
+    if (immediate) {
+      // Paid when the buyer paid: captured at once, nothing to capture on shipment.
+      await env.probe.waitForEvent(TYPES.captured, forOrder(orderId));
+      expect((await paymentOf(orderId)).status).toBe('CAPTURED');
+    } else {
+      expect((await paymentOf(orderId)).status).toBe('AUTHORIZED');
+    }
+  });
+
+  it('a payment the gateway refuses fails DECLINED', async () => {
+    gateway.declineNextPayment();
+    const orderId = randomUUID();
+    await env.probe.publish(TYPES.placed, orderPlaced(orderId, gateway.provider, 'buyer', AMOUNT, 'CNY'));
+    await env.probe.publish(TYPES.reserved, stockReserved(orderId));
+    const failed = await env.probe.waitForEvent(TYPES.failed, forOrder(orderId));
+    expect(failed.data).toMatchObject({ reason: 'PAYMENT.DECLINED' });
+  });
+
+  it('a buyer who never pays: past the deadline the trade is closed and the payment fails EXPIRED', async () => {
+    const { orderId } = await awaitingBuyer();
+    await passDeadline(orderId);
+    const failed = await env.probe.waitForEvent(TYPES.failed, forOrder(orderId));
+    expect(failed.data).toMatchObject({ reason: 'PAYMENT.EXPIRED' });
+    expect((await paymentOf(orderId)).status).toBe('FAILED');
+    expect(gateway.tradeStatus(orderId)).toBe(variant.closedStatus);
+    expect(await count(TYPES.authorized, orderId)).toBe(0);
+  });
+
+  it('a lost notify: the gateway is asked, and the payment authorizes anyway', async () => {
+    const { orderId } = await awaitingBuyer();
+    await gateway.buyerPays(orderId, 'lose');
+    await env.probe.waitForEvent(TYPES.authorized, forOrder(orderId));
+    expect(await count(TYPES.authorized, orderId)).toBe(1);
+  });
+
+  it('a repeated notify is applied once', async () => {
+    const { orderId } = await awaitingBuyer();
+    await gateway.buyerPays(orderId, 'repeat');
+    await env.probe.waitForEvent(TYPES.authorized, forOrder(orderId));
+    await waitFor(
+      async () =>
+        (
+          await env.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM webhook_inbox WHERE source = $1 AND processed_at IS NOT NULL`,
+            [gateway.provider],
+          )
+        )[0].n > 0,
+      { timeoutMs: 10_000, description: 'the notify to be applied' },
+    );
+    expect(await count(TYPES.authorized, orderId)).toBe(1);
+    expect(await count(TYPES.captured, orderId)).toBe(immediate ? 1 : 0);
+  });
+
+  it.each(['tampered', 'stale', 'wrong-key'] as const)(
+    'a %s notify is refused in the gateway’s own words, counted, and changes nothing',
+    async (spoil) => {
+      const { orderId } = await awaitingBuyer();
+      const before = await MetricsScrape.of(env.service.baseUrl);
+      const answer = await gateway.sendSpoiledNotify(orderId, spoil);
+      expect(answer.status === 200 && answer.body === variant.acceptedBody).toBe(false);
+      expect(answer.body).toMatch(variant.refusedBody);
+      const after = await MetricsScrape.of(env.service.baseUrl);
+      const refused = (scrape: MetricsScrape) =>
+        ['signature_mismatch', 'timestamp_out_of_tolerance', 'payload_malformed']
+          .map((outcome) => scrape.value('waybill_webhooks_total', { source: gateway.provider, outcome }))
+          .reduce((a, b) => a + b, 0);
+      expect(refused(after) - refused(before)).toBe(1);
+      expect((await paymentOf(orderId)).status).toBe('REQUIRES_ACTION');
+      expect(await count(TYPES.authorized, orderId)).toBe(0);
+    },
+  );
+
+  if (immediate) {
+    it('a cancellation after the buyer paid refunds the whole amount, once', async () => {
+      const orderId = await paid();
+      await env.probe.publish(TYPES.cancelled, orderCancelled(orderId));
+      const refunded = await env.probe.waitForEvent(TYPES.refunded, forOrder(orderId));
+      expect(refunded.data).toMatchObject({ amount: AMOUNT });
+      expect(gateway.refunds(orderId)).toEqual([AMOUNT]);
+      expect(await count(TYPES.voided, orderId)).toBe(0);
+    });
+  } else {
+    it('a hold is captured on shipment', async () => {
+      const orderId = await collected();
+      expect(gateway.captures(orderId)).toEqual([AMOUNT]);
+      expect((await paymentOf(orderId)).status).toBe('CAPTURED');
+    });
+
+    it('a hold is released when the order is cancelled', async () => {
+      const orderId = await paid();
+      await env.probe.publish(TYPES.cancelled, orderCancelled(orderId));
+      await env.probe.waitForEvent(TYPES.voided, forOrder(orderId));
+      expect(gateway.tradeStatus(orderId)).toBe(variant.releasedStatus);
+      expect(gateway.captures(orderId)).toEqual([]);
+      expect(gateway.refunds(orderId)).toEqual([]);
+    });
+  }
+
+  it('a refund whose answer is lost is retried under the same request number: one refund', async () => {
+    const orderId = await collected();
+    gateway.loseNextAnswer('refund');
+    const answer = await env.post(`/v1/payments/${orderId}/refund`, { amount: AMOUNT }, env.refunder, {
+      'Idempotency-Key': randomUUID(),
+    });
+    expect(answer.status).toBe(201);
+    expect(gateway.refunds(orderId)).toEqual([AMOUNT]);
+    expect((await paymentOf(orderId)).status).toBe('REFUNDED');
+  });
+
+  it('refunds in parts, each once', async () => {
+    const orderId = await collected();
+    for (const amount of [1000, AMOUNT - 1000]) {
+      const answer = await env.post(`/v1/payments/${orderId}/refund`, { amount }, env.refunder, {
+        'Idempotency-Key': randomUUID(),
+      });
+      expect(answer.status).toBe(201);
+    }
+    expect(gateway.refunds(orderId)).toEqual([1000, AMOUNT - 1000]);
+    expect((await paymentOf(orderId)).status).toBe('REFUNDED');
+  });
+
+  it('a payment that reaches the gateway after the trade was closed is given back', async () => {
+    const { orderId } = await awaitingBuyer();
+    await passDeadline(orderId);
+    await env.probe.waitForEvent(TYPES.failed, forOrder(orderId));
+    await gateway.buyerPaysAfterClose(orderId);
+    if (immediate) {
+      const refunded = await env.probe.waitForEvent(TYPES.refunded, forOrder(orderId));
+      expect(refunded.data).toMatchObject({ amount: AMOUNT, reason: 'PAYMENT.LATE_PAYMENT' });
+      expect(gateway.refunds(orderId)).toEqual([AMOUNT]);
+    } else {
+      await waitFor(async () => gateway.tradeStatus(orderId) === variant.releasedStatus, {
+        timeoutMs: 15_000,
+        description: 'the late hold to be released',
+      });
+      expect(gateway.captures(orderId)).toEqual([]);
+    }
+    expect((await paymentOf(orderId)).status).toBe('FAILED');
+    expect(await count(TYPES.authorized, orderId)).toBe(0);
+  });
+});
