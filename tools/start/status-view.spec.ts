@@ -32,7 +32,7 @@ describe('npm start status', () => {
     expect(block).toEqual([
       'Waybill — up 2m 05s · storefront 5 orders/s · Ctrl-C stops',
       '  orders     55 placed · 40 delivered · 5 rejected · 4 cancelled',
-      '  in flight  1 pending · 0 reserved · 2 confirmed · 3 shipped',
+      '  in flight  1 pending · 0 reserved · 0 awaiting payment · 2 confirmed · 3 shipped',
       '  events     42.3/s · outbox backlog 7 · DLQ 0',
       '  purchases  2 open POs · 6 received',
       '  order      http://127.0.0.1:3001  docs http://127.0.0.1:3001/docs',

@@ -200,3 +200,82 @@ describe('Payment', () => {
     });
   });
 });
+
+describe('Payment waiting on the buyer, and providers that take money at once', () => {
+  const later = new Date('2026-01-01T00:20:00Z');
+  const qr = { type: 'qr_code' as const, qrCode: 'weixin://wxpay/bizpayurl?pr=abc' };
+
+  function awaitingBuyer(mode: 'manual' | 'immediate'): Payment {
+    const payment = ready();
+    payment.startAuthorizing(mode);
+    const decision = payment.applyAuthorization(
+      {
+        kind: 'requires-action',
+        providerPaymentRef: 'trade-1',
+        nextAction: qr,
+        expiresAt: new Date('2026-01-01T00:15:00Z'),
+      },
+      at,
+    );
+    expect(decision).toEqual({ emit: ['action-required'] });
+    return payment;
+  }
+
+  it('keeps what the buyer must do and until when, and knows once it is past', () => {
+    const payment = awaitingBuyer('immediate');
+    expect(payment.state).toMatchObject({ status: 'REQUIRES_ACTION', nextAction: qr });
+    expect(payment.awaitsBuyer).toBe(true);
+    expect(payment.isActionExpired(at)).toBe(false);
+    expect(payment.isActionExpired(later)).toBe(true);
+  });
+
+  it('an action without a deadline (3-D Secure) is not announced and never expires', () => {
+    const payment = ready();
+    payment.startAuthorizing('manual');
+    expect(payment.applyAuthorization({ kind: 'requires-action', providerPaymentRef: 'pi_1' }, at)).toEqual({});
+    expect(payment.awaitsBuyer).toBe(false);
+    expect(payment.expire(later)).toEqual({});
+  });
+
+  it('an immediate payment is captured when authorized: authorized, then captured', () => {
+    const payment = awaitingBuyer('immediate');
+    expect(payment.applyAuthorization({ kind: 'authorized', providerPaymentRef: 'trade-1' }, later)).toEqual({
+      emit: ['authorized', 'captured'],
+    });
+    expect(payment.state).toMatchObject({ status: 'CAPTURED', capturedAmount: 5390, nextAction: undefined });
+    // Shipment captures nothing more, and a cancellation refunds.
+    expect(payment.readyToCapture).toBe(false);
+    expect(payment.requestCancellation(later)).toEqual({ action: 'refund', amount: 5390 });
+  });
+
+  it('a manual one waits for the shipment, and a cancellation voids', () => {
+    const payment = awaitingBuyer('manual');
+    expect(payment.applyAuthorization({ kind: 'authorized', providerPaymentRef: 'trade-1' }, later)).toEqual({
+      emit: ['authorized'],
+    });
+    expect(payment.readyToCapture).toBe(true);
+    expect(payment.requestCancellation(later)).toEqual({ action: 'void' });
+  });
+
+  it('expires as failed PAYMENT.EXPIRED, once', () => {
+    const payment = awaitingBuyer('immediate');
+    expect(payment.expire(later)).toEqual({ emit: ['failed'], voidAtProvider: false });
+    expect(payment.state).toMatchObject({ status: 'FAILED', failureReason: 'PAYMENT.EXPIRED' });
+    expect(payment.expire(later)).toEqual({});
+  });
+
+  it('money that lands after the end is paid back once; a hold that does is released', () => {
+    const immediate = awaitingBuyer('immediate');
+    immediate.expire(later);
+    const late = { kind: 'authorized' as const, providerPaymentRef: 'trade-1' };
+    expect(immediate.applyAuthorization(late, later)).toEqual({ refundLatePayment: true });
+    immediate.recordLatePaymentRefunded(5390);
+    expect(immediate.state).toMatchObject({ status: 'FAILED', capturedAmount: 5390, refundedAmount: 5390 });
+    // The same notify again: already paid back.
+    expect(immediate.applyAuthorization(late, later)).toEqual({});
+
+    const manual = awaitingBuyer('manual');
+    manual.expire(later);
+    expect(manual.applyAuthorization(late, later)).toEqual({ voidAtProvider: true });
+  });
+});

@@ -221,7 +221,7 @@ export class Payment {
 
   /** The buyer never paid and the provider's trade is closed: the order hears payment failed. */
   expire(at: Date): Decision {
-    if (this.record.status !== 'REQUIRES_ACTION') {
+    if (!this.awaitsBuyer) {
       return NOTHING;
     }
     return this.applyAuthorization(
