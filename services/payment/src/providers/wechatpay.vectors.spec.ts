@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { FakeWechatPay } from '@waybill/testing/parties';
 import {
   chinaTime,
   decryptWechatResource,
@@ -205,6 +206,63 @@ describe('WeChat Pay notification (wechatpay-go vector, clock fixed at 162452384
         goNotify.apiv3_key,
       ),
     ).toBe(goNotify.expected_plaintext);
+  });
+});
+
+// Both sides at once: the fake (libs/testing) is written apart from the adapter, so this proves the
+// two speak one scheme, on the official vector where there is one.
+describe('the adapter and FakeWechatPay agree', () => {
+  const r = vectors.request_sign;
+  const message = `${r.method}\n${r.url}\n${r.timestamp}\n${r.nonce_str}\n${r.body}\n`;
+
+  it("the fake reads the adapter's Authorization and verifies it with the merchant's public key", () => {
+    const header = wechatAuthorization({
+      mchId: '1900007291',
+      serialNo: '408B07E79B8269FEC3D5D3E6AB8ED163A6A380DB',
+      privateKey: officialKey,
+      method: r.method,
+      pathAndQuery: r.url,
+      body: r.body,
+      timestamp: r.timestamp,
+      nonce: r.nonce_str,
+    });
+    const fields = FakeWechatPay.readAuthorization(header);
+    expect(fields).toEqual({
+      mchid: '1900007291',
+      nonce_str: r.nonce_str,
+      signature: r.signature,
+      timestamp: r.timestamp,
+      serial_no: '408B07E79B8269FEC3D5D3E6AB8ED163A6A380DB',
+    });
+    const publicKey = FakeWechatPay.publicKeyOf(officialKey);
+    expect(FakeWechatPay.verify(message, fields?.signature ?? '', publicKey)).toBe(true);
+    expect(FakeWechatPay.verify(message.replace('1554208460', '1554208461'), r.signature, publicKey)).toBe(
+      false,
+    );
+  });
+
+  it("the fake's answer signature verifies with the adapter's verifier, and only over the same bytes", () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const body = '{"code_url":"weixin://wxpay/bizpayurl?pr=abc"}';
+    const signature = FakeWechatPay.sign(`1722850421\nNONCE\n${body}\n`, privateKey);
+    expect(
+      verifyWechatSignature({ timestamp: '1722850421', nonce: 'NONCE', body }, signature, publicKey),
+    ).toBe(true);
+    expect(
+      verifyWechatSignature(
+        { timestamp: '1722850421', nonce: 'NONCE', body: `${body} ` },
+        signature,
+        publicKey,
+      ),
+    ).toBe(false);
+  });
+
+  it.each(vectors.aes_gcm.cases)("what the fake seals ('$plaintext') the adapter opens", (vector) => {
+    const { key, nonce } = vectors.aes_gcm;
+    const ciphertext = FakeWechatPay.seal(vector.plaintext, key, nonce, vector.aad);
+    expect(decryptWechatResource({ ciphertext, nonce, associatedData: vector.aad }, key)).toBe(
+      vector.plaintext,
+    );
   });
 });
 
