@@ -293,7 +293,7 @@ describe('WechatPayPaymentProvider against FakeWechatPay', () => {
     expect(verdict).toMatchObject({ ok: false, rejection: 'PAYLOAD_MALFORMED' });
     expect(other.webhookAnswers.refused(verdict as Extract<typeof verdict, { ok: false }>)).toEqual({
       status: 400,
-      contentType: 'application/json',
+      contentType: 'application/json; charset=utf-8',
       body: { code: 'FAIL', message: '失败' },
     });
   });

@@ -230,10 +230,14 @@ export class WechatPayPaymentProvider implements PaymentProvider {
    * a signature that does not verify or is stale, 413 too large, 400 unreadable), so it sends again.
    */
   readonly webhookAnswers: WebhookAnswers = {
-    accepted: { status: 200, contentType: 'application/json', body: { code: 'SUCCESS', message: '成功' } },
+    accepted: {
+      status: 200,
+      contentType: 'application/json; charset=utf-8',
+      body: { code: 'SUCCESS', message: '成功' },
+    },
     refused: (refusal: WebhookRefusal) => ({
       status: refusalStatus(refusal),
-      contentType: 'application/json',
+      contentType: 'application/json; charset=utf-8',
       body: WECHAT_FAIL,
     }),
   };
