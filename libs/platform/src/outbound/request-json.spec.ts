@@ -41,8 +41,14 @@ describe('requestJson', () => {
     requestJson({ url: `${base}${path}`, method: 'POST', timeoutMs: 200, ...extra });
 
   it('answers with status and JSON body, a 4xx included (an answer, not a failure)', async () => {
-    await expect(call('/ok', { json: { a: 1 } })).resolves.toEqual({ status: 201, body: { id: 'x' } });
-    await expect(call('/refused')).resolves.toEqual({ status: 422, body: { error: { code: 'bad' } } });
+    await expect(call('/ok', { json: { a: 1 } })).resolves.toMatchObject({ status: 201, body: { id: 'x' } });
+    await expect(call('/refused')).resolves.toMatchObject({ status: 422, body: { error: { code: 'bad' } } });
+  });
+
+  it('hands back the raw text and the headers too, for answers signed over their exact bytes', async () => {
+    const answer = await call('/ok', { json: { a: 1 } });
+    expect(answer.text).toBe(JSON.stringify({ id: 'x' }));
+    expect(answer.headers.get('content-type')).toContain('application/json');
   });
 
   it('sends JSON, or an already encoded body with its own content type', async () => {

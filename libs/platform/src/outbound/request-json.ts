@@ -14,6 +14,9 @@ export interface JsonRequest {
 export interface JsonAnswer {
   readonly status: number;
   readonly body: Record<string, unknown>;
+  /** The body exactly as received, for parties that sign their answers (WeChat Pay). */
+  readonly text: string;
+  readonly headers: Headers;
 }
 
 /**
@@ -49,8 +52,9 @@ export async function requestJson(request: JsonRequest): Promise<JsonAnswer> {
   if (response.status >= 500) {
     throw new ProviderUnavailableError(`HTTP ${response.status}`);
   }
+  const { status, headers } = response;
   if (text.trim() === '') {
-    return { status: response.status, body: {} };
+    return { status, body: {}, text, headers };
   }
   let parsed: unknown;
   try {
@@ -62,5 +66,5 @@ export async function requestJson(request: JsonRequest): Promise<JsonAnswer> {
     typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
       ? (parsed as Record<string, unknown>)
       : { value: parsed };
-  return { status: response.status, body };
+  return { status, body, text, headers };
 }

@@ -3,6 +3,7 @@ import { PaymentConfig } from '../payment.config';
 import type { PaymentProvider } from './payment-provider';
 import { SandboxPaymentProvider } from './sandbox.provider';
 import { StripePaymentProvider } from './stripe.provider';
+import { WechatPayPaymentProvider } from './wechatpay.provider';
 
 /** The configured providers by slug. An unknown or unconfigured one is simply absent. */
 @Injectable()
@@ -36,6 +37,29 @@ export class PaymentProviders {
         }),
       );
     }
+    // The settings go together (SetTogether): one of them set means all of them are.
+    if (config.PAYMENT_WECHATPAY_MCH_ID) {
+      this.add(
+        new WechatPayPaymentProvider({
+          apiBase: config.PAYMENT_WECHATPAY_API_BASE,
+          mchId: config.PAYMENT_WECHATPAY_MCH_ID,
+          appId: required(config.PAYMENT_WECHATPAY_APP_ID),
+          merchantSerialNo: required(config.PAYMENT_WECHATPAY_SERIAL_NO),
+          merchantPrivateKey: required(config.PAYMENT_WECHATPAY_PRIVATE_KEY),
+          apiV3Key: required(config.PAYMENT_WECHATPAY_API_V3_KEY),
+          publicKeyId: required(config.PAYMENT_WECHATPAY_PUBLIC_KEY_ID),
+          publicKey: required(config.PAYMENT_WECHATPAY_PUBLIC_KEY),
+          notifyUrl: new URL(
+            'v1/webhooks/payments/wechatpay',
+            withSlash(config.PAYMENT_PUBLIC_BASE_URL),
+          ).toString(),
+          payTimeoutMinutes: config.PAYMENT_WECHATPAY_PAY_TIMEOUT_MINUTES,
+          toleranceSeconds: webhookToleranceSeconds,
+          timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
+          retry,
+        }),
+      );
+    }
   }
 
   get(name: string | undefined): PaymentProvider | undefined {
@@ -45,4 +69,15 @@ export class PaymentProviders {
   private add(provider: PaymentProvider): void {
     this.byName.set(provider.name, provider);
   }
+}
+
+function required(value: string | undefined): string {
+  if (value === undefined) {
+    throw new Error('a WeChat Pay setting is missing although its group is set');
+  }
+  return value;
+}
+
+function withSlash(base: string): string {
+  return base.endsWith('/') ? base : `${base}/`;
 }
