@@ -104,12 +104,13 @@ export function orderPlaced(
   paymentMethodRef: string,
   provider = 'sandbox',
   totalAmount = 5390,
+  currency = 'EUR',
 ): OrderPlacedV1 {
   return exampleData<OrderPlacedV1>('waybill.order.placed.v1', {
     orderId,
     storefrontOrderId: `SO-${orderId.slice(0, 8)}`,
     totalAmount,
-    currency: 'EUR',
+    currency,
     payment: { provider, paymentMethodRef },
   });
 }

@@ -63,7 +63,9 @@ export class CheckAwaitedPayments {
     const provider = this.providers.get(providerName);
     payment.markQueried(now);
     if (!provider) {
-      this.logger.warn(`payment of order ${orderId} waits on ${providerName ?? '(none)'}, which is not configured`);
+      this.logger.warn(
+        `payment of order ${orderId} waits on ${providerName ?? '(none)'}, which is not configured`,
+      );
       await this.payments.save(uow.manager, payment);
       return 'waiting';
     }
@@ -71,7 +73,9 @@ export class CheckAwaitedPayments {
     if (answer.kind === 'authorized') {
       const decision = payment.applyAuthorization(answer, now);
       await this.decisions.follow(uow, payment, decision, answer.providerPaymentRef);
-      this.logger.log(`payment of order ${orderId} was found paid at ${provider.name}: its notify never came`);
+      this.logger.log(
+        `payment of order ${orderId} was found paid at ${provider.name}: its notify never came`,
+      );
       return 'recovered';
     }
     if (answer.kind === 'failed') {

@@ -232,7 +232,9 @@ describe('Payment waiting on the buyer, and providers that take money at once', 
   it('an action without a deadline (3-D Secure) is not announced and never expires', () => {
     const payment = ready();
     payment.startAuthorizing('manual');
-    expect(payment.applyAuthorization({ kind: 'requires-action', providerPaymentRef: 'pi_1' }, at)).toEqual({});
+    expect(payment.applyAuthorization({ kind: 'requires-action', providerPaymentRef: 'pi_1' }, at)).toEqual(
+      {},
+    );
     expect(payment.awaitsBuyer).toBe(false);
     expect(payment.expire(later)).toEqual({});
   });

@@ -1,4 +1,4 @@
-import type { FakePaymentGateway } from '@waybill/testing/parties';
+import { FakePaymentGateway, FakeWechatPay } from '@waybill/testing/parties';
 
 /** A gateway (and mode) the payment conformance suite and the saga e2e run against. */
 export interface PaymentGatewayVariant {
@@ -16,4 +16,13 @@ export interface PaymentGatewayVariant {
 }
 
 /** Every gateway whose buyer acts (a QR code, a redirect), in each of its modes. */
-export const PAYMENT_GATEWAY_VARIANTS: readonly PaymentGatewayVariant[] = [];
+export const PAYMENT_GATEWAY_VARIANTS: readonly PaymentGatewayVariant[] = [
+  {
+    name: 'wechatpay (immediate)',
+    captureMode: 'immediate',
+    start: () => FakeWechatPay.start(),
+    closedStatus: 'CLOSED',
+    acceptedBody: '{"code":"SUCCESS","message":"成功"}',
+    refusedBody: /"code":"FAIL"/,
+  },
+];
