@@ -23,7 +23,12 @@ export interface OrderView {
   id: string;
   storefrontOrderId: string;
   status: string;
+  statusReason?: string;
   totals: { subtotal: number; total: number };
+  payment: {
+    provider: string;
+    nextAction?: { type: 'qr_code' | 'redirect'; qrCode?: string; url?: string; expiresAt: string };
+  };
   timeline: { status: string; reason?: string; event: { id: string; type: string }; at: string }[];
 }
 

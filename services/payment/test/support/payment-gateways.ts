@@ -13,6 +13,11 @@ export interface PaymentGatewayVariant {
   readonly acceptedBody: string;
   /** What Waybill answers a notify it refused, in the gateway's own words. */
   readonly refusedBody: RegExp;
+  /**
+   * The variant the whole-saga e2e runs for its provider (one per provider: the e2e enables
+   * every gateway at once, so one mode each).
+   */
+  readonly inSagaE2e?: boolean;
 }
 
 /** Every gateway whose buyer acts (a QR code, a redirect), in each of its modes. */
@@ -24,5 +29,6 @@ export const PAYMENT_GATEWAY_VARIANTS: readonly PaymentGatewayVariant[] = [
     closedStatus: 'CLOSED',
     acceptedBody: '{"code":"SUCCESS","message":"成功"}',
     refusedBody: /"code":"FAIL"/,
+    inSagaE2e: true,
   },
 ];
