@@ -34,6 +34,7 @@ import { startCarrier } from '../tools/simulators/carrier';
 import { seedDemoCatalogue } from '../tools/simulators/demo-catalogue';
 import type { PartySimulator } from '../tools/simulators/party';
 import { startPaymentProvider } from '../tools/simulators/payment-provider';
+import { startPaymentGateways } from '../tools/simulators/payment-gateways';
 import { startStorefront, type Storefront } from '../tools/simulators/storefront';
 import { startSupplier } from '../tools/simulators/supplier';
 import { startComposeInfra, type ComposeInfra, type ComposeService } from '../tools/start/compose-infra';
@@ -366,6 +367,7 @@ async function main(): Promise<void> {
     payment: { PAYMENT_SANDBOX_WEBHOOK_SECRET: state.sandbox.paymentWebhookSecret },
     logistics: { LOGISTICS_SANDBOX_WEBHOOK_SECRET: state.sandbox.carrierWebhookSecret },
   };
+  const gateways: string[] = [];
   if (flags.simulate) {
     const simulator = async (
       name: string,
@@ -375,10 +377,12 @@ async function main(): Promise<void> {
       const handle = await begin(run.logger(`${name}.log`));
       started.simulators.push({ name, stop: () => handle.stop() });
       Object.assign(envOf[service], handle.env);
+      gateways.push(...(handle.providers ?? []));
     };
     await simulator('stripe', 'payment', (log) =>
       startPaymentProvider({ serviceUrl: urls.payment, ...state.stripe, log }),
     );
+    await simulator('gateways', 'payment', (log) => startPaymentGateways({ serviceUrl: urls.payment, log }));
     await simulator('easypost', 'logistics', (log) =>
       startCarrier({ serviceUrl: urls.logistics, ...state.easypost, stepMs: flags.stepMs, log }),
     );
@@ -425,6 +429,7 @@ async function main(): Promise<void> {
       apiKey: state.keys.storefront,
       rate: flags.rate,
       log: run.logger('storefront.log'),
+      gateways,
     });
   }
   started.figures = new FigureSources(

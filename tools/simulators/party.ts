@@ -4,6 +4,8 @@ import type { Logger } from '@waybill/local-infra';
 export interface PartySimulator {
   /** Environment for the service that calls this party (its API base, keys, webhook secrets). */
   readonly env: Readonly<Record<string, string>>;
+  /** The payment providers it plays, for the storefront to pay with. */
+  readonly providers?: readonly string[];
   /** Stops sending (pending webhooks are dropped) and closes its server. */
   stop(): Promise<void>;
 }

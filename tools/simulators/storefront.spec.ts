@@ -1,5 +1,5 @@
 import { SOLD_OUT_SKU, STOCKED_SKUS } from './demo-catalogue';
-import { APPROVED_CARD, customerOrder, DECLINED_CARD, orderBody } from './storefront';
+import { APPROVED_CARD, customerOrder, customerPayment, DECLINED_CARD, orderBody } from './storefront';
 
 /** A `Math.random` stand-in that returns `values` in turn. */
 const rolls =
@@ -42,6 +42,29 @@ describe('simulated storefront customers', () => {
       lines: [{ sku: 'DEMO-MUG', quantity: 2, unitPrice: 1250 }],
       payment: { provider: 'stripe', token: APPROVED_CARD },
       shippingAddress: { country: 'US' },
+    });
+  });
+});
+
+describe('how the simulated storefront’s customers pay', () => {
+  const gateways = ['alipay', 'wechatpay', 'unionpay'];
+
+  it('gives each gateway its share of the orders, in CNY, and the rest to Stripe in USD', () => {
+    expect(customerPayment(() => 0.05, gateways, 0.15)).toEqual({ provider: 'alipay', currency: 'CNY' });
+    expect(customerPayment(() => 0.2, gateways, 0.15)).toEqual({ provider: 'wechatpay', currency: 'CNY' });
+    expect(customerPayment(() => 0.44, gateways, 0.15)).toEqual({ provider: 'unionpay', currency: 'CNY' });
+    expect(customerPayment(() => 0.46, gateways, 0.15)).toEqual({ provider: 'stripe', currency: 'USD' });
+    expect(customerPayment(() => 0.01, [], 0.15)).toEqual({ provider: 'stripe', currency: 'USD' });
+  });
+
+  it('a gateway order carries no card token', () => {
+    const body = orderBody(
+      customerOrder(() => 0.5),
+      { provider: 'wechatpay', currency: 'CNY' },
+    );
+    expect(body).toMatchObject({
+      currency: 'CNY',
+      payment: { provider: 'wechatpay', token: 'buyer-pays-at-gateway' },
     });
   });
 });

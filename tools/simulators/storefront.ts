@@ -21,6 +21,31 @@ export interface StorefrontOptions {
   /** Share of orders paid with a declined card, and of orders for the sold-out SKU. */
   readonly declinedShare?: number;
   readonly soldOutShare?: number;
+  /**
+   * Gateways where the buyer pays by QR code or redirect (alipay, wechatpay, unionpay): each takes
+   * `gatewayShare` of the orders (in CNY), the rest pay by card at Stripe.
+   */
+  readonly gateways?: readonly string[];
+  readonly gatewayShare?: number;
+}
+
+/** How one customer pays: the provider, and the currency of their order. */
+export interface CustomerPayment {
+  readonly provider: string;
+  readonly currency: string;
+}
+
+const CARD_PAYMENT: CustomerPayment = { provider: 'stripe', currency: 'USD' };
+
+/** A card at Stripe, or, for a `share` of the customers each, one of the `gateways` (in CNY). */
+export function customerPayment(
+  random: () => number,
+  gateways: readonly string[],
+  share: number,
+): CustomerPayment {
+  const roll = random();
+  const index = Math.floor(roll / share);
+  return index < gateways.length ? { provider: gateways[index], currency: 'CNY' } : CARD_PAYMENT;
 }
 
 export interface Storefront {
@@ -45,12 +70,16 @@ export function customerOrder(
   };
 }
 
-export function orderBody(choice: ReturnType<typeof customerOrder>): Record<string, unknown> {
+export function orderBody(
+  choice: ReturnType<typeof customerOrder>,
+  payment: CustomerPayment = CARD_PAYMENT,
+): Record<string, unknown> {
+  const card = payment.provider === CARD_PAYMENT.provider;
   return {
     storefrontOrderId: `demo-${randomUUID()}`,
     customer: { id: `cust-${randomUUID().slice(0, 8)}`, email: 'shopper@example.com' },
     lines: [{ sku: choice.sku, quantity: choice.quantity, unitPrice: DEMO_PRICES[choice.sku] ?? 1000 }],
-    currency: 'USD',
+    currency: payment.currency,
     shippingAddress: {
       name: 'Demo Shopper',
       line1: '1 Main St',
@@ -59,7 +88,8 @@ export function orderBody(choice: ReturnType<typeof customerOrder>): Record<stri
       postalCode: '78701',
       country: 'US',
     },
-    payment: { provider: 'stripe', token: choice.paymentMethod },
+    // A gateway buyer scans a QR code or follows a redirect: there is no card token to send.
+    payment: { provider: payment.provider, token: card ? choice.paymentMethod : 'buyer-pays-at-gateway' },
   };
 }
 
@@ -71,7 +101,8 @@ export function startStorefront(options: StorefrontOptions): Storefront {
 
   async function place(): Promise<void> {
     const idempotencyKey = randomUUID();
-    const body = JSON.stringify(orderBody(customerOrder(Math.random, shares)));
+    const payment = customerPayment(Math.random, options.gateways ?? [], options.gatewayShare ?? 0.15);
+    const body = JSON.stringify(orderBody(customerOrder(Math.random, shares), payment));
     for (let attempt = 1; attempt <= 2; attempt++) {
       try {
         const response = await fetch(options.orderUrl, {
