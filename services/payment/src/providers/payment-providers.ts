@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PaymentConfig } from '../payment.config';
+import { AlipayPaymentProvider } from './alipay.provider';
 import type { PaymentProvider } from './payment-provider';
 import { SandboxPaymentProvider } from './sandbox.provider';
 import { StripePaymentProvider } from './stripe.provider';
@@ -30,6 +31,26 @@ export class PaymentProviders {
           apiBase: config.PAYMENT_STRIPE_API_BASE,
           apiKey: config.PAYMENT_STRIPE_API_KEY,
           webhookSecrets: config.PAYMENT_STRIPE_WEBHOOK_SECRET ?? [],
+          webhookToleranceSeconds,
+          timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
+          retry,
+        }),
+      );
+    }
+    if (
+      config.PAYMENT_ALIPAY_APP_ID &&
+      config.PAYMENT_ALIPAY_PRIVATE_KEY &&
+      config.PAYMENT_ALIPAY_PUBLIC_KEY
+    ) {
+      this.add(
+        new AlipayPaymentProvider({
+          appId: config.PAYMENT_ALIPAY_APP_ID,
+          privateKey: config.PAYMENT_ALIPAY_PRIVATE_KEY,
+          alipayPublicKey: config.PAYMENT_ALIPAY_PUBLIC_KEY,
+          gateway: config.PAYMENT_ALIPAY_GATEWAY,
+          mode: config.PAYMENT_ALIPAY_MODE,
+          payTimeoutMinutes: config.PAYMENT_ALIPAY_PAY_TIMEOUT_MINUTES,
+          notifyUrl: `${config.PAYMENT_PUBLIC_BASE_URL.replace(/\/+$/, '')}/v1/webhooks/payments/alipay`,
           webhookToleranceSeconds,
           timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
           retry,
