@@ -467,6 +467,43 @@ describe('AlipayPaymentProvider, preauth mode (fund authorisation)', () => {
   });
 });
 
+describe('AlipayPaymentProvider against a gateway that never answers', () => {
+  it('reports a timeout as TIMED_OUT that may have succeeded, and a query as unknown', async () => {
+    const hanging = createServer(() => undefined);
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const port = (hanging.address() as AddressInfo).port;
+    const fake = await FakeAlipay.start();
+    const env = fake.env();
+    await fake.stop();
+    try {
+      const alipay = new AlipayPaymentProvider({
+        appId: env.PAYMENT_ALIPAY_APP_ID,
+        privateKey: env.PAYMENT_ALIPAY_PRIVATE_KEY,
+        alipayPublicKey: env.PAYMENT_ALIPAY_PUBLIC_KEY,
+        gateway: `http://127.0.0.1:${port}/gateway.do`,
+        mode: 'direct',
+        payTimeoutMinutes: 15,
+        notifyUrl: 'http://waybill.invalid/v1/webhooks/payments/alipay',
+        webhookToleranceSeconds: 300,
+        timeoutMs: 200,
+        retry: { attempts: 2, initialBackoffMs: 0 },
+      });
+      const orderId = randomUUID();
+      expect(await alipay.authorize(authorizeRequest(orderId))).toMatchObject({
+        kind: 'failed',
+        reason: 'PAYMENT.TIMED_OUT',
+        mayHaveSucceeded: true,
+        message: expect.stringContaining('2 attempt(s)'),
+      });
+      expect(await alipay.query(settle(orderId, 'query'))).toMatchObject({ kind: 'unknown' });
+      expect(await alipay.refund(settle(orderId, 'refund:1'))).toMatchObject({ kind: 'unavailable' });
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
+    }
+  }, 30_000);
+});
+
 describe('Alipay amounts', () => {
   it('writes fen as yuan strings by digits, never through a float', () => {
     expect(yuan(1, 'CNY')).toEqual({ ok: true, yuan: '0.01' });

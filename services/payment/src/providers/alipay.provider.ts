@@ -309,9 +309,9 @@ export class AlipayPaymentProvider implements PaymentProvider {
       case 'CLOSED':
         return {
           kind: 'failed',
-          reason: 'PAYMENT.DECLINED',
+          reason: 'PAYMENT.PROVIDER_ERROR',
           declineCode: status,
-          message: 'alipay closed it unpaid',
+          message: 'alipay closed it unpaid (timed out, cancelled or fully refunded)',
         };
       default:
         return { kind: 'unknown', message: `alipay: unexpected status ${status.slice(0, 40)}` };
