@@ -96,6 +96,7 @@ module.exports = {
         path: [
           'node_modules/stripe/',
           'node_modules/@easypost/api/',
+          'node_modules/alipay-sdk/',
           'node_modules/standardwebhooks/',
           '^libs/platform/src/webhooks/standard-webhooks\\.ts$',
         ],

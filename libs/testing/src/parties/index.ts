@@ -1,6 +1,10 @@
 /**
  * The outside parties Waybill talks to, played by real HTTP servers speaking each party's own wire
+<<<<<<< HEAD
  * format: Stripe, WeChat Pay, carriers (EasyPost, a direct carrier) and an http-json supplier. The e2e tests
+=======
+ * format: Stripe, Alipay, carriers (EasyPost, a direct carrier) and an http-json supplier. The e2e tests
+>>>>>>> alipay
  * and the `npm start` simulators (tools/simulators) use these same classes, so what the demo shows
  * is what the tests prove. Import them from `@waybill/testing/parties` to load nothing else.
  */
@@ -11,3 +15,4 @@ export * from './fake-supplier';
 export * from './standard-webhook-signing';
 export * from './fake-payment-gateway';
 export * from './fake-wechatpay';
+export * from './fake-alipay';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PaymentConfig } from '../payment.config';
+import { AlipayPaymentProvider } from './alipay.provider';
 import type { PaymentProvider } from './payment-provider';
 import { SandboxPaymentProvider } from './sandbox.provider';
 import { StripePaymentProvider } from './stripe.provider';
@@ -49,12 +50,25 @@ export class PaymentProviders {
           apiV3Key: required(config.PAYMENT_WECHATPAY_API_V3_KEY),
           publicKeyId: required(config.PAYMENT_WECHATPAY_PUBLIC_KEY_ID),
           publicKey: required(config.PAYMENT_WECHATPAY_PUBLIC_KEY),
-          notifyUrl: new URL(
-            'v1/webhooks/payments/wechatpay',
-            withSlash(config.PAYMENT_PUBLIC_BASE_URL),
-          ).toString(),
+          notifyUrl: notifyUrl(config, 'wechatpay'),
           payTimeoutMinutes: config.PAYMENT_WECHATPAY_PAY_TIMEOUT_MINUTES,
           toleranceSeconds: webhookToleranceSeconds,
+          timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
+          retry,
+        }),
+      );
+    }
+    if (config.PAYMENT_ALIPAY_APP_ID) {
+      this.add(
+        new AlipayPaymentProvider({
+          appId: config.PAYMENT_ALIPAY_APP_ID,
+          privateKey: required(config.PAYMENT_ALIPAY_PRIVATE_KEY),
+          alipayPublicKey: required(config.PAYMENT_ALIPAY_PUBLIC_KEY),
+          gateway: config.PAYMENT_ALIPAY_GATEWAY,
+          mode: config.PAYMENT_ALIPAY_MODE,
+          payTimeoutMinutes: config.PAYMENT_ALIPAY_PAY_TIMEOUT_MINUTES,
+          notifyUrl: notifyUrl(config, 'alipay'),
+          webhookToleranceSeconds,
           timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
           retry,
         }),
@@ -73,11 +87,13 @@ export class PaymentProviders {
 
 function required(value: string | undefined): string {
   if (value === undefined) {
-    throw new Error('a WeChat Pay setting is missing although its group is set');
+    throw new Error('a gateway setting is missing although its group is set (SetTogether)');
   }
   return value;
 }
 
-function withSlash(base: string): string {
-  return base.endsWith('/') ? base : `${base}/`;
+/** Where a gateway sends its notifies: PAYMENT_PUBLIC_BASE_URL + /v1/webhooks/payments/<provider>. */
+function notifyUrl(config: PaymentConfig, provider: string): string {
+  const base = config.PAYMENT_PUBLIC_BASE_URL;
+  return new URL(`v1/webhooks/payments/${provider}`, base.endsWith('/') ? base : `${base}/`).toString();
 }
