@@ -187,13 +187,11 @@ describe('AlipayPaymentProvider, direct mode (precreate QR code)', () => {
     expect(await w.alipay.void(settle(orderId, 'void'))).toMatchObject({ kind: 'done' });
   });
 
-  it('voids a trade Alipay never heard of (no scan) as done, and reports it as no such trade', async () => {
+  it('voids a trade Alipay never heard of (no scan) as done, and reports it as still awaiting the buyer', async () => {
     const orderId = randomUUID();
     expect(await w.alipay.void(settle(orderId, 'void'))).toMatchObject({ kind: 'done' });
-    expect(await w.alipay.query(settle(orderId, 'query'))).toMatchObject({
-      kind: 'failed',
-      declineCode: 'ACQ.TRADE_NOT_EXIST',
-    });
+    // Real Alipay creates a precreate trade only when the buyer scans: "no such trade" is "not yet".
+    expect(await w.alipay.query(settle(orderId, 'query'))).toEqual({ kind: 'awaiting-buyer' });
   });
 
   it('refuses to void a paid trade (it must be refunded), and the race of a payment crossing the close is notified', async () => {

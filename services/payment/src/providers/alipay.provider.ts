@@ -111,8 +111,8 @@ const ORDER_NUMBER = /^[0-9a-f]{32}$/;
  *
  * A caveat for the saga: Alipay learns of a precreated QR code's trade only when the buyer scans
  * it (and of an app freeze only when the buyer opens it), so before that trade.query answers
- * ACQ.TRADE_NOT_EXIST. query reports that as `failed` with declineCode ACQ.TRADE_NOT_EXIST, which
- * is final only once the payment's expiresAt has passed; before it, it means "not scanned yet".
+ * ACQ.TRADE_NOT_EXIST. query reports that as `awaiting-buyer`: the payment waits for its deadline,
+ * and the sweeper then closes the trade (a close of one never created is done) and expires it.
  */
 export class AlipayPaymentProvider implements PaymentProvider {
   readonly name = 'alipay';
@@ -286,12 +286,10 @@ export class AlipayPaymentProvider implements PaymentProvider {
     const answer = result.value;
     if (answer.code !== SUCCESS) {
       if (answer.sub_code !== undefined && NOT_FOUND.has(answer.sub_code)) {
-        return {
-          kind: 'failed',
-          reason: 'PAYMENT.PROVIDER_ERROR',
-          declineCode: answer.sub_code,
-          message: 'alipay has no such trade: never scanned or opened by the buyer, or closed before it was',
-        };
+        // Alipay creates a precreate trade (or a freeze) only when the buyer scans (or opens)
+        // it: until then "no such trade" means "not yet", and the payment waits for its deadline,
+        // when the sweeper closes it (a close of a trade never created is done) and expires it.
+        return { kind: 'awaiting-buyer' };
       }
       return { kind: 'unknown', message: describe(answer) };
     }
