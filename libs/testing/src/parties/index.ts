@@ -1,6 +1,6 @@
 /**
  * The outside parties Waybill talks to, played by real HTTP servers speaking each party's own wire
- * format: Stripe, carriers (EasyPost, a direct carrier) and an http-json supplier. The e2e tests
+ * format: Stripe, UnionPay, carriers (EasyPost, a direct carrier) and an http-json supplier. The e2e tests
  * and the `npm start` simulators (tools/simulators) use these same classes, so what the demo shows
  * is what the tests prove. Import them from `@waybill/testing/parties` to load nothing else.
  */
@@ -10,3 +10,5 @@ export * from './carrier-webhook-signing';
 export * from './fake-supplier';
 export * from './standard-webhook-signing';
 export * from './fake-payment-gateway';
+export * from './fake-unionpay';
+export * from './test-certificates';
