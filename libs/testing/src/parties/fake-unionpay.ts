@@ -438,7 +438,10 @@ export class FakeUnionPay implements FakePaymentGateway {
         : this.reply(fields, '12');
     }
     const original = [...this.transactions.values()].find((txn) => txn.queryId === origQryId);
-    const refusal = original ? this.refusal(txnType, original, amount) : '35';
+    if (!original) {
+      return this.reply(fields, '35');
+    }
+    const refusal = this.refusal(txnType, original, amount);
     if (refusal) {
       return this.reply(fields, refusal);
     }
@@ -457,9 +460,9 @@ export class FakeUnionPay implements FakePaymentGateway {
     };
     this.transactions.set(orderId, txn);
     if (txnType === '03') {
-      original!.status = 'COMPLETED';
+      original.status = 'COMPLETED';
     } else if (txnType === '32') {
-      original!.status = 'UNDONE';
+      original.status = 'UNDONE';
     }
     this.later(0, () => this.notify(txn));
     let respCode = '00';

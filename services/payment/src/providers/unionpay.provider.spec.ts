@@ -62,7 +62,7 @@ describe.each(['direct', 'preauth'] as const)(
           const parsed = provider.verifyWebhook(raw, request.headers, clock.now);
           const answers = provider.webhookAnswers;
           const ack = parsed.ok ? answers.accepted : answers.refused(parsed);
-          const body = String(ack.body);
+          const body = typeof ack.body === 'string' ? ack.body : JSON.stringify(ack.body);
           received.push({ raw, parsed, status: ack.status, body });
           response.writeHead(ack.status, { 'Content-Type': ack.contentType }).end(body);
         });
