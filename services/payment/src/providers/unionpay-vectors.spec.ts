@@ -1,5 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { issueCertificate } from '@waybill/testing/parties';
 import { join } from 'node:path';
 import {
   certIdOf,
@@ -70,6 +71,35 @@ describe('UnionPay signatures: the published sandbox vectors', () => {
     expect(verifyUnionPayFields(unsigned, trust, BEFORE_EXPIRY)).toMatchObject({
       rejection: 'SIGNATURE_MISSING',
     });
+  });
+
+  it('checks the CN names UnionPay unless checkCnName is off (the acpsdk test-environment setting)', async () => {
+    const window = { notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 3_600_000) };
+    const ownRoot = await issueCertificate({ name: [['CN', 'Root']], serial: 1n, ca: true, ...window });
+    const ownMiddle = await issueCertificate({
+      name: [['CN', 'Middle']],
+      serial: 2n,
+      ca: true,
+      issuer: ownRoot,
+      ...window,
+    });
+    const leaf = await issueCertificate({
+      name: [['CN', '041@8310000000083040@Some Other Company@00016495']],
+      serial: 3n,
+      ca: false,
+      issuer: ownMiddle,
+      ...window,
+    });
+    const fields = signRequest(
+      { version: '5.1.0', signMethod: '01', respCode: '00', signPubKeyCert: leaf.pem },
+      leaf.privateKey,
+    );
+    const own = { root: ownRoot.certificate, middle: ownMiddle.certificate };
+    expect(verifyUnionPayFields(fields, { ...own, checkCnName: true }, new Date())).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('CN'),
+    });
+    expect(verifyUnionPayFields(fields, { ...own, checkCnName: false }, new Date())).toEqual({ ok: true });
   });
 
   it('reads answers whose values hold =, +, /, CRLF and {…}/[…] with & inside', () => {
