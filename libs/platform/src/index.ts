@@ -29,6 +29,7 @@ export * from './telemetry/http-tracing';
 export * from './telemetry/logging';
 export * from './outbound/bounded-retry';
 export * from './outbound/request-json';
+export * from './outbound/request-text';
 export * from './openapi/api-doc.decorator';
 export * from './openapi/openapi-document';
 export * from './openapi/serve-api-docs';

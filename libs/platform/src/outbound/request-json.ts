@@ -1,4 +1,5 @@
-import { ProviderTimeoutError, ProviderUnavailableError } from './bounded-retry';
+import { ProviderUnavailableError } from './bounded-retry';
+import { requestText } from './request-text';
 
 export interface JsonRequest {
   readonly url: string;
@@ -26,33 +27,16 @@ export interface JsonAnswer {
  * messages name the failure (ECONNREFUSED, HTTP 503), never the URL's credentials, headers or body.
  */
 export async function requestJson(request: JsonRequest): Promise<JsonAnswer> {
-  let response: Response;
-  let text: string;
-  try {
-    response = await fetch(request.url, {
-      method: request.method,
-      headers: {
-        Accept: 'application/json',
-        ...(request.json !== undefined && { 'Content-Type': 'application/json' }),
-        ...(request.encoded && { 'Content-Type': request.encoded.contentType }),
-        ...request.headers,
-      },
-      body: request.json !== undefined ? JSON.stringify(request.json) : request.encoded?.body,
-      signal: AbortSignal.timeout(request.timeoutMs),
-    });
-    text = await response.text();
-  } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError') {
-      throw new ProviderTimeoutError();
-    }
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    throw new ProviderUnavailableError(`network error${cause ? ` (${cause})` : ''}`);
-  }
-  if (response.status >= 500) {
-    throw new ProviderUnavailableError(`HTTP ${response.status}`);
-  }
-  const { status, headers } = response;
+  const { status, text, headers } = await requestText({
+    url: request.url,
+    method: request.method,
+    headers: { Accept: 'application/json', ...request.headers },
+    encoded:
+      request.json !== undefined
+        ? { contentType: 'application/json', body: JSON.stringify(request.json) }
+        : request.encoded,
+    timeoutMs: request.timeoutMs,
+  });
   if (text.trim() === '') {
     return { status, body: {}, text, headers };
   }
@@ -60,7 +44,7 @@ export async function requestJson(request: JsonRequest): Promise<JsonAnswer> {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new ProviderUnavailableError(`HTTP ${response.status} with a body that is not JSON`);
+    throw new ProviderUnavailableError(`HTTP ${status} with a body that is not JSON`);
   }
   const body =
     typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)

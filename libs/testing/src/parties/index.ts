@@ -2,9 +2,10 @@
  * The outside parties Waybill talks to, played by real HTTP servers speaking each party's own wire
 <<<<<<< HEAD
  * format: Stripe, WeChat Pay, carriers (EasyPost, a direct carrier) and an http-json supplier. The e2e tests
-=======
  * format: Stripe, Alipay, carriers (EasyPost, a direct carrier) and an http-json supplier. The e2e tests
 >>>>>>> alipay
+=======
+ * format: Stripe, UnionPay, carriers (EasyPost, a direct carrier) and an http-json supplier. The e2e tests
  * and the `npm start` simulators (tools/simulators) use these same classes, so what the demo shows
  * is what the tests prove. Import them from `@waybill/testing/parties` to load nothing else.
  */
@@ -16,3 +17,5 @@ export * from './standard-webhook-signing';
 export * from './fake-payment-gateway';
 export * from './fake-wechatpay';
 export * from './fake-alipay';
+export * from './fake-unionpay';
+export * from './test-certificates';

@@ -43,6 +43,12 @@ export interface SettleRequest {
   readonly idempotencyKey: string;
   /** The whole payment's amount (WeChat's refund states the original total beside the refund). */
   readonly paymentAmount: number;
+  /**
+   * On a refund after a capture: the `providerRef` the capture's `done` outcome returned. UnionPay
+   * refunds a pre-authorisation by its completion (txnType 03), named by the completion's own
+   * queryId, which nothing else the saga holds can recover.
+   */
+  readonly captureRef?: string;
 }
 
 import type { WebhookHeaders } from '@waybill/platform';

@@ -4,6 +4,7 @@ import { AlipayPaymentProvider } from './alipay.provider';
 import type { PaymentProvider } from './payment-provider';
 import { SandboxPaymentProvider } from './sandbox.provider';
 import { StripePaymentProvider } from './stripe.provider';
+import { UnionPayPaymentProvider } from './unionpay.provider';
 import { WechatPayPaymentProvider } from './wechatpay.provider';
 
 /** The configured providers by slug. An unknown or unconfigured one is simply absent. */
@@ -69,6 +70,29 @@ export class PaymentProviders {
           payTimeoutMinutes: config.PAYMENT_ALIPAY_PAY_TIMEOUT_MINUTES,
           notifyUrl: notifyUrl(config, 'alipay'),
           webhookToleranceSeconds,
+          timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
+          retry,
+        }),
+      );
+    }
+    // @SetTogether makes the merchant id enough: the key and the certificates are set with it.
+    if (config.PAYMENT_UNIONPAY_MER_ID) {
+      const publicBase = config.PAYMENT_PUBLIC_BASE_URL.replace(/\/+$/, '');
+      this.add(
+        new UnionPayPaymentProvider({
+          merId: config.PAYMENT_UNIONPAY_MER_ID,
+          signKey: required(config.PAYMENT_UNIONPAY_SIGN_KEY),
+          signCert: required(config.PAYMENT_UNIONPAY_SIGN_CERT),
+          rootCert: required(config.PAYMENT_UNIONPAY_ROOT_CERT),
+          middleCert: required(config.PAYMENT_UNIONPAY_MIDDLE_CERT),
+          apiBase: config.PAYMENT_UNIONPAY_API_BASE,
+          mode: config.PAYMENT_UNIONPAY_MODE,
+          payTimeoutMinutes: config.PAYMENT_UNIONPAY_PAY_TIMEOUT_MINUTES,
+          notifyUrl: notifyUrl(config, 'unionpay'),
+          // No storefront return URL is configured yet: the buyer comes back to the service's base.
+          frontUrl: `${publicBase}/`,
+          // Production's rule everywhere: even UnionPay's sandbox signing certificate names UnionPay.
+          checkCnName: true,
           timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
           retry,
         }),
