@@ -4,6 +4,7 @@ import {
   PAYMENT_GATEWAY_VARIANTS,
   PaymentGatewayVariant,
 } from '../services/payment/test/support/payment-gateways';
+import { followNextAction } from '../services/payment/test/support/next-action';
 import { orderBody, SagaStack, uniqueSku } from './support/saga-stack';
 
 const VARIANTS = PAYMENT_GATEWAY_VARIANTS.filter((variant) => variant.inSagaE2e);
@@ -66,6 +67,9 @@ describe('the order saga paid through the Chinese gateways', () => {
       expect(nextAction?.type === 'qr_code' ? nextAction.qrCode : nextAction?.url).toBeTruthy();
       expect(Date.parse(nextAction?.expiresAt ?? '')).toBeGreaterThan(Date.now());
 
+      if (nextAction) {
+        await followNextAction(nextAction);
+      }
       await gateway().buyerPays(orderId);
       const shipped = await stack.waitForStatus(orderId, 'SHIPPED');
       expect(shipped.payment.nextAction).toBeUndefined();
@@ -95,7 +99,10 @@ describe('the order saga paid through the Chinese gateways', () => {
       await stack.setStock(sku, 4);
       const placed = await stack.placeOrder(cnyOrder(gateway().provider, sku, 4));
       const orderId = placed.body.id;
-      await stack.waitForStatus(orderId, 'AWAITING_PAYMENT');
+      const waiting = await stack.waitForStatus(orderId, 'AWAITING_PAYMENT');
+      if (waiting.payment.nextAction) {
+        await followNextAction(waiting.payment.nextAction);
+      }
       expect(await stack.stock(sku)).toMatchObject({ reserved: 4, available: 0 });
 
       // The buyer's time runs out: the test moves the deadline, not the clock.

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MetricsScrape, waitFor } from '@waybill/testing';
 import type { FakePaymentGateway } from '@waybill/testing/parties';
+import { followNextAction, NextAction } from './support/next-action';
 import { PAYMENT_GATEWAY_VARIANTS } from './support/payment-gateways';
 import {
   orderCancelled,
@@ -21,6 +22,7 @@ import {
  */
 
 const AMOUNT = 5390;
+
 const forOrder = (orderId: string) => (data: Record<string, unknown>) => data.orderId === orderId;
 
 describe.each(PAYMENT_GATEWAY_VARIANTS)('payment conformance: $name', (variant) => {
@@ -54,6 +56,7 @@ describe.each(PAYMENT_GATEWAY_VARIANTS)('payment conformance: $name', (variant) 
     await env.probe.publish(TYPES.placed, orderPlaced(orderId, gateway.provider, 'buyer', AMOUNT, 'CNY'));
     await env.probe.publish(TYPES.reserved, stockReserved(orderId));
     const action = await env.probe.waitForEvent(TYPES.actionRequired, forOrder(orderId));
+    await followNextAction(action.data.nextAction as NextAction);
     return { orderId, action: action.data };
   }
 
@@ -114,8 +117,19 @@ describe.each(PAYMENT_GATEWAY_VARIANTS)('payment conformance: $name', (variant) 
     const orderId = randomUUID();
     await env.probe.publish(TYPES.placed, orderPlaced(orderId, gateway.provider, 'buyer', AMOUNT, 'CNY'));
     await env.probe.publish(TYPES.reserved, stockReserved(orderId));
+    // A QR gateway refuses to open the trade; a redirect gateway turns the buyer down on its page.
+    const first = await waitFor(
+      async () =>
+        env.probe.events(TYPES.failed, forOrder(orderId))[0] ??
+        env.probe.events(TYPES.actionRequired, forOrder(orderId))[0],
+      { timeoutMs: 15_000, description: 'payment.failed or payment.action-required' },
+    );
+    if (first.type === TYPES.actionRequired) {
+      await followNextAction(first.data.nextAction as NextAction);
+    }
     const failed = await env.probe.waitForEvent(TYPES.failed, forOrder(orderId));
     expect(failed.data).toMatchObject({ reason: 'PAYMENT.DECLINED' });
+    expect(await count(TYPES.authorized, orderId)).toBe(0);
   });
 
   it('a buyer who never pays: past the deadline the trade is closed and the payment fails EXPIRED', async () => {

@@ -1,11 +1,6 @@
 /**
  * The outside parties Waybill talks to, played by real HTTP servers speaking each party's own wire
-<<<<<<< HEAD
- * format: Stripe, WeChat Pay, carriers (EasyPost, a direct carrier) and an http-json supplier. The e2e tests
- * format: Stripe, Alipay, carriers (EasyPost, a direct carrier) and an http-json supplier. The e2e tests
->>>>>>> alipay
-=======
- * format: Stripe, UnionPay, carriers (EasyPost, a direct carrier) and an http-json supplier. The e2e tests
+ * format: Stripe, WeChat Pay, Alipay, UnionPay, carriers (EasyPost, a direct carrier) and an http-json supplier. The e2e tests
  * and the `npm start` simulators (tools/simulators) use these same classes, so what the demo shows
  * is what the tests prove. Import them from `@waybill/testing/parties` to load nothing else.
  */

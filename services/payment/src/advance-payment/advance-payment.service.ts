@@ -138,7 +138,7 @@ export class AdvancePayment {
         `${provider.name} refused the capture: ${outcome.message}`,
       );
     }
-    await this.decisions.announce(uow, payment, payment.markCaptured(new Date()));
+    await this.decisions.announce(uow, payment, payment.markCaptured(new Date(), outcome.providerRef));
     await this.payments.save(manager, payment);
   }
 

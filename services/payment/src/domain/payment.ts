@@ -33,6 +33,8 @@ export interface PaymentRecord {
   authorizedAt?: Date;
   authorizationExpiresAt?: Date;
   capturedAt?: Date;
+  /** The provider's id of the capture itself, when it has one (UnionPay refunds by it). */
+  captureRef?: string;
   capturedAmount: number;
   refundedAmount: number;
   refundCount: number;
@@ -284,10 +286,11 @@ export class Payment {
     return this.record.status === 'AUTHORIZED';
   }
 
-  markCaptured(at: Date): Decision {
+  markCaptured(at: Date, captureRef?: string): Decision {
     if (!canMove(this.record.status, 'CAPTURED')) {
       return NOTHING;
     }
+    this.record.captureRef = captureRef;
     this.collect(at);
     return { emit: ['captured'] };
   }

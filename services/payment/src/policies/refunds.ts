@@ -67,6 +67,7 @@ export class Refunds {
       currency: currency ?? '',
       idempotencyKey: idempotencyKey(orderId, `refund:${sequence}`),
       paymentAmount: payment.state.capturedAmount,
+      captureRef: payment.state.captureRef,
     });
     if (outcome.kind !== 'done') {
       return {

@@ -305,11 +305,14 @@ export class AlipayPaymentProvider implements PaymentProvider {
         return { kind: 'awaiting-buyer' };
       case 'TRADE_CLOSED':
       case 'CLOSED':
+        // Asked before the payment's deadline (after it, the saga expires the payment whatever the
+        // reason), a trade or freeze closed unpaid was turned down: a freeze Alipay's risk control
+        // refused, or a trade closed at Alipay. Waybill itself closes only after the deadline.
         return {
           kind: 'failed',
-          reason: 'PAYMENT.PROVIDER_ERROR',
+          reason: 'PAYMENT.DECLINED',
           declineCode: status,
-          message: 'alipay closed it unpaid (timed out, cancelled or fully refunded)',
+          message: 'alipay closed it unpaid (refused, timed out, cancelled or fully refunded)',
         };
       default:
         return { kind: 'unknown', message: `alipay: unexpected status ${status.slice(0, 40)}` };

@@ -1,4 +1,4 @@
-import { FakePaymentGateway, FakeWechatPay } from '@waybill/testing/parties';
+import { FakeAlipay, FakePaymentGateway, FakeUnionPay, FakeWechatPay } from '@waybill/testing/parties';
 
 /** A gateway (and mode) the payment conformance suite and the saga e2e run against. */
 export interface PaymentGatewayVariant {
@@ -30,5 +30,43 @@ export const PAYMENT_GATEWAY_VARIANTS: readonly PaymentGatewayVariant[] = [
     acceptedBody: '{"code":"SUCCESS","message":"成功"}',
     refusedBody: /"code":"FAIL"/,
     inSagaE2e: true,
+  },
+  {
+    name: 'alipay (direct)',
+    captureMode: 'immediate',
+    start: () => FakeAlipay.start({ mode: 'direct' }),
+    closedStatus: 'TRADE_CLOSED',
+    acceptedBody: 'success',
+    refusedBody: /^fail$/,
+  },
+  {
+    name: 'alipay (preauth)',
+    captureMode: 'manual',
+    start: () => FakeAlipay.start({ mode: 'preauth' }),
+    closedStatus: 'CLOSED',
+    releasedStatus: 'CLOSED',
+    acceptedBody: 'success',
+    refusedBody: /^fail$/,
+    inSagaE2e: true,
+  },
+  {
+    name: 'unionpay (direct)',
+    captureMode: 'immediate',
+    start: () => FakeUnionPay.start({ mode: 'direct' }),
+    // UnionPay has no close: an unpaid consumption lapses at its own payTimeout (the payment's
+    // deadline), and one paid before that arrives as a late payment and is refunded.
+    closedStatus: 'WAITING',
+    acceptedBody: 'ok',
+    refusedBody: /^refused: WEBHOOK\./,
+    inSagaE2e: true,
+  },
+  {
+    name: 'unionpay (preauth)',
+    captureMode: 'manual',
+    start: () => FakeUnionPay.start({ mode: 'preauth' }),
+    closedStatus: 'WAITING',
+    releasedStatus: 'UNDONE',
+    acceptedBody: 'ok',
+    refusedBody: /^refused: WEBHOOK\./,
   },
 ];
