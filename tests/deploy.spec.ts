@@ -275,6 +275,35 @@ describe('deploy/k8s (kubectl kustomize)', () => {
   });
 });
 
+describe('the Secrets the README has operators create', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  /** The keys of `kubectl create secret generic <name> --from-literal=K=… --from-file=K=…` (and of the staging note). */
+  function keysOfSecret(name: string): Set<string> {
+    const command = readme
+      .replace(/\\\n/g, ' ')
+      .split('\n')
+      .find((line) => line.includes(`create secret generic ${name} `));
+    return new Set(
+      [...(command ?? '').matchAll(/--from-(?:literal|file)=([A-Z0-9_]+)=/g)].map((match) => match[1]),
+    );
+  }
+  const staging = readme.match(/^# staging only.*(?:\n# .*)*/m)?.[0] ?? '';
+
+  it.each(Object.keys(CONFIGS) as Service[])(
+    'waybill-%s-secrets names every secret the service reads (but its database and API keys)',
+    (service) => {
+      const shared = new Set(['WAYBILL_API_KEYS', 'DATABASE_URL']);
+      const secrets = [...secretPropertiesOf(CONFIGS[service])].filter((name) => !shared.has(name));
+      const documented = keysOfSecret(`waybill-${service}-secrets`);
+      const missing = secrets.filter((name) => !documented.has(name) && !staging.includes(name));
+      expect(missing).toEqual([]);
+      for (const name of documented) {
+        expect(readsVariable(service, name)).toBe(true);
+      }
+    },
+  );
+});
+
 // --- Compose ------------------------------------------------------------------------------------
 
 // The compose-spec schema as the compose-spec project publishes it (draft 2019-09). Its `$schema`

@@ -6,13 +6,24 @@
  *    flight; orders/s from the first POST to the last order.confirmed.
  * 2. Latency at a steady BENCH_SAGA_RATE orders/s for BENCH_SAGA_SECONDS: POST sent → the
  *    order.confirmed event seen by a Kafka consumer; p50 and p99.
+ *
+ * BENCH_SAGA_PROVIDER picks how the storefront pays: `sandbox` (in-process, the default), `stripe`,
+ * `wechatpay`, `alipay-direct`, `alipay-preauth`, `unionpay-direct` or `unionpay-preauth`, each
+ * against its fake gateway over real HTTP with real signatures, played in this process. A gateway's
+ * buyer pays BENCH_SAGA_PAY_AFTER_MS (default 0) after the trade opens; for a redirect the observer
+ * opens the URL as the buyer's browser would, when it sees payment.action-required. CPU per order
+ * (from /proc, over the throughput run) is printed for each service; BENCH_SAGA_CPU_PROFILE=1 also
+ * profiles the payment service and prints the share of its CPU spent in RSA signing and verifying.
  * Prints a Markdown block for BENCHMARKS.md.
  */
 import 'reflect-metadata';
 import { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
+import { join } from 'node:path';
+import { decodeCloudEvent } from '@waybill/contracts';
 import { createKafka, ensureTopics } from '@waybill/eventing';
 import {
   createTestDatabase,
@@ -22,12 +33,23 @@ import {
   TestDatabase,
   waitFor,
 } from '@waybill/testing';
+import {
+  FakeAlipay,
+  FakePaymentGateway,
+  FakeStripe,
+  FakeUnionPay,
+  FakeWechatPay,
+} from '@waybill/testing/parties';
 
 const ORDERS = Number(process.env.BENCH_SAGA_ORDERS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_SAGA_CONCURRENCY ?? 64);
 const RATE = Number(process.env.BENCH_SAGA_RATE ?? 100);
 const SECONDS = Number(process.env.BENCH_SAGA_SECONDS ?? 30);
+const PROVIDER = process.env.BENCH_SAGA_PROVIDER ?? 'sandbox';
+const PAY_AFTER_MS = Number(process.env.BENCH_SAGA_PAY_AFTER_MS ?? 0);
+const CPU_PROFILE = process.env.BENCH_SAGA_CPU_PROFILE === '1';
 const CONFIRMED = 'waybill.order.confirmed.v1';
+const ACTION_REQUIRED = 'waybill.payment.action-required.v1';
 const SKUS = Array.from({ length: 20 }, (_, i) => `BENCH-SKU-${i}`);
 
 const STOREFRONT_KEY = `bench_${randomBytes(16).toString('hex')}`;
@@ -90,6 +112,115 @@ function postJson(
   });
 }
 
+/** How the storefront's buyers pay: the provider's fake, the payment service's settings for it, the order's payment. */
+interface PaymentSetup {
+  readonly provider: string;
+  readonly currency: string;
+  readonly token: string;
+  readonly env: Record<string, string>;
+  /** Told where the payment service listens, once it does (notifies, webhooks). */
+  pointAt(paymentUrl: string): void;
+  stop(): Promise<void>;
+}
+
+async function paymentSetup(name: string): Promise<PaymentSetup> {
+  if (name === 'sandbox') {
+    return {
+      provider: 'sandbox',
+      currency: 'EUR',
+      token: 'sandbox_approve',
+      env: { PAYMENT_SANDBOX_ENABLED: 'true' },
+      pointAt: () => undefined,
+      stop: async () => undefined,
+    };
+  }
+  if (name === 'stripe') {
+    const stripe = await FakeStripe.start();
+    const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
+    return {
+      provider: 'stripe',
+      currency: 'EUR',
+      token: 'pm_card_visa',
+      env: {
+        PAYMENT_STRIPE_API_BASE: stripe.baseUrl,
+        PAYMENT_STRIPE_API_KEY: stripe.apiKey,
+        PAYMENT_STRIPE_WEBHOOK_SECRET: webhookSecret,
+      },
+      pointAt: (paymentUrl) =>
+        void stripe.sendWebhooksTo(`${paymentUrl}/v1/webhooks/payments/stripe`, webhookSecret),
+      stop: () => stripe.stop(),
+    };
+  }
+  const autoPay = { afterMs: PAY_AFTER_MS };
+  const [vendor, mode = 'direct'] = name.split('-') as [string, 'direct' | 'preauth' | undefined];
+  const starts: Record<string, () => Promise<FakePaymentGateway>> = {
+    wechatpay: () => FakeWechatPay.start({ autoPay }),
+    alipay: () => FakeAlipay.start({ autoPay, mode }),
+    unionpay: () => FakeUnionPay.start({ autoPay, mode }),
+  };
+  const start = starts[vendor];
+  if (!start || !['direct', 'preauth'].includes(mode)) {
+    throw new Error(
+      `BENCH_SAGA_PROVIDER=${name}: expected sandbox, stripe, wechatpay, alipay-direct, alipay-preauth, unionpay-direct or unionpay-preauth`,
+    );
+  }
+  const gateway = await start();
+  return {
+    provider: gateway.provider,
+    currency: 'CNY',
+    token: 'buyer-pays-at-gateway',
+    env: gateway.env(),
+    pointAt: (paymentUrl) => gateway.setNotifyTarget(paymentUrl),
+    stop: () => gateway.stop(),
+  };
+}
+
+/** user + system CPU a process has used, in ms (Linux /proc; clock ticks are 10 ms here). */
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) {
+    return Number.NaN;
+  }
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Busy CPU of the whole machine, in ms, from /proc/stat (everything but idle and iowait). */
+function machineBusyMs(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const values = ticks.map(Number);
+  const total = values.reduce((a, b) => a + b, 0);
+  return (total - values[3] - values[4]) * 10;
+}
+
+/**
+ * Of a V8 CPU profile, the sampled time (idle excluded) and the part in RSA signing and verifying:
+ * node's own crypto.sign/verify and Sign/Verify objects (`node:internal/crypto/sig`), where the
+ * native RSA work is charged.
+ */
+function rsaShareOf(profileFile: string): { sampledMs: number; rsaMs: number } {
+  const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as {
+    nodes: { id: number; callFrame: { functionName: string; url: string } }[];
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  let sampledUs = 0;
+  let rsaUs = 0;
+  profile.samples.forEach((id, index) => {
+    const frame = nodes.get(id);
+    const delta = profile.timeDeltas[index] ?? 0;
+    if (!frame || frame.functionName === '(idle)') {
+      return;
+    }
+    sampledUs += delta;
+    if (frame.url === 'node:internal/crypto/sig') {
+      rsaUs += delta;
+    }
+  });
+  return { sampledMs: sampledUs / 1000, rsaMs: rsaUs / 1000 };
+}
+
 interface RunningService {
   readonly name: string;
   readonly url: string;
@@ -98,14 +229,20 @@ interface RunningService {
   output: string;
 }
 
-async function startService(name: string, brokers: string[], topicPrefix: string): Promise<RunningService> {
+async function startService(
+  name: string,
+  brokers: string[],
+  topicPrefix: string,
+  extraEnv: Record<string, string> = {},
+  profileDir?: string,
+): Promise<RunningService> {
   const database = await createTestDatabase(`bench_${name}`);
   const port = await freePort();
   const child = spawnTypeScript(`services/${name}/src/main.ts`, [], {
     env: {
       ...process.env,
+      ...extraEnv,
       NODE_ENV: 'production',
-      PAYMENT_SANDBOX_ENABLED: 'true',
       LOG_LEVEL: 'warn',
       PORT: String(port),
       KAFKA_BROKERS: brokers.join(','),
@@ -114,6 +251,9 @@ async function startService(name: string, brokers: string[], topicPrefix: string
       WAYBILL_API_KEYS: API_KEYS,
       RATE_LIMIT_PER_MINUTE: '1000000',
     },
+    nodeArgs: profileDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '-r', join(__dirname, 'exit-after-shutdown.js')]
+      : [],
   });
   const service: RunningService = { name, url: `http://127.0.0.1:${port}`, child, database, output: '' };
   child.stdout?.on('data', (chunk: Buffer) => (service.output += chunk.toString()));
@@ -134,15 +274,15 @@ async function stopService(service: RunningService): Promise<void> {
   await service.database.drop();
 }
 
-function orderBody(): object {
+function orderBody(payment: PaymentSetup): object {
   const sku = SKUS[Math.floor(Math.random() * SKUS.length)];
   return {
     storefrontOrderId: `bench-${randomUUID()}`,
     customer: { id: 'bench-customer', email: 'bench@example.com' },
     lines: [{ sku, quantity: 1, unitPrice: 1999 }],
-    currency: 'EUR',
+    currency: payment.currency,
     shippingAddress: { line1: '1 Bench Street', city: 'Berlin', postalCode: '10115', country: 'DE' },
-    payment: { provider: 'sandbox', token: 'sandbox_approve' },
+    payment: { provider: payment.provider, token: payment.token },
   };
 }
 
@@ -152,18 +292,31 @@ async function main(): Promise<void> {
   const topicPrefix = `bench.saga.${Date.now()}.`;
   const kafka = createKafka({ clientId: 'bench-saga', brokers });
   const orderTopic = `${topicPrefix}waybill.order.events`;
-  await ensureTopics(kafka, [
-    orderTopic,
-    `${topicPrefix}waybill.inventory.events`,
-    `${topicPrefix}waybill.payment.events`,
-  ]);
+  const paymentTopic = `${topicPrefix}waybill.payment.events`;
+  await ensureTopics(kafka, [orderTopic, `${topicPrefix}waybill.inventory.events`, paymentTopic]);
 
+  const payment = await paymentSetup(PROVIDER);
+  const profileDir = CPU_PROFILE ? mkdtempSync(join(os.tmpdir(), 'bench-saga-profile-')) : undefined;
   const services: RunningService[] = [];
+  // For the RSA share: every order the run posted (warm-up included, as the profile is), and the
+  // CPU an order took in the throughput run, of the payment service and of the whole machine.
+  let posted = 0;
+  let paymentCpuPerOrder = Number.NaN;
+  let machineCpuPerOrder = Number.NaN;
   try {
     for (const name of ['order', 'inventory', 'payment']) {
-      services.push(await startService(name, brokers, topicPrefix));
+      services.push(
+        await startService(
+          name,
+          brokers,
+          topicPrefix,
+          name === 'payment' ? payment.env : {},
+          name === 'payment' ? profileDir : undefined,
+        ),
+      );
     }
-    const [order, inventory] = services as [RunningService, RunningService, RunningService];
+    const [order, inventory, paymentService] = services as [RunningService, RunningService, RunningService];
+    payment.pointAt(paymentService.url);
     for (const sku of SKUS) {
       const response = await fetch(`${inventory.url}/v1/stock/${sku}`, {
         method: 'PUT',
@@ -180,17 +333,31 @@ async function main(): Promise<void> {
     const confirmedAt = new Map<string, number>();
     const consumer = kafka.consumer({ groupId: `${topicPrefix}bench-observer` });
     await consumer.connect();
-    await consumer.subscribe({ topics: [orderTopic], fromBeginning: true });
-    // Only the CloudEvents headers are read: the observer stands apart from the system measured and
-    // should take as little of the shared cores as it can.
+    await consumer.subscribe({ topics: [orderTopic, paymentTopic], fromBeginning: true });
+    // Only the CloudEvents headers are read, but for a redirect the buyer must open: the observer
+    // stands apart from the system measured and should take as little of the shared cores as it can.
     await consumer.run({
       eachBatch: async ({ batch }) => {
         const now = performance.now();
         for (const message of batch.messages) {
-          if (message.headers?.ce_type?.toString() !== CONFIRMED) {
+          const type = message.headers?.ce_type?.toString();
+          if (type === ACTION_REQUIRED) {
+            const nextAction = (
+              decodeCloudEvent(message).data as { nextAction?: { type: string; url?: string } }
+            ).nextAction;
+            if (nextAction?.type === 'redirect' && nextAction.url) {
+              // The buyer's browser opens the payment page; the fake's buyer pays after PAY_AFTER_MS.
+              void fetch(nextAction.url).then(
+                (page) => page.arrayBuffer(),
+                () => undefined,
+              );
+            }
             continue;
           }
-          const subject = message.headers.ce_subject?.toString();
+          if (type !== CONFIRMED) {
+            continue;
+          }
+          const subject = message.headers?.ce_subject?.toString();
           if (subject) {
             confirmedAt.set(subject, now);
           }
@@ -201,12 +368,13 @@ async function main(): Promise<void> {
     const ordersUrl = new URL(`${order.url}/v1/orders`);
     async function post(): Promise<void> {
       const started = performance.now();
-      const response = await postJson(ordersUrl, STOREFRONT_KEY, orderBody());
+      const response = await postJson(ordersUrl, STOREFRONT_KEY, orderBody(payment));
       const id = response.location?.split('/').pop();
       if (response.status !== 201 || !id) {
         throw new Error(`POST /v1/orders answered ${response.status}: ${response.body}`);
       }
       sentAt.set(id, started);
+      posted += 1;
     }
 
     async function confirmedAll(ids: () => string[], timeoutMs: number): Promise<void> {
@@ -222,7 +390,10 @@ async function main(): Promise<void> {
     await confirmedAll(() => [...sentAt.keys()], 120_000);
     sentAt.clear();
 
-    // 1. Sustained throughput.
+    // 1. Sustained throughput, and the CPU each part takes for it.
+    const cpuBefore = services.map((service) => cpuMsOf(service.child.pid));
+    const benchCpuBefore = process.cpuUsage();
+    const machineBefore = machineBusyMs();
     const throughputStart = performance.now();
     let issued = 0;
     await Promise.all(
@@ -236,6 +407,14 @@ async function main(): Promise<void> {
     const throughputIds = [...sentAt.keys()];
     await confirmedAll(() => throughputIds, 300_000);
     const lastConfirmed = Math.max(...throughputIds.map((id) => confirmedAt.get(id) ?? Number.NaN));
+    const cpuPerOrder = services.map(
+      (service, index) => (cpuMsOf(service.child.pid) - (cpuBefore[index] ?? Number.NaN)) / ORDERS,
+    );
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    const benchCpuPerOrder = (benchCpu.user + benchCpu.system) / 1000 / ORDERS;
+    const machinePerOrder = (machineBusyMs() - machineBefore) / ORDERS;
+    paymentCpuPerOrder = cpuPerOrder[2] ?? Number.NaN;
+    machineCpuPerOrder = machinePerOrder;
     const sustained = ORDERS / ((lastConfirmed - throughputStart) / 1000);
     console.log(
       `sustained: ${ORDERS} orders in ${((lastConfirmed - throughputStart) / 1000).toFixed(1)} s = ${sustained.toFixed(0)} orders/s`,
@@ -266,7 +445,9 @@ async function main(): Promise<void> {
     await consumer.disconnect();
 
     const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Kafka 3.9.1 (1 broker, KRaft), PostgreSQL local`;
-    console.log(`\n### bench:saga — ${new Date().toISOString().slice(0, 10)}\nMachine: ${machine}\n`);
+    console.log(
+      `\n### bench:saga (${PROVIDER}) — ${new Date().toISOString().slice(0, 10)}\nMachine: ${machine}\n`,
+    );
     console.log('| measure | value | target |\n| --- | --- | --- |');
     console.log(
       `| sustained POST → CONFIRMED (${ORDERS} orders, ${CONCURRENCY} in flight) | ${sustained.toFixed(0)} orders/s | ≥ 200 orders/s |`,
@@ -277,11 +458,30 @@ async function main(): Promise<void> {
     console.log(
       `| POST → CONFIRMED p99 at ${RATE} orders/s | ${percentile(latencies, 99).toFixed(0)} ms | ≤ 1000 ms |`,
     );
+    console.log(
+      `| CPU per order in the throughput run: ${services.map((service, index) => `${service.name} ${cpuPerOrder[index]?.toFixed(2)}`).join(', ')}, storefront + observer + fakes ${benchCpuPerOrder.toFixed(2)}; machine ${machinePerOrder.toFixed(2)} | ms | |`,
+    );
   } finally {
-    for (const service of services.reverse()) {
+    for (const service of [...services].reverse()) {
       await stopService(service).catch(() => undefined);
     }
+    await payment.stop();
     await infra.stop();
+  }
+  if (profileDir) {
+    const [file] = readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'));
+    if (file) {
+      // The profile spans the whole process, start-up (ts-node compiling) included, so the share
+      // is taken per order: RSA time over all orders, against the CPU an order takes when measured.
+      const { rsaMs } = rsaShareOf(join(profileDir, file));
+      const rsaPerOrder = rsaMs / posted;
+      console.log(
+        `| RSA sign + verify in the payment service, per order (profiled, ${posted} orders) | ${rsaPerOrder.toFixed(2)} ms = ${((100 * rsaPerOrder) / paymentCpuPerOrder).toFixed(1)} % of its CPU per order, ${((100 * rsaPerOrder) / machineCpuPerOrder).toFixed(1)} % of the machine's | |`,
+      );
+    } else {
+      console.log('(the payment service wrote no CPU profile)');
+    }
+    rmSync(profileDir, { recursive: true, force: true });
   }
 }
 

@@ -218,14 +218,15 @@ export async function withDirLock<T>(
 export function spawnTypeScript(
   file: string,
   args: readonly string[] = [],
-  options: Pick<SpawnOptions, 'env' | 'stdio'> = {},
+  options: Pick<SpawnOptions, 'env' | 'stdio'> & { readonly nodeArgs?: readonly string[] } = {},
 ): ReturnType<typeof spawn> {
   return spawn(
     process.execPath,
     [
       // e.g. WAYBILL_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the services a
-      // benchmark starts (Node refuses --cpu-prof in NODE_OPTIONS).
+      // benchmark starts (Node refuses --cpu-prof in NODE_OPTIONS); nodeArgs for one child only.
       ...(process.env.WAYBILL_CHILD_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+      ...(options.nodeArgs ?? []),
       '-r',
       'ts-node/register/transpile-only',
       '-r',

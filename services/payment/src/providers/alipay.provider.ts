@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import { formatDecimalAmount, parseDecimalAmount } from '@waybill/platform';
 import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
 import type {
@@ -544,11 +544,19 @@ export class AlipayPaymentProvider implements PaymentProvider {
   }
 }
 
-/** The package configured for Waybill: RSA2, snake_case answers, the key type read from the PEM. */
+/**
+ * The package configured for Waybill: RSA2, snake_case answers, the key type read from the PEM.
+ *
+ * The package keeps both keys as PEM text and hands that to node's createSign/createVerify on every
+ * call, so every signature parsed the private key again: 2.3 ms a sign where node takes 0.5 ms
+ * with a parsed key (BENCHMARKS.md, bench:saga alipay-preauth). Once it has checked and formatted
+ * them, its config gets the parsed KeyObjects instead, which node's sign and verify take as they
+ * take PEM; nothing else in the package reads the keys.
+ */
 export function alipaySdk(
   options: Pick<AlipayOptions, 'appId' | 'privateKey' | 'alipayPublicKey' | 'gateway' | 'timeoutMs'>,
 ): AlipaySdk {
-  return new AlipaySdk({
+  const sdk = new AlipaySdk({
     appId: options.appId,
     privateKey: options.privateKey,
     alipayPublicKey: options.alipayPublicKey,
@@ -558,6 +566,12 @@ export function alipaySdk(
     timeout: options.timeoutMs,
     camelcase: false,
   });
+  const keys = sdk.config as unknown as { privateKey: unknown; alipayPublicKey?: unknown };
+  keys.privateKey = createPrivateKey(sdk.config.privateKey);
+  if (sdk.config.alipayPublicKey) {
+    keys.alipayPublicKey = createPublicKey(sdk.config.alipayPublicKey);
+  }
+  return sdk;
 }
 
 /** PKCS#1 (`BEGIN RSA PRIVATE KEY`, the package's default) or PKCS#8 (`BEGIN PRIVATE KEY`, Alipay's key tool). */
