@@ -1,5 +1,5 @@
 import { waitFor } from '@waybill/testing';
-import type { FakePaymentGateway } from '@waybill/testing/parties';
+import type { PaymentGatewayDriver } from '../services/payment/test/support/payment-gateway-drivers';
 import {
   PAYMENT_GATEWAY_VARIANTS,
   PaymentGatewayVariant,
@@ -17,7 +17,7 @@ const VARIANTS = PAYMENT_GATEWAY_VARIANTS.filter((variant) => variant.inSagaE2e)
  */
 describe('the order saga paid through the Chinese gateways', () => {
   let stack: SagaStack;
-  const gateways = new Map<PaymentGatewayVariant, FakePaymentGateway>();
+  const gateways = new Map<PaymentGatewayVariant, PaymentGatewayDriver>();
 
   beforeAll(async () => {
     for (const variant of VARIANTS) {
@@ -32,7 +32,7 @@ describe('the order saga paid through the Chinese gateways', () => {
       env: { ...env, PAYMENT_ACTION_SWEEP_INTERVAL_MS: '200', PAYMENT_ACTION_QUERY_INTERVAL_SECONDS: '1' },
     });
     for (const gateway of gateways.values()) {
-      gateway.setNotifyTarget(stack.payment.baseUrl);
+      gateway.attach(stack.payment);
     }
   });
 

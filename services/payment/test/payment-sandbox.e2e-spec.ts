@@ -111,16 +111,6 @@ describe('payment service with the sandbox provider (e2e, real Kafka and Postgre
     expect(event.data.message).toContain('3 attempts');
   });
 
-  it('order.cancelled after authorization → payment.voided ORDER_CANCELLED', async () => {
-    const orderId = randomUUID();
-    await placeAndReserve(orderId, 'sandbox_approve');
-    await env.probe.waitForEvent(TYPES.authorized, forOrder(orderId));
-    await env.probe.publish(TYPES.cancelled, orderCancelled(orderId));
-    const voided = await env.probe.waitForEvent(TYPES.voided, forOrder(orderId));
-    expect(voided.data).toMatchObject({ reason: 'PAYMENT.ORDER_CANCELLED', amount: 5390 });
-    expect((await env.get(`/v1/payments/${orderId}`, env.reader)).body.status).toBe('VOIDED');
-  });
-
   it('order.cancelled before stock is reserved → never authorized afterwards', async () => {
     const orderId = randomUUID();
     await env.probe.publish(TYPES.placed, orderPlaced(orderId, 'sandbox', 'sandbox_approve'));

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FakeStripe } from '@waybill/testing/parties';
 import {
-  orderCancelled,
   orderPlaced,
   PaymentTestEnv,
   shipmentCreated,
@@ -130,14 +129,6 @@ describe('payment service with Stripe (e2e against a fake Stripe over HTTP)', ()
     expect(refundCall.params.amount).toBe('390');
     expect(refundCall.idempotencyKey).toBe(`${orderId}:refund:1`);
     await env.probe.waitForEvent(TYPES.refunded, (d) => d.refundId === refund.body.refundId);
-  });
-
-  it('order.cancelled → cancel at Stripe → payment.voided', async () => {
-    const orderId = await authorizedOrder();
-    await env.probe.publish(TYPES.cancelled, orderCancelled(orderId));
-    const voided = await env.probe.waitForEvent(TYPES.voided, forOrder(orderId));
-    expect(voided.data.reason).toBe('PAYMENT.ORDER_CANCELLED');
-    expect(stripe.intentForOrder(orderId)!.status).toBe('canceled');
   });
 
   describe('requires_action resolved by a signed webhook', () => {

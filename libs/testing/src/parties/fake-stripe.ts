@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A stand-in for the Stripe API, over real HTTP, speaking its wire format: form-encoded requests
- * with a Bearer key, JSON answers, Idempotency-Key honoured by replaying the first response, 402
+ * with a Bearer key, JSON answers, Idempotency-Key honoured as Stripe documents it (below), 402
  * card errors. It records every call and can send webhooks signed exactly as Stripe signs them.
  * Hand-written on node:http and node:crypto, never on the `stripe` package the provider uses: the
  * fake plays Stripe, so a mistake the two shared would pass every test (a dependency-cruiser rule,
@@ -16,6 +16,13 @@ import type { AddressInfo } from 'node:net';
  *   pm_card_chargeDeclinedInsufficientFunds → 402 card_error, decline_code insufficient_funds
  *   pm_card_authenticationRequired          → requires_action (3-D Secure)
  *   anything else                           → 400 resource_missing (param payment_method)
+ *
+ * Idempotency (docs.stripe.com/api/idempotent_requests, v1): the status and body of the first POST
+ * with a key are saved once the endpoint has begun executing, whatever they are, and a retry with
+ * the key gets them back (`Idempotent-Replayed: true`) without anything being done again. A request
+ * refused before that (a bad API key, parameters that fail validation) saves nothing, so it may be
+ * retried. The key is compared with the first request: another endpoint or other parameters under
+ * it is a 400 `idempotency_error`. (Stripe prunes keys after 24 hours; a test never lives so long.)
  */
 export interface FakeStripeCall {
   readonly method: string;
@@ -47,7 +54,20 @@ export interface FakeIntent {
 interface Answer {
   readonly status: number;
   readonly body: unknown;
+  /** Refused before the endpoint ran (authentication, validation): nothing saved under the key. */
+  readonly beforeExecution?: boolean;
 }
+
+/** The first request made with an Idempotency-Key, and what it was answered. */
+interface SavedReply {
+  readonly method: string;
+  readonly path: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly answer: Answer;
+}
+
+/** The calls whose answer a test can have lost (loseNextAnswer), named as the fake gateways name them. */
+export type FakeStripeOperation = 'refund' | 'capture' | 'close' | 'query';
 
 export interface WebhookDelivery {
   readonly status: number;
@@ -71,9 +91,15 @@ export class FakeStripe {
    */
   webhookEndpoint?: WebhookEndpoint;
   readonly intents = new Map<string, FakeIntent>();
-  private readonly replies = new Map<string, Answer>();
-  private refunded = new Map<string, number>();
-  /** Answer the next N requests with 503 (to exercise bounded retries). */
+  private readonly replies = new Map<string, SavedReply>();
+  /** Amounts refunded and captured, by payment intent id, in the order Stripe carried them out. */
+  private readonly refundsByIntent = new Map<string, number[]>();
+  private readonly capturesByIntent = new Map<string, number[]>();
+  private readonly lose = new Set<FakeStripeOperation>();
+  /**
+   * Answer the next N requests with 503 before they reach the API (an outage in front of it, to
+   * exercise bounded retries): nothing runs, so nothing is saved under their idempotency key.
+   */
   failNext = 0;
 
   private constructor(
@@ -107,6 +133,24 @@ export class FakeStripe {
 
   intentForOrder(orderId: string): FakeIntent | undefined {
     return [...this.intents.values()].find((intent) => intent.metadata.order_id === orderId);
+  }
+
+  /** Refunds Stripe carried out for the intent, in minor units. */
+  refundsOf(intentId: string): readonly number[] {
+    return this.refundsByIntent.get(intentId) ?? [];
+  }
+
+  /** Captures Stripe carried out for the intent, in minor units. */
+  capturesOf(intentId: string): readonly number[] {
+    return this.capturesByIntent.get(intentId) ?? [];
+  }
+
+  /**
+   * Stripe carries out the next call of this kind (its answer saved under the call's idempotency
+   * key, as for any call) but the connection drops before the answer reaches the caller.
+   */
+  loseNextAnswer(operation: FakeStripeOperation): void {
+    this.lose.add(operation);
   }
 
   /** Finishes 3-D Secure for an intent, as the customer would in the browser. */
@@ -197,46 +241,67 @@ export class FakeStripe {
     }
     const raw = Buffer.concat(chunks).toString('utf8');
     const params = Object.fromEntries(new URLSearchParams(raw));
-    const idempotencyKey = header(request, 'idempotency-key');
+    const method = request.method ?? '';
     const path = new URL(request.url ?? '/', 'http://x').pathname;
-    const replay = idempotencyKey ? this.replies.get(`${request.method} ${idempotencyKey}`) : undefined;
+    // Keys matter on POST only: Stripe's GET and DELETE are idempotent by themselves.
+    const idempotencyKey = method === 'POST' ? header(request, 'idempotency-key') : undefined;
+    const saved = idempotencyKey === undefined ? undefined : this.replies.get(idempotencyKey);
+    const sameRequest =
+      saved !== undefined &&
+      saved.method === method &&
+      saved.path === path &&
+      sameParams(saved.params, params);
     this.calls.push({
-      method: request.method ?? '',
+      method,
       path,
       params,
-      idempotencyKey,
+      idempotencyKey: header(request, 'idempotency-key'),
       authorization: header(request, 'authorization'),
       contentType: header(request, 'content-type'),
-      replayed: replay !== undefined,
+      replayed: sameRequest,
     });
     if (this.failNext > 0) {
       this.failNext -= 1;
       return send(response, { status: 503, body: { error: { type: 'api_error', message: 'try again' } } });
     }
-    if (replay) {
-      return send(response, replay, true);
+    if (saved) {
+      return sameRequest
+        ? send(response, saved.answer, true)
+        : send(
+            response,
+            stripeError(
+              400,
+              'idempotency_error',
+              undefined,
+              `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idempotencyKey}' if you meant to execute a different request.`,
+            ),
+          );
     }
     const answer = this.answer(request, path, params);
-    // Stripe keeps the first result for a key, errors included (but not 5xx).
-    if (idempotencyKey && request.method === 'POST') {
-      this.replies.set(`${request.method} ${idempotencyKey}`, answer);
+    if (idempotencyKey !== undefined && !answer.beforeExecution) {
+      this.replies.set(idempotencyKey, { method, path, params, answer });
+    }
+    const operation = operationOf(method, path);
+    if (operation !== undefined && this.lose.delete(operation)) {
+      // Carried out (and saved under its key), but the answer never reaches the caller.
+      request.socket.destroy();
+      return;
     }
     send(response, answer);
   }
 
   private answer(request: IncomingMessage, path: string, params: Record<string, string>): Answer {
     if (header(request, 'authorization') !== `Bearer ${this.apiKey}`) {
-      return stripeError(401, 'invalid_request_error', undefined, 'Invalid API Key provided');
+      return beforeExecution(
+        stripeError(401, 'invalid_request_error', undefined, 'Invalid API Key provided'),
+      );
     }
     if (
       request.method === 'POST' &&
       !header(request, 'content-type')?.startsWith('application/x-www-form-urlencoded')
     ) {
-      return stripeError(
-        400,
-        'invalid_request_error',
-        undefined,
-        'Invalid request: send form-encoded parameters',
+      return beforeExecution(
+        stripeError(400, 'invalid_request_error', undefined, 'Invalid request: send form-encoded parameters'),
       );
     }
     if (request.method === 'POST' && path === '/v1/payment_intents') {
@@ -271,7 +336,9 @@ export class FakeStripe {
   private createIntent(params: Record<string, string>): Answer {
     const amount = Number(params.amount);
     if (!Number.isInteger(amount) || amount < 1 || !/^[a-z]{3}$/.test(params.currency ?? '')) {
-      return stripeError(400, 'invalid_request_error', 'parameter_invalid', 'Invalid amount or currency');
+      return beforeExecution(
+        stripeError(400, 'invalid_request_error', 'parameter_invalid', 'Invalid amount or currency'),
+      );
     }
     const metadata: Record<string, string> = {};
     for (const [key, value] of Object.entries(params)) {
@@ -350,6 +417,7 @@ export class FakeStripe {
     intent.status = 'succeeded';
     intent.amount_received = amount;
     intent.amount_capturable = 0;
+    this.capturesByIntent.set(intent.id, [...this.capturesOf(intent.id), amount]);
     this.announce('payment_intent.succeeded', intent);
     return { status: 200, body: { ...intent } };
   }
@@ -391,7 +459,7 @@ export class FakeStripe {
         'This PaymentIntent has not been captured',
       );
     }
-    const already = this.refunded.get(intent.id) ?? 0;
+    const already = this.refundsOf(intent.id).reduce((sum, refunded) => sum + refunded, 0);
     const amount = params.amount ? Number(params.amount) : intent.amount_received - already;
     if (amount < 1 || already + amount > intent.amount_received) {
       return stripeError(
@@ -401,7 +469,7 @@ export class FakeStripe {
         'Refund amount is greater than unrefunded amount',
       );
     }
-    this.refunded.set(intent.id, already + amount);
+    this.refundsByIntent.set(intent.id, [...this.refundsOf(intent.id), amount]);
     return {
       status: 200,
       body: {
@@ -418,6 +486,29 @@ export class FakeStripe {
 function header(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+function beforeExecution(answer: Answer): Answer {
+  return { ...answer, beforeExecution: true };
+}
+
+function sameParams(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => b[key] === a[key]);
+}
+
+function operationOf(method: string, path: string): FakeStripeOperation | undefined {
+  if (method === 'POST' && path === '/v1/refunds') {
+    return 'refund';
+  }
+  if (method === 'GET' && /^\/v1\/payment_intents\/[^/]+$/.test(path)) {
+    return 'query';
+  }
+  const action = method === 'POST' ? /^\/v1\/payment_intents\/[^/]+\/(capture|cancel)$/.exec(path) : null;
+  if (action) {
+    return action[1] === 'capture' ? 'capture' : 'close';
+  }
+  return undefined;
 }
 
 function send(response: ServerResponse, answer: Answer, replayed = false): void {
