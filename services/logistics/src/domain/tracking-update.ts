@@ -27,6 +27,12 @@ export interface StatusMapping {
   readonly note?: string;
 }
 
+/** What mapCarrierStatus finds for a carrier's code. */
+export interface CarrierStatusMatch {
+  readonly status: ShipmentStatus;
+  readonly mapped: boolean;
+}
+
 /**
  * The canonical status for the most specific of `codes` (most specific first) that the table
  * knows. What no row knows is `unknown` and unmapped: never an exception.
@@ -34,7 +40,7 @@ export interface StatusMapping {
 export function mapCarrierStatus(
   table: readonly StatusMapping[],
   codes: readonly (string | undefined)[],
-): { readonly status: ShipmentStatus; readonly mapped: boolean } {
+): CarrierStatusMatch {
   for (const code of codes) {
     if (code === undefined) {
       continue;
