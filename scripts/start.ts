@@ -8,7 +8,8 @@
  * its own database `<WAYBILL_DATABASE_PREFIX><service>` and runs its migrations at start.
  *
  * Unless `--no-simulate`, the outside parties are played over their real interfaces
- * (tools/simulators): a storefront placing `--rate` orders/s, Stripe, EasyPost and a supplier.
+ * (tools/simulators): a storefront placing `--rate` orders/s, Stripe, WeChat Pay, Alipay and
+ * UnionPay, EasyPost and a supplier.
  * Demo keys and secrets live in $WAYBILL_HOME (tools/start/state.ts); logs, pids and the final
  * summary in a run folder under it. The terminal shows one status block instead of logs.
  */
@@ -392,9 +393,10 @@ async function main(): Promise<void> {
   }
 
   const keys = apiKeys(state);
-  // The storefront alone sends `rate` requests a second on one key; the default limit is per minute.
+  // The storefront alone sends `rate` orders a second on one key, and reads a gateway order back a
+  // few times until it shows the buyer's next action; the default limit is per minute.
   const rateLimit =
-    process.env.RATE_LIMIT_PER_MINUTE ?? String(Math.max(600, Math.ceil(flags.rate * 60 * 3)));
+    process.env.RATE_LIMIT_PER_MINUTE ?? String(Math.max(600, Math.ceil(flags.rate * 60 * 6)));
   for (const name of SERVICE_NAMES) {
     if (stopping) {
       return;

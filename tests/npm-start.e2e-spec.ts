@@ -13,10 +13,13 @@ import {
 } from '@waybill/testing';
 import { pidExists } from '@waybill/local-infra';
 import { databaseUrl, dropDatabase } from '@waybill/local-infra';
+import { neverPays } from '../tools/simulators/payment-gateways';
 import type { StartedProcess } from '../tools/start/run-folder';
 import type { RunSummary } from '../tools/start/status-view';
 
 const SERVICES = ['order', 'inventory', 'payment', 'logistics'] as const;
+/** The gateways npm start plays besides Stripe, and how each captures (its mode there). */
+const GATEWAY_CAPTURE_MODES = { alipay: 'immediate', unionpay: 'manual', wechatpay: 'immediate' } as const;
 
 interface Run {
   readonly child: ChildProcess;
@@ -27,7 +30,8 @@ interface Run {
 /**
  * `npm start -- --rate 20` from a clean state, as a newcomer runs it: its own state folder, its own
  * databases and topics on the test Kafka and PostgreSQL, its own ports. The simulated parties drive
- * orders to DELIVERED; Ctrl-C (SIGINT) must stop every process it started and leave a summary that
+ * orders to DELIVERED, paid through Stripe and each gateway; a buyer who never pays has the order
+ * cancelled once the payment's deadline passes (the test moves the deadline, not the clock); Ctrl-C (SIGINT) must stop every process it started and leave a summary that
  * is what the databases hold. A second start reuses the keys and keeps the data.
  */
 describe('npm start', () => {
@@ -88,11 +92,11 @@ describe('npm start', () => {
     return run;
   }
 
-  async function query<T>(service: string, sql: string): Promise<T[]> {
+  async function query<T>(service: string, sql: string, params: unknown[] = []): Promise<T[]> {
     const client = new Client({ connectionString: databaseUrl(adminUrl, `${databasePrefix}${service}`) });
     await client.connect();
     try {
-      return (await client.query(sql)).rows as T[];
+      return (await client.query(sql, params)).rows as T[];
     } finally {
       await client.end();
     }
@@ -153,25 +157,72 @@ describe('npm start', () => {
     expect(existsSync(path.join(home, 'state.json'))).toBe(false);
   });
 
-  it('runs the suite with simulated parties until orders are DELIVERED, and Ctrl-C stops all it started', async () => {
+  /**
+   * One order whose buyer never pays, waiting at its gateway: its payment's deadline is moved into
+   * the past, as if the pay timeout had run out. Undefined while there is none yet.
+   */
+  async function expireAnUnpaidOrder(): Promise<string | undefined> {
+    const waiting = await query<{ id: string }>(
+      'order',
+      `SELECT id FROM orders WHERE status = 'AWAITING_PAYMENT' AND payment_provider <> 'stripe'`,
+    );
+    const unpaid = waiting.map(({ id }) => id).filter((id) => neverPays(id));
+    const moved = await query<{ order_id: string }>(
+      'payment',
+      `UPDATE payments SET action_expires_at = now() - interval '1 second'
+        WHERE order_id = (SELECT order_id FROM payments WHERE order_id = ANY($1::uuid[])
+                            AND status = 'REQUIRES_ACTION' AND action_expires_at IS NOT NULL LIMIT 1)
+        RETURNING order_id`,
+      [unpaid],
+    );
+    return moved[0]?.order_id;
+  }
+
+  it('runs the suite with simulated parties until orders paid through every provider are DELIVERED, and Ctrl-C stops all it started', async () => {
     const run = start('--rate', '20', '--step-ms', '300');
+    const progress: { expired?: string; expiredOrder?: { status: string; reason: string | null } } = {};
     const outcome = await waitFor(
       async () => {
         if (run.child.exitCode !== null) {
           return 'exited early';
         }
-        const rows = await query<{ n: number }>(
+        progress.expired ??= await expireAnUnpaidOrder();
+        if (progress.expired) {
+          [progress.expiredOrder] = await query<{ status: string; reason: string | null }>(
+            'order',
+            'SELECT status, status_reason AS reason FROM orders WHERE id = $1',
+            [progress.expired],
+          );
+        }
+        const delivered = await query<{ provider: string; n: number }>(
           'order',
-          `SELECT count(*)::int AS n FROM orders WHERE status = 'DELIVERED'`,
-        ).catch(() => [{ n: 0 }]); // the database or its tables may not be there yet
-        return rows[0].n >= 5 && 'delivered';
+          `SELECT payment_provider AS provider, count(*)::int AS n FROM orders WHERE status = 'DELIVERED'
+            GROUP BY payment_provider`,
+        );
+        const providers = new Set(delivered.map(({ provider }) => provider));
+        return (
+          delivered.reduce((sum, { n }) => sum + n, 0) >= 5 &&
+          ['stripe', ...Object.keys(GATEWAY_CAPTURE_MODES)].every((provider) => providers.has(provider)) &&
+          progress.expiredOrder?.status === 'CANCELLED' &&
+          'delivered'
+        );
       },
-      { timeoutMs: 420_000, intervalMs: 2000, description: 'orders DELIVERED' },
+      { timeoutMs: 420_000, intervalMs: 2000, description: 'orders DELIVERED through every provider' },
     ).catch((error: Error) => error.message);
     expect({ outcome, output: outcome === 'delivered' ? '' : run.output() }).toEqual({
       outcome: 'delivered',
       output: '',
     });
+    expect(progress.expiredOrder).toEqual({ status: 'CANCELLED', reason: 'ORDER.PAYMENT_EXPIRED' });
+    // The money of every gateway's delivered orders was taken, each in the mode npm start runs it in.
+    const captured = await query<{ provider: string; mode: string }>(
+      'payment',
+      `SELECT DISTINCT provider, capture_mode AS mode FROM payments
+        WHERE captured_at IS NOT NULL AND provider <> 'stripe' ORDER BY provider`,
+    );
+    expect(captured).toEqual(
+      Object.entries(GATEWAY_CAPTURE_MODES).map(([provider, mode]) => ({ provider, mode })),
+    );
     expect(run.output()).toMatch(/storefront {2}Authorization: Bearer wb_demo_sf_/);
     expect(run.output()).toContain(`http://127.0.0.1:${env.ORDER_PORT}`);
 
@@ -187,7 +238,14 @@ describe('npm start', () => {
     expect(summary.orders.DELIVERED).toBeGreaterThanOrEqual(5);
     await expectSummaryToMatchTheDatabases(summary);
     expect(readdirSync(runDir)).toEqual(
-      expect.arrayContaining(['order.log', 'storefront.log', 'stripe.log', 'easypost.log', 'supplier.log']),
+      expect.arrayContaining([
+        'order.log',
+        'storefront.log',
+        'stripe.log',
+        'gateways.log',
+        'easypost.log',
+        'supplier.log',
+      ]),
     );
   }, 600_000);
 

@@ -2,9 +2,11 @@
  * Plays a storefront: places orders over `POST /v1/orders` at a steady rate, each with its own
  * `Idempotency-Key` (a retry after a network error reuses it, as a storefront should). A share of the
  * orders is made to fail the way real ones do: a card the payment provider declines, or a SKU
- * that is sold out and never replenished.
+ * that is sold out and never replenished. A gateway order's checkout page then reads the order
+ * until it says what the buyer must do, and shows it (showNextAction).
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@waybill/local-infra';
 import { DEMO_PRICES, SOLD_OUT_SKU, STOCKED_SKUS } from './demo-catalogue';
 
@@ -27,6 +29,8 @@ export interface StorefrontOptions {
    */
   readonly gateways?: readonly string[];
   readonly gatewayShare?: number;
+  /** How long a gateway order's checkout page waits for the order to say what the buyer must do. */
+  readonly nextActionWaitMs?: number;
 }
 
 /** How one customer pays: the provider, and the currency of their order. */
@@ -51,7 +55,101 @@ export function customerPayment(
 export interface Storefront {
   /** Orders the order service accepted (201) so far. */
   readonly accepted: () => number;
+  /** Stops placing orders and stops the checkout pages still waiting; resolves once all have ended. */
   stop(): Promise<void>;
+}
+
+/** What the checkout page of a gateway order ended with. */
+export type NextActionOutcome =
+  /** Shown to the buyer, who scans it (the fake gateway plays the scan). */
+  | 'qr_code'
+  /** The buyer's browser opened the gateway's payment page. */
+  | 'redirect'
+  /** The order went on without asking the buyer (rejected for stock, declined at the gateway). */
+  | 'moved-on'
+  /** No next action within the wait, or the order could not be read: logged. */
+  | 'gave-up'
+  /** The storefront stopped first. */
+  | 'stopped';
+
+export interface ShowNextActionOptions {
+  readonly orderUrl: string;
+  readonly apiKey: string;
+  readonly orderId: string;
+  readonly waitMs: number;
+  /** The storefront stopping: the page ends at its next pause. */
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+}
+
+/** The order as a checkout page reads it from `GET /v1/orders/:id`. */
+interface OrderSeen {
+  readonly status?: string;
+  readonly payment?: {
+    readonly nextAction?: { readonly type?: string; readonly qrCode?: string; readonly url?: string };
+  };
+}
+
+/** The order may still come to ask the buyer: worth reading again. */
+const NOT_YET_PAYING = ['PENDING', 'RESERVED', 'AWAITING_PAYMENT'];
+const FIRST_READ_MS = 250;
+const LONGEST_PAUSE_MS = 2000;
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * What a storefront's checkout page does once a gateway order is placed: reads the order (the
+ * pause doubling between reads, so a quick answer is seen soon and a slow one costs few reads)
+ * until `payment.nextAction` appears, then shows it — a QR code the buyer scans, or the gateway's
+ * payment page, which the buyer's browser opens: only then does a redirect gateway know the trade.
+ * Gives up after `waitMs`. On `signal` it ends at its next pause: a request already sent is let
+ * finish (within its own timeout), since aborting one mid-way kept the order service's shutdown
+ * waiting on that connection until it was killed.
+ */
+export async function showNextAction(options: ShowNextActionOptions): Promise<NextActionOutcome> {
+  const { orderId, signal, log } = options;
+  const deadline = Date.now() + options.waitMs;
+  const get = (url: string, headers: Record<string, string> = {}) =>
+    fetch(url, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  let pause = FIRST_READ_MS;
+  let last = 'never read';
+  while (Date.now() + pause <= deadline) {
+    try {
+      await sleep(pause, undefined, { signal });
+      pause = Math.min(pause * 2, LONGEST_PAUSE_MS);
+      const response = await get(`${options.orderUrl}/${orderId}`, {
+        authorization: `Bearer ${options.apiKey}`,
+      });
+      if (response.status !== 200) {
+        last = `answered ${response.status}: ${await response.text()}`;
+        continue;
+      }
+      const order = (await response.json()) as OrderSeen;
+      const nextAction = order.payment?.nextAction;
+      if (nextAction?.type === 'qr_code') {
+        return 'qr_code';
+      }
+      if (nextAction?.type === 'redirect' && nextAction.url) {
+        const page = await get(nextAction.url);
+        const text = await page.text();
+        if (page.ok) {
+          return 'redirect';
+        }
+        last = `the gateway's payment page answered ${page.status}: ${text}`;
+        break;
+      }
+      if (!NOT_YET_PAYING.includes(order.status ?? '')) {
+        return 'moved-on';
+      }
+      last = `${order.status}, no next action`;
+    } catch (error) {
+      if (signal.aborted) {
+        return 'stopped';
+      }
+      last = (error as Error).message;
+    }
+  }
+  log(`order ${orderId}: no next action shown to the buyer within ${options.waitMs} ms (last: ${last})`);
+  return 'gave-up';
 }
 
 /** What one simulated customer buys and how they pay; `random` is uniform in [0, 1). */
@@ -95,14 +193,31 @@ export function orderBody(
 
 export function startStorefront(options: StorefrontOptions): Storefront {
   let accepted = 0;
-  let stopped = false;
+  const stopping = new AbortController();
+  const outcomes: Partial<Record<NextActionOutcome, number>> = {};
   const inFlight = new Set<Promise<void>>();
   const shares = { declined: options.declinedShare ?? 0.1, soldOut: options.soldOutShare ?? 0.05 };
 
   async function place(): Promise<void> {
-    const idempotencyKey = randomUUID();
     const payment = customerPayment(Math.random, options.gateways ?? [], options.gatewayShare ?? 0.15);
-    const body = JSON.stringify(orderBody(customerOrder(Math.random, shares), payment));
+    const orderId = await placeOrder(orderBody(customerOrder(Math.random, shares), payment));
+    if (orderId !== undefined && payment.provider !== CARD_PAYMENT.provider) {
+      const outcome = await showNextAction({
+        orderUrl: options.orderUrl,
+        apiKey: options.apiKey,
+        orderId,
+        waitMs: options.nextActionWaitMs ?? 30_000,
+        signal: stopping.signal,
+        log: options.log,
+      });
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+    }
+  }
+
+  /** The order's id once accepted. */
+  async function placeOrder(order: Record<string, unknown>): Promise<string | undefined> {
+    const idempotencyKey = randomUUID();
+    const body = JSON.stringify(order);
     for (let attempt = 1; attempt <= 2; attempt++) {
       try {
         const response = await fetch(options.orderUrl, {
@@ -115,16 +230,18 @@ export function startStorefront(options: StorefrontOptions): Storefront {
           body,
           signal: AbortSignal.timeout(30_000),
         });
-        if (response.status === 201) {
-          accepted++;
-        } else {
+        if (response.status !== 201) {
           options.log(`POST /v1/orders answered ${response.status}: ${await response.text()}`);
+          return undefined;
         }
-        return;
+        const { id } = (await response.json()) as { id: string };
+        accepted++;
+        return id;
       } catch (error) {
         options.log(`POST /v1/orders failed (attempt ${attempt}): ${(error as Error).message}`);
       }
     }
+    return undefined;
   }
 
   // Paced against the clock, not by chained timeouts, so a slow answer does not lower the rate.
@@ -132,7 +249,7 @@ export function startStorefront(options: StorefrontOptions): Storefront {
   let sent = 0;
   const timer = setInterval(() => {
     const due = Math.floor(((Date.now() - started) / 1000) * options.rate);
-    for (; sent < due && !stopped; sent++) {
+    for (; sent < due && !stopping.signal.aborted; sent++) {
       const request = place().finally(() => inFlight.delete(request));
       inFlight.add(request);
     }
@@ -142,9 +259,10 @@ export function startStorefront(options: StorefrontOptions): Storefront {
   return {
     accepted: () => accepted,
     async stop() {
-      stopped = true;
       clearInterval(timer);
+      stopping.abort();
       await Promise.allSettled([...inFlight]);
+      options.log(`storefront: ${accepted} orders accepted; gateway checkouts: ${JSON.stringify(outcomes)}`);
     },
   };
 }
