@@ -198,7 +198,11 @@ function machineBusyMs(): number {
  * node's own crypto.sign/verify and Sign/Verify objects (`node:internal/crypto/sig`), where the
  * native RSA work is charged.
  */
-function rsaShareOf(profileFile: string): { sampledMs: number; rsaMs: number } {
+function rsaShareOf(profileFile: string): {
+  sampledMs: number;
+  rsaMs: number;
+  top: { frame: string; ms: number }[];
+} {
   const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as {
     nodes: { id: number; callFrame: { functionName: string; url: string } }[];
     samples: number[];
@@ -207,6 +211,7 @@ function rsaShareOf(profileFile: string): { sampledMs: number; rsaMs: number } {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   let sampledUs = 0;
   let rsaUs = 0;
+  const selfUs = new Map<string, number>();
   profile.samples.forEach((id, index) => {
     const frame = nodes.get(id);
     const delta = profile.timeDeltas[index] ?? 0;
@@ -214,11 +219,17 @@ function rsaShareOf(profileFile: string): { sampledMs: number; rsaMs: number } {
       return;
     }
     sampledUs += delta;
+    const name = `${frame.functionName || '(anonymous)'} ${frame.url.replace(/^.*node_modules\//, '')}`;
+    selfUs.set(name, (selfUs.get(name) ?? 0) + delta);
     if (frame.url === 'node:internal/crypto/sig') {
       rsaUs += delta;
     }
   });
-  return { sampledMs: sampledUs / 1000, rsaMs: rsaUs / 1000 };
+  const top = [...selfUs]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([frame, us]) => ({ frame, ms: us / 1000 }));
+  return { sampledMs: sampledUs / 1000, rsaMs: rsaUs / 1000, top };
 }
 
 interface RunningService {
@@ -473,11 +484,17 @@ async function main(): Promise<void> {
     if (file) {
       // The profile spans the whole process, start-up (ts-node compiling) included, so the share
       // is taken per order: RSA time over all orders, against the CPU an order takes when measured.
-      const { rsaMs } = rsaShareOf(join(profileDir, file));
+      const { rsaMs, sampledMs, top } = rsaShareOf(join(profileDir, file));
       const rsaPerOrder = rsaMs / posted;
       console.log(
         `| RSA sign + verify in the payment service, per order (profiled, ${posted} orders) | ${rsaPerOrder.toFixed(2)} ms = ${((100 * rsaPerOrder) / paymentCpuPerOrder).toFixed(1)} % of its CPU per order, ${((100 * rsaPerOrder) / machineCpuPerOrder).toFixed(1)} % of the machine's | |`,
       );
+      console.log(
+        `\nThe payment service's most expensive frames (self time, whole run, of ${sampledMs.toFixed(0)} ms):`,
+      );
+      for (const { frame, ms } of top) {
+        console.log(`- ${ms.toFixed(0)} ms ${frame}`);
+      }
     } else {
       console.log('(the payment service wrote no CPU profile)');
     }
