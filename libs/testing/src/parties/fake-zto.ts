@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { chinaTime, closeLocal, listenLocal, readBody } from './local-http-party';
 import sandbox from './fixtures/carriers-cn/zto-track-push-sandbox.json';
 
 /**
@@ -96,12 +96,10 @@ export class FakeZto {
 
   static async start(options: FakeZtoOptions = {}): Promise<FakeZto> {
     const holder: { fake?: FakeZto } = {};
-    const server = createServer((request, response) => {
-      void holder.fake?.handle(request, response);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    holder.fake = new FakeZto(server, `http://127.0.0.1:${port}`, options);
+    const { server, baseUrl } = await listenLocal((request, response) =>
+      holder.fake ? holder.fake.handle(request, response) : Promise.resolve(),
+    );
+    holder.fake = new FakeZto(server, baseUrl, options);
     return holder.fake;
   }
 
@@ -119,8 +117,7 @@ export class FakeZto {
   }
 
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeLocal(this.server);
   }
 
   env(): Record<string, string> {
@@ -226,11 +223,7 @@ export class FakeZto {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) {
-      chunks.push(chunk as Buffer);
-    }
-    const body = Buffer.concat(chunks).toString('utf8');
+    const body = await readBody(request);
     const method = request.method ?? '';
     const path = (request.url ?? '/').split('?')[0];
     const { answer, operation } = this.answer(request, method, path, body);
@@ -331,9 +324,4 @@ function acknowledges(answer: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** `yyyy-MM-dd HH:mm:ss` in Asia/Shanghai (UTC+8, no DST). */
-function chinaTime(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
 }
