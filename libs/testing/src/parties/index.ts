@@ -1,6 +1,6 @@
 /**
  * The outside parties Waybill talks to, played by real HTTP servers speaking each party's own wire
- * format: Stripe, WeChat Pay, Alipay, UnionPay, carriers (EasyPost, a direct carrier) and an http-json supplier. The e2e tests
+ * format: Stripe, WeChat Pay, Alipay, UnionPay, carriers (EasyPost, a direct carrier; SF Express, ZTO and Kuaidi100, not wired to a carrier yet) and an http-json supplier. The e2e tests
  * and the `npm start` simulators (tools/simulators) use these same classes, so what the demo shows
  * is what the tests prove. Import them from `@waybill/testing/parties` to load nothing else.
  */
@@ -14,3 +14,6 @@ export * from './fake-wechatpay';
 export * from './fake-alipay';
 export * from './fake-unionpay';
 export * from './test-certificates';
+export * from './fake-sf';
+export * from './fake-zto';
+export * from './fake-kuaidi100';
