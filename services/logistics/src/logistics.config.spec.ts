@@ -65,6 +65,82 @@ describe('LogisticsConfig', () => {
   });
 });
 
+describe('LogisticsConfig for the Chinese carriers', () => {
+  const SF_ENV = {
+    LOGISTICS_SF_PARTNER_ID: 'WAYBILL_TEST',
+    LOGISTICS_SF_CHECK_WORD: 'a-check-word-from-the-console',
+    LOGISTICS_SF_MONTHLY_CARD: '7551234567',
+    LOGISTICS_SF_PUSH_TOKEN: 'Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9v',
+  };
+
+  it('reads SF, its allow-list and the carriers Kuaidi100 tracks', () => {
+    const config = load({
+      ...SF_ENV,
+      LOGISTICS_SF_PUSH_ALLOWED_CIDRS: '203.0.113.0/24, 2001:db8::/32,198.51.100.7',
+      LOGISTICS_KUAIDI100_KEY: 'a-kuaidi100-key',
+      LOGISTICS_KUAIDI100_CUSTOMER: 'ABCDEF0123456789',
+      LOGISTICS_KUAIDI100_SALT: 'salt-of-32-chars',
+      LOGISTICS_KUAIDI100_TRACK: 'sf,zto,yto,best:huitongkuaidi',
+    });
+    expect(config.LOGISTICS_SF_PUSH_ALLOWED_CIDRS).toEqual([
+      '203.0.113.0/24',
+      '2001:db8::/32',
+      '198.51.100.7',
+    ]);
+    expect(config.LOGISTICS_KUAIDI100_TRACK).toEqual([
+      { carrier: 'sf', company: 'shunfeng' },
+      { carrier: 'zto', company: 'zhongtong' },
+      { carrier: 'yto', company: 'yuantong' },
+      { carrier: 'best', company: 'huitongkuaidi' },
+    ]);
+  });
+
+  it('names the missing member of a carrier that is half configured', () => {
+    const { LOGISTICS_SF_PUSH_TOKEN: _token, ...withoutToken } = SF_ENV;
+    expect(failure(withoutToken)).toMatch(/LOGISTICS_SF_PUSH_TOKEN.*must be set as well/s);
+    expect(failure({ LOGISTICS_ZTO_APP_KEY: 'zto-key' })).toMatch(/LOGISTICS_ZTO_APP_SECRET/);
+  });
+
+  it('refuses a short push token, a bad CIDR and a carrier Kuaidi100 has no code for', () => {
+    expect(failure({ ...SF_ENV, LOGISTICS_SF_PUSH_TOKEN: 'short' })).toMatch(/32 to 256 characters/);
+    expect(failure({ ...SF_ENV, LOGISTICS_SF_PUSH_ALLOWED_CIDRS: '10.0.0.0/33' })).toMatch(
+      /"10.0.0.0\/33", which is not an IP address or CIDR block/,
+    );
+    expect(failure({ ...SF_ENV, LOGISTICS_SF_PUSH_ALLOWED_CIDRS: 'sf.example' })).toMatch(
+      /not an IP address/,
+    );
+    expect(
+      failure({
+        LOGISTICS_KUAIDI100_KEY: 'a-kuaidi100-key',
+        LOGISTICS_KUAIDI100_CUSTOMER: 'ABCDEF0123456789',
+        LOGISTICS_KUAIDI100_SALT: 'salt-of-32-chars',
+        LOGISTICS_KUAIDI100_TRACK: 'sf,best',
+      }),
+    ).toMatch(/best, whose Kuaidi100 company code is not known here: write it as best:<code>/);
+  });
+
+  it('never prints the check word, the push token, the app secret, the key or the salt', () => {
+    const secrets = {
+      LOGISTICS_SF_CHECK_WORD: 'check-word-that-must-not-leak',
+      LOGISTICS_SF_PUSH_TOKEN: 'push-token-that-must-not-leak-0123456789',
+      LOGISTICS_ZTO_APP_SECRET: 'zto-secret-that-must-not-leak',
+      LOGISTICS_KUAIDI100_KEY: 'k100-key-that-must-not-leak',
+      LOGISTICS_KUAIDI100_SALT: 'k100-salt-not-to-leak',
+    };
+    const config = load({
+      ...SF_ENV,
+      ...secrets,
+      LOGISTICS_ZTO_APP_KEY: 'zto-key',
+      LOGISTICS_KUAIDI100_CUSTOMER: 'ABCDEF0123456789',
+      LOGISTICS_KUAIDI100_TRACK: 'sf',
+    });
+    const dump = JSON.stringify(config);
+    for (const secret of Object.values(secrets)) {
+      expect(dump).not.toContain(secret);
+    }
+  });
+});
+
 describe('CarrierRegistry', () => {
   it('has the carriers that are configured, and only those', () => {
     const registry = new CarrierRegistry(load({ LOGISTICS_AFTERSHIP_WEBHOOK_SECRET: 's' }));

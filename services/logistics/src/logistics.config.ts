@@ -1,4 +1,5 @@
-import { IsOptional, IsString, IsUrl, Matches } from 'class-validator';
+import { isIP } from 'node:net';
+import { IsOptional, IsString, IsUrl, Matches, MinLength } from 'class-validator';
 import { EventDrivenServiceConfig } from '@waybill/eventing';
 import {
   EnvBoolean,
@@ -9,11 +10,36 @@ import {
   isStandardWebhookSecret,
   parseCommaList,
   Secret,
+  SetTogether,
 } from '@waybill/platform';
 import type { PostalAddress } from '@waybill/contracts';
 import type { CarrierRule } from './domain/carrier-rule';
 
 const SLUG = /^[a-z0-9][a-z0-9_-]*$/;
+const HTTP_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
+const SF = [
+  'LOGISTICS_SF_PARTNER_ID',
+  'LOGISTICS_SF_CHECK_WORD',
+  'LOGISTICS_SF_MONTHLY_CARD',
+  'LOGISTICS_SF_PUSH_TOKEN',
+];
+const ZTO = ['LOGISTICS_ZTO_APP_KEY', 'LOGISTICS_ZTO_APP_SECRET'];
+const KUAIDI100 = [
+  'LOGISTICS_KUAIDI100_KEY',
+  'LOGISTICS_KUAIDI100_CUSTOMER',
+  'LOGISTICS_KUAIDI100_SALT',
+  'LOGISTICS_KUAIDI100_TRACK',
+];
+/** Kuaidi100's company codes for the carriers Waybill names by slug; others are given as `slug:code`. */
+export const KUAIDI100_COMPANY_CODES: Readonly<Record<string, string>> = {
+  sf: 'shunfeng',
+  zto: 'zhongtong',
+  yto: 'yuantong',
+  sto: 'shentong',
+  yunda: 'yunda',
+  ems: 'ems',
+  jd: 'jd',
+};
 const COUNTRY = /^[A-Z]{2}$/;
 const MAX_GRAMS = 1_000_000;
 
@@ -138,6 +164,61 @@ function parseStandardWebhookSecrets(raw: string): string[] | InvalidEnvValue {
     : secrets;
 }
 
+/** `10.0.0.0/8,2001:db8::/32,203.0.113.7`: where SF's pushes may come from (a bare address is /32 or /128). */
+export function parseCidrList(raw: string): string[] | InvalidEnvValue {
+  const entries = parseCommaList(raw);
+  if (entries instanceof InvalidEnvValue) {
+    return entries;
+  }
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const bits = family === 6 ? 128 : 32;
+    if (
+      family === 0 ||
+      extra !== undefined ||
+      (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > bits))
+    ) {
+      return new InvalidEnvValue(`has ${JSON.stringify(entry)}, which is not an IP address or CIDR block`);
+    }
+  }
+  return entries;
+}
+
+/** One carrier Kuaidi100 tracks for us: our slug and Kuaidi100's company code for it. */
+export interface Kuaidi100TrackedCarrier {
+  readonly carrier: string;
+  readonly company: string;
+}
+
+/** `sf,zto,yto,best:huitongkuaidi`: our carrier slugs, with Kuaidi100's code where it is not known here. */
+export function parseKuaidi100Track(raw: string): Kuaidi100TrackedCarrier[] | InvalidEnvValue {
+  const entries = parseCommaList(raw);
+  if (entries instanceof InvalidEnvValue) {
+    return entries;
+  }
+  const tracked: Kuaidi100TrackedCarrier[] = [];
+  for (const entry of entries) {
+    const [carrier, given, extra] = entry.split(':');
+    const company = given ?? KUAIDI100_COMPANY_CODES[carrier ?? ''];
+    if (!carrier || !SLUG.test(carrier) || extra !== undefined) {
+      return new InvalidEnvValue(
+        `has ${JSON.stringify(entry)}: expected a carrier slug or slug:kuaidi100code`,
+      );
+    }
+    if (!company || !/^[a-z0-9]+$/.test(company)) {
+      return new InvalidEnvValue(
+        `has ${carrier}, whose Kuaidi100 company code is not known here: write it as ${carrier}:<code> (known: ${Object.keys(KUAIDI100_COMPANY_CODES).join(', ')})`,
+      );
+    }
+    if (tracked.some((entry) => entry.carrier === carrier)) {
+      return new InvalidEnvValue(`names ${carrier} twice`);
+    }
+    tracked.push({ carrier, company });
+  }
+  return tracked;
+}
+
 export class LogisticsConfig extends EventDrivenServiceConfig {
   override PORT = 3004;
 
@@ -196,6 +277,89 @@ export class LogisticsConfig extends EventDrivenServiceConfig {
   @IsOptional()
   @EnvValue(parseStandardWebhookSecrets)
   LOGISTICS_DIRECT_WEBHOOK_SECRET?: string[];
+
+  /**
+   * Where carriers and Kuaidi100 reach this service: Kuaidi100's `callbackurl` is this plus
+   * `/v1/webhooks/carriers/kuaidi100`.
+   */
+  @IsUrl(HTTP_URL)
+  LOGISTICS_PUBLIC_BASE_URL = 'http://localhost:3004';
+
+  /** SF Express (丰桥) is enabled when its partner id, check word, monthly card and push token are set. */
+  @SetTogether(SF)
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be the 丰桥 partner id (顾客编码)' })
+  LOGISTICS_SF_PARTNER_ID?: string;
+
+  @Secret()
+  @SetTogether(SF)
+  @IsString()
+  @MinLength(8)
+  LOGISTICS_SF_CHECK_WORD?: string;
+
+  /** The form POST goes to this plus `/std/service` (sandbox: https://sfapi-sbox.sf-express.com). */
+  @IsUrl(HTTP_URL)
+  LOGISTICS_SF_API_BASE = 'https://sfapi.sf-express.com';
+
+  /** The monthly settlement card (月结卡号) bookings are charged to. */
+  @SetTogether(SF)
+  @Matches(/^\d{10}$/, { message: 'must be the 10-digit SF monthly card number' })
+  LOGISTICS_SF_MONTHLY_CARD?: string;
+
+  /**
+   * SF's route pushes carry no signature: they are accepted only at
+   * `/v1/webhooks/carriers/sf/<this token>`, compared in constant time. At least 32 characters.
+   */
+  @Secret()
+  @SetTogether(SF)
+  @Matches(/^[A-Za-z0-9_-]{32,256}$/, {
+    message: 'must be a random URL-safe token of 32 to 256 characters (A-Z a-z 0-9 _ -)',
+  })
+  LOGISTICS_SF_PUSH_TOKEN?: string;
+
+  /** When set, SF route pushes from any other address are refused. */
+  @IsOptional()
+  @EnvValue(parseCidrList)
+  LOGISTICS_SF_PUSH_ALLOWED_CIDRS?: string[];
+
+  /** ZTO is enabled when its app key and app secret are set. */
+  @SetTogether(ZTO)
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be the ZTO open platform app key' })
+  LOGISTICS_ZTO_APP_KEY?: string;
+
+  @Secret()
+  @SetTogether(ZTO)
+  @IsString()
+  @MinLength(8)
+  LOGISTICS_ZTO_APP_SECRET?: string;
+
+  /** ZOP's gateway; the API name is appended (`/zto.open.createOrder`). */
+  @IsUrl(HTTP_URL)
+  LOGISTICS_ZTO_API_BASE = 'https://japi.zto.com';
+
+  /** Kuaidi100 (tracking only) is enabled when its key, customer, salt and tracked carriers are set. */
+  @Secret()
+  @SetTogether(KUAIDI100)
+  @IsString()
+  @MinLength(8)
+  LOGISTICS_KUAIDI100_KEY?: string;
+
+  @SetTogether(KUAIDI100)
+  @Matches(/^[A-Za-z0-9]{8,64}$/, { message: 'must be the Kuaidi100 customer id' })
+  LOGISTICS_KUAIDI100_CUSTOMER?: string;
+
+  /** Signs Kuaidi100's pushes (`sign` = UPPER(MD5(param + salt))); up to 32 characters. */
+  @Secret()
+  @SetTogether(KUAIDI100)
+  @Matches(/^[\x21-\x7e]{8,32}$/, { message: 'must be 8 to 32 printable ASCII characters' })
+  LOGISTICS_KUAIDI100_SALT?: string;
+
+  @IsUrl(HTTP_URL)
+  LOGISTICS_KUAIDI100_API_BASE = 'https://poll.kuaidi100.com';
+
+  /** Shipments of these carriers are subscribed with Kuaidi100 when booked: `sf,zto,yto` or `slug:code`. */
+  @SetTogether(KUAIDI100)
+  @EnvValue(parseKuaidi100Track)
+  LOGISTICS_KUAIDI100_TRACK?: Kuaidi100TrackedCarrier[];
 
   /** First matching rule picks the carrier; see README. */
   @EnvValue(parseCarrierRules)

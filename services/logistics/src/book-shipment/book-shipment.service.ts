@@ -1,10 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { OrderConfirmedV1 } from '@waybill/contracts';
 import { PermanentEventError, UnitOfWork } from '@waybill/eventing';
 import { currentCorrelationId, currentTraceparent } from '@waybill/platform';
 import { CarrierRegistry } from '../carriers/carrier-registry';
-import { carrierIdempotencyKey, chooseCarrier, parcelWeightGrams } from '../domain/carrier-rule';
+import {
+  carrierIdempotencyKey,
+  chooseCarrier,
+  parcelWeightGrams,
+  shipmentIdFor,
+} from '../domain/carrier-rule';
 import { LogisticsConfig } from '../logistics.config';
 import { Shipment, ShipmentRepository } from '../persistence/shipment.repository';
 import { shipmentCreated } from '../policies/shipment-events';
@@ -50,7 +54,8 @@ export class BookShipment {
         weightGrams,
       }),
     );
-    const shipmentId = randomUUID();
+    // The same id on every attempt: carriers that dedupe by our reference recognise a retry.
+    const shipmentId = shipmentIdFor(order.orderId);
     // The call runs inside the inbox transaction on purpose: if the commit is lost, the redelivered
     // event calls again with the same key instead of leaving a booked parcel nobody knows about.
     const outcome = await carrier.createShipment({

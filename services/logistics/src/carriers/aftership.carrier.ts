@@ -69,6 +69,7 @@ export class AfterShipCarrier implements Carrier {
   readonly name = 'aftership';
   readonly webhookHeaders = [AFTERSHIP_SIGNATURE_HEADER];
   readonly aggregator = true;
+  readonly authenticatedBy = 'signature';
   readonly statusTable = AFTERSHIP_STATUS_TABLE;
 
   constructor(private readonly options: AfterShipOptions) {}

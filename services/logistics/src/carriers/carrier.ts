@@ -47,6 +47,17 @@ export interface ParsedWebhook {
   readonly updates: readonly TrackingUpdate[];
 }
 
+/** What of a push's HTTP request besides its headers a carrier may authenticate it by. */
+export interface PushRequest {
+  /**
+   * The last segment of `/v1/webhooks/carriers/:carrier/:token`: for carriers whose pushes carry
+   * no signature (SF), the secret path is the credential. Never stored.
+   */
+  readonly pathToken?: string;
+  /** The sender's address (Express `req.ip`; set `trust proxy` behind a load balancer), for allow-lists. */
+  readonly remoteAddress?: string;
+}
+
 /**
  * One carrier or tracking aggregator. Adding a carrier is adding one file that implements this,
  * its fixtures, and an entry in the conformance suite (carriers/carrier-conformance.spec.ts).
@@ -63,13 +74,19 @@ export interface Carrier {
   readonly statusTable: readonly StatusMapping[];
   createShipment(request: CreateShipmentRequest): Promise<BookingOutcome>;
   cancelShipment(request: CancelShipmentRequest): Promise<CancellationOutcome>;
+  /**
+   * How its pushes prove who sent them: a signature over the body (most), or a secret path token
+   * (`/v1/webhooks/carriers/<name>/<token>`) for carriers that sign nothing. A token sent to a
+   * signature carrier's path is refused, so there is exactly one way in per carrier.
+   */
+  readonly authenticatedBy: 'signature' | 'path-token';
   /** The request headers stored with a webhook's raw body: what readWebhook needs, and its signature. */
   readonly webhookHeaders: readonly string[];
   /**
    * Checks the signature on the exact raw bytes (against `now`), then that the body reads: only a
    * verified, readable webhook is stored. The webhook ingress reaches it through CarrierWebhookSource.
    */
-  verifyWebhook(rawBody: Buffer, headers: WebhookHeaders, now?: Date): WebhookVerdict;
+  verifyWebhook(rawBody: Buffer, headers: WebhookHeaders, now?: Date, request?: PushRequest): WebhookVerdict;
   /**
    * Reads an already verified raw body (the stored copy, possibly much later) into canonical
    * updates. Throws only on a body that does not read; an unknown status is an update, not an error.

@@ -39,6 +39,7 @@ export class DirectCarrier implements Carrier {
   readonly name = 'direct';
   readonly webhookHeaders = STANDARD_WEBHOOK_HEADER_NAMES;
   readonly aggregator = false;
+  readonly authenticatedBy = 'signature';
   readonly statusTable = WAYBILL_STATUS_TABLE;
 
   constructor(private readonly options: DirectCarrierOptions) {}

@@ -111,6 +111,7 @@ export class EasyPostCarrier implements Carrier {
   readonly name = 'easypost';
   readonly webhookHeaders = [EASYPOST_SIGNATURE_HEADER.toLowerCase()];
   readonly aggregator = false;
+  readonly authenticatedBy = 'signature';
   readonly statusTable = EASYPOST_STATUS_TABLE;
 
   /** The API's version root: the library appends `shipments`, `shipments/<id>/refund`. */

@@ -26,6 +26,7 @@ export class SandboxCarrier implements Carrier {
   readonly name = 'sandbox';
   readonly webhookHeaders = STANDARD_WEBHOOK_HEADER_NAMES;
   readonly aggregator = false;
+  readonly authenticatedBy = 'signature';
   readonly statusTable = WAYBILL_STATUS_TABLE;
 
   constructor(private readonly webhook: WaybillWebhookOptions) {}

@@ -1,4 +1,4 @@
-import { chooseCarrier, parcelWeightGrams } from './carrier-rule';
+import { chooseCarrier, parcelWeightGrams, shipmentIdFor } from './carrier-rule';
 
 describe('chooseCarrier', () => {
   const rules = [
@@ -28,5 +28,14 @@ describe('parcelWeightGrams', () => {
 
   it('does not read inherited properties as weights', () => {
     expect(parcelWeightGrams([{ sku: 'constructor', quantity: 1 }], {}, 200)).toBe(200);
+  });
+});
+
+describe('shipmentIdFor', () => {
+  it('gives an order the same version-5 UUID on every attempt, and another order another', () => {
+    const first = shipmentIdFor('3f9a8c2e-5b7d-4e1f-9a6c-2d8b7e4f1a90');
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(shipmentIdFor('3f9a8c2e-5b7d-4e1f-9a6c-2d8b7e4f1a90')).toBe(first);
+    expect(shipmentIdFor('3f9a8c2e-5b7d-4e1f-9a6c-2d8b7e4f1a91')).not.toBe(first);
   });
 });

@@ -1,4 +1,4 @@
-import { Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Controller, Headers, HttpCode, Ip, Param, Post, Res } from '@nestjs/common';
 import { AcknowledgementResponse, sendAcknowledgement } from '@waybill/eventing';
 import { ApiDoc, Public, RawBody, RequireScopes, WebhookHeaders } from '@waybill/platform';
 import { CARRIER_WEBHOOKS_API } from './logistics.openapi';
@@ -17,9 +17,29 @@ export class CarrierWebhooksController {
     @Param('carrier') carrier: string,
     @RawBody() rawBody: Buffer,
     @Headers() headers: WebhookHeaders,
+    @Ip() remoteAddress: string,
     @Res() response: AcknowledgementResponse,
   ): Promise<void> {
-    sendAcknowledgement(response, await this.webhooks.receive(carrier, rawBody, headers));
+    sendAcknowledgement(response, await this.webhooks.receive(carrier, rawBody, headers, { remoteAddress }));
+  }
+
+  /** Carriers that sign nothing (SF) push to a secret path; the token is their credential. */
+  @Public()
+  @Post(':carrier/:token')
+  @HttpCode(200)
+  @ApiDoc(CARRIER_WEBHOOKS_API.receiveWithToken)
+  async receiveWithToken(
+    @Param('carrier') carrier: string,
+    @Param('token') pathToken: string,
+    @RawBody() rawBody: Buffer,
+    @Headers() headers: WebhookHeaders,
+    @Ip() remoteAddress: string,
+    @Res() response: AcknowledgementResponse,
+  ): Promise<void> {
+    sendAcknowledgement(
+      response,
+      await this.webhooks.receive(carrier, rawBody, headers, { pathToken, remoteAddress }),
+    );
   }
 
   @Post(':carrier/:id/replay')

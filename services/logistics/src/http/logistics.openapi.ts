@@ -174,6 +174,48 @@ export const CARRIER_WEBHOOKS_API = {
     },
     errors: [
       { status: 404, code: 'LOGISTICS.UNKNOWN_CARRIER', description: 'No such carrier is configured.' },
+      {
+        status: 404,
+        code: 'LOGISTICS.WEBHOOK_PATH_UNKNOWN',
+        description: 'The carrier pushes to its token path (`sf`), not here.',
+      },
+    ],
+  },
+  receiveWithToken: {
+    summary: 'Receive an unsigned carrier push at its secret path',
+    description:
+      'For carriers whose pushes carry no signature: `sf` (SF Express route pushes, ' +
+      '`{"Body":{"WaybillRoute":[…]}}`). `:token` is LOGISTICS_SF_PUSH_TOKEN, compared in constant ' +
+      'time; with LOGISTICS_SF_PUSH_ALLOWED_CIDRS set, other senders are refused too. Stored and ' +
+      "answered with the carrier's own acknowledgement, applied in the background.",
+    webhook: { signature: 'the secret path token (SF signs nothing)' },
+    requestExample: {
+      Body: {
+        WaybillRoute: [
+          {
+            id: '158918741444476',
+            mailno: 'SF7444400043266',
+            orderid: '3f9a8c2e-5b7d-4e1f-9a6c-2d8b7e4f1a90',
+            acceptTime: '2026-03-02 16:56:54',
+            acceptAddress: '深圳市',
+            remark: '顺丰速运 已收取快件',
+            opCode: '50',
+          },
+        ],
+      },
+    },
+    response: {
+      description: "SF's acknowledgement, exactly.",
+      schema: S.object({ return_code: S.string(), return_msg: S.string() }),
+      example: { return_code: '0000', return_msg: '成功' },
+    },
+    errors: [
+      { status: 404, code: 'LOGISTICS.UNKNOWN_CARRIER', description: 'No such carrier is configured.' },
+      {
+        status: 404,
+        code: 'LOGISTICS.WEBHOOK_PATH_UNKNOWN',
+        description: 'This carrier signs its webhooks and is received without a token.',
+      },
     ],
   },
   replay: {

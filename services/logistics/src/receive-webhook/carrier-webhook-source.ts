@@ -5,7 +5,7 @@ import {
   WebhookSource,
 } from '@waybill/eventing';
 import type { WebhookHeaders, WebhookVerdict } from '@waybill/platform';
-import type { Carrier, ParsedWebhook } from '../carriers/carrier';
+import type { Carrier, ParsedWebhook, PushRequest } from '../carriers/carrier';
 
 /** What a carrier gets back; the body carriers have always been answered. */
 export interface CarrierWebhookAck {
@@ -24,13 +24,17 @@ export class CarrierWebhookSource implements WebhookSource<ParsedWebhook> {
   readonly name: string;
   readonly storedHeaders: readonly string[];
 
-  constructor(private readonly carrier: Carrier) {
+  constructor(
+    private readonly carrier: Carrier,
+    /** This request's path token and address, for carriers that authenticate by them. */
+    private readonly request: PushRequest = {},
+  ) {
     this.name = carrier.name;
     this.storedHeaders = carrier.webhookHeaders;
   }
 
   verify(rawBody: Buffer, headers: WebhookHeaders, now: Date): WebhookVerdict {
-    return this.carrier.verifyWebhook(rawBody, headers, now);
+    return this.carrier.verifyWebhook(rawBody, headers, now, this.request);
   }
 
   read(rawBody: Buffer, headers: Readonly<Record<string, string>>): ParsedWebhook {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { WebhookAcknowledgement, WebhookIngress } from '@waybill/eventing';
 import { DomainError, WebhookHeaders } from '@waybill/platform';
+import type { Carrier, PushRequest } from '../carriers/carrier';
 import { CarrierRegistry } from '../carriers/carrier-registry';
 import { CarrierWebhookSource } from './carrier-webhook-source';
 
@@ -19,13 +20,29 @@ export class ReceiveCarrierWebhook {
     private readonly ingress: WebhookIngress,
   ) {}
 
-  receive(carrierName: string, rawBody: Buffer, headers: WebhookHeaders): Promise<WebhookAcknowledgement> {
-    return this.ingress.receive(this.source(carrierName), rawBody, headers);
+  receive(
+    carrierName: string,
+    rawBody: Buffer,
+    headers: WebhookHeaders,
+    request: PushRequest = {},
+  ): Promise<WebhookAcknowledgement> {
+    const carrier = this.carrier(carrierName);
+    if ((request.pathToken !== undefined) !== (carrier.authenticatedBy === 'path-token')) {
+      // One way in per carrier: SF only under its token, the others only on their signed path.
+      throw new DomainError(
+        'LOGISTICS.WEBHOOK_PATH_UNKNOWN',
+        carrier.authenticatedBy === 'path-token'
+          ? `${carrier.name} pushes are received at /v1/webhooks/carriers/${carrier.name}/<token> only`
+          : `${carrier.name} webhooks are received at /v1/webhooks/carriers/${carrier.name} only`,
+        { kind: 'not-found' },
+      );
+    }
+    return this.ingress.receive(new CarrierWebhookSource(carrier, request), rawBody, headers);
   }
 
   /** An operator's replay: processes the stored webhook again (a remapped status now applies). */
   async replay(carrierName: string, id: string): Promise<{ replayed: true; id: string }> {
-    const { name } = this.source(carrierName);
+    const { name } = this.carrier(carrierName);
     const webhook = await this.ingress.replay(name, id);
     if (!webhook) {
       throw new DomainError('LOGISTICS.WEBHOOK_NOT_FOUND', `no stored ${name} webhook has id ${id}`, {
@@ -35,13 +52,13 @@ export class ReceiveCarrierWebhook {
     return { replayed: true, id: webhook.id };
   }
 
-  private source(name: string): CarrierWebhookSource {
+  private carrier(name: string): Carrier {
     const carrier = this.carriers.get(name);
     if (!carrier) {
       throw new DomainError('LOGISTICS.UNKNOWN_CARRIER', `no carrier ${name} is configured`, {
         kind: 'not-found',
       });
     }
-    return new CarrierWebhookSource(carrier);
+    return carrier;
   }
 }
