@@ -1,8 +1,16 @@
 import type { PostalAddress } from '@waybill/contracts';
-import type { WebhookHeaders, WebhookRejection, WebhookVerdict } from '@waybill/platform';
+import type { WebhookAcknowledgement, WebhookReceipt } from '@waybill/eventing';
+import type { WebhookHeaders, WebhookRefusal, WebhookRejection, WebhookVerdict } from '@waybill/platform';
 import type { StatusMapping, TrackingUpdate } from '../domain/tracking-update';
 
-export type { WebhookHeaders, WebhookRejection, WebhookVerdict };
+export type {
+  WebhookAcknowledgement,
+  WebhookHeaders,
+  WebhookReceipt,
+  WebhookRefusal,
+  WebhookRejection,
+  WebhookVerdict,
+};
 
 export interface CreateShipmentRequest {
   readonly orderId: string;
@@ -92,6 +100,14 @@ export interface Carrier {
    * updates. Throws only on a body that does not read; an unknown status is an update, not an error.
    */
   readWebhook(rawBody: Buffer, headers: WebhookHeaders): ParsedWebhook;
+  /**
+   * The answer its pushes expect byte for byte, where the carrier insists on one (SF's
+   * `{"return_code":"0000",…}`, ZTO's `{"status":true,…}`, Kuaidi100's `{"result":true,…}`).
+   * Without it, the JSON `{ received, id, duplicate }` every other carrier takes.
+   */
+  acknowledge?(receipt: WebhookReceipt): WebhookAcknowledgement;
+  /** The carrier's own failure answer for a refused push, where it reads one (so it retries). */
+  refuse?(refusal: WebhookRefusal): WebhookAcknowledgement;
 }
 
 /** Retry and timeout settings every carrier that calls out shares. */

@@ -4,7 +4,7 @@ import {
   WebhookReceipt,
   WebhookSource,
 } from '@waybill/eventing';
-import type { WebhookHeaders, WebhookVerdict } from '@waybill/platform';
+import type { WebhookHeaders, WebhookRefusal, WebhookVerdict } from '@waybill/platform';
 import type { Carrier, ParsedWebhook, PushRequest } from '../carriers/carrier';
 
 /** What a carrier gets back; the body carriers have always been answered. */
@@ -23,6 +23,8 @@ export interface CarrierWebhookAck {
 export class CarrierWebhookSource implements WebhookSource<ParsedWebhook> {
   readonly name: string;
   readonly storedHeaders: readonly string[];
+  /** The carrier's own failure answer, where it has one; the ingress's problem+json otherwise. */
+  readonly refuse?: (refusal: WebhookRefusal) => WebhookAcknowledgement;
 
   constructor(
     private readonly carrier: Carrier,
@@ -31,6 +33,10 @@ export class CarrierWebhookSource implements WebhookSource<ParsedWebhook> {
   ) {
     this.name = carrier.name;
     this.storedHeaders = carrier.webhookHeaders;
+    const refuse = carrier.refuse?.bind(carrier);
+    if (refuse) {
+      this.refuse = refuse;
+    }
   }
 
   verify(rawBody: Buffer, headers: WebhookHeaders, now: Date): WebhookVerdict {
@@ -41,7 +47,11 @@ export class CarrierWebhookSource implements WebhookSource<ParsedWebhook> {
     return this.carrier.readWebhook(rawBody, headers);
   }
 
-  acknowledge({ id, duplicate }: WebhookReceipt): WebhookAcknowledgement {
+  acknowledge(receipt: WebhookReceipt): WebhookAcknowledgement {
+    if (this.carrier.acknowledge) {
+      return this.carrier.acknowledge(receipt);
+    }
+    const { id, duplicate } = receipt;
     return jsonAcknowledgement({ received: true, id: id ?? '', duplicate } satisfies CarrierWebhookAck);
   }
 }
