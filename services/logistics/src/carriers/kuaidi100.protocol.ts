@@ -6,9 +6,8 @@
  * verifyKuaidi100PushSign over the exact form-decoded `param`, and maps every trace node with
  * kuaidi100Status(lastResult.state, node.statusCode) (sub-states need `resultv2` 4 or 6).
  */
-import { safeEqual } from '@waybill/platform';
 import { CarrierStatusMatch, mapCarrierStatus, StatusMapping } from '../domain/tracking-update';
-import { upperHexMd5 } from './md5-signing';
+import { pushedDigestMatches, upperHexMd5 } from './md5-signing';
 
 /** A push's `sign`: UPPER(MD5(param + salt)), salt being the one sent in the subscription. */
 export function kuaidi100PushSign(param: string, salt: string): string {
@@ -20,10 +19,7 @@ export function kuaidi100PushSign(param: string, salt: string): string {
  * or none, is simply false). Hex is compared case-insensitively: it is the same digest.
  */
 export function verifyKuaidi100PushSign(param: string, sign: string | undefined, salt: string): boolean {
-  if (sign === undefined || salt === '') {
-    return false;
-  }
-  return safeEqual(kuaidi100PushSign(param, salt), sign.trim().toUpperCase());
+  return pushedDigestMatches(sign?.toUpperCase(), salt, (secret) => kuaidi100PushSign(param, secret));
 }
 
 /** The instant query's (`poll/query.do`) sign: UPPER(MD5(param + key + customer)). */

@@ -9,6 +9,7 @@
  * comparisons go through `safeEqual` from @waybill/platform (constant time, any lengths).
  */
 import { createHash } from 'node:crypto';
+import { safeEqual } from '@waybill/platform';
 
 /** Base64(MD5(UTF-8 bytes of `text`)), the raw digest encoded, never its hex. */
 export function base64Md5(text: string): string {
@@ -18,4 +19,19 @@ export function base64Md5(text: string): string {
 /** UPPER(hex(MD5(UTF-8 bytes of `text`))). */
 export function upperHexMd5(text: string): string {
   return createHash('md5').update(text, 'utf8').digest('hex').toUpperCase();
+}
+
+/**
+ * Whether a pushed digest is the one we compute, in constant time. No digest, or no secret
+ * configured to compute it with, is simply false; so is a digest of another length.
+ */
+export function pushedDigestMatches(
+  given: string | undefined,
+  secret: string,
+  computeWith: (secret: string) => string,
+): boolean {
+  if (given === undefined || secret === '') {
+    return false;
+  }
+  return safeEqual(computeWith(secret), given.trim());
 }

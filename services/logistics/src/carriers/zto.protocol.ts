@@ -6,9 +6,8 @@
  * `zto.merchant.waybill.track.subsrcibe`, checks each track push with verifyZtoDataDigest over
  * the exact `data` string received (form or JSON), and maps its `action` with ztoTrackStatus.
  */
-import { safeEqual } from '@waybill/platform';
 import { CarrierStatusMatch, mapCarrierStatus, StatusMapping } from '../domain/tracking-update';
-import { base64Md5 } from './md5-signing';
+import { base64Md5, pushedDigestMatches } from './md5-signing';
 
 /**
  * Base64(MD5(text + appSecret)): the request header `x-datadigest` over the JSON body, and a push's
@@ -27,10 +26,7 @@ export function verifyZtoDataDigest(
   dataDigest: string | undefined,
   appSecret: string,
 ): boolean {
-  if (dataDigest === undefined || appSecret === '') {
-    return false;
-  }
-  return safeEqual(ztoDataDigest(data, appSecret), dataDigest.trim());
+  return pushedDigestMatches(dataDigest, appSecret, (secret) => ztoDataDigest(data, secret));
 }
 
 /** ZTO track-push actions (`data.action`), per the issue and notes §2.4; others stay unmapped. */
