@@ -53,6 +53,11 @@ export interface ParsedWebhook {
   readonly eventType: string;
   /** Empty for events that carry no tracking (e.g. a test ping). */
   readonly updates: readonly TrackingUpdate[];
+  /**
+   * A subscription-based aggregator (Kuaidi100 `abort`) stopped tracking this parcel before it
+   * arrived: subscribe it again, no sooner than `afterMs` after the push was received.
+   */
+  readonly resubscribe?: { readonly trackingNumber: string; readonly afterMs: number };
 }
 
 /** What of a push's HTTP request besides its headers a carrier may authenticate it by. */
