@@ -21,6 +21,14 @@ export class LogisticsMetrics {
       labels: SHIPMENT_STATUSES.filter((status) => status !== 'unknown'),
       sql: `SELECT status AS label, count(*) AS count FROM shipments GROUP BY status`,
     });
+    // Subscriptions piling up in `pending` mean Kuaidi100 is down; any in `failed` want an operator.
+    databaseCountGauge(metrics, dataSource, {
+      name: 'waybill_tracking_subscriptions',
+      help: 'Tracking subscriptions with an aggregator (Kuaidi100) by status',
+      labelName: 'status',
+      labels: ['pending', 'subscribed', 'failed'],
+      sql: `SELECT status AS label, count(*) AS count FROM tracking_subscriptions GROUP BY status`,
+    });
     this.unmapped = metrics.counter({
       name: 'waybill_carrier_unmapped_statuses_total',
       help: 'Tracking updates whose carrier status no mapping table knows (kept as unknown), by carrier',

@@ -361,6 +361,18 @@ export class LogisticsConfig extends EventDrivenServiceConfig {
   @EnvValue(parseKuaidi100Track)
   LOGISTICS_KUAIDI100_TRACK?: Kuaidi100TrackedCarrier[];
 
+  /** The tracking subscription worker also sweeps for due retries this often (a booking wakes it). */
+  @EnvInt({ min: 50, max: 3_600_000 })
+  LOGISTICS_TRACKING_SUBSCRIBE_POLL_INTERVAL_MS = 30_000;
+
+  /** The first retry of a subscribe that met an outage; it doubles (with jitter) up to the cap. */
+  @EnvInt({ min: 0, max: 3_600_000 })
+  LOGISTICS_TRACKING_SUBSCRIBE_INITIAL_BACKOFF_MS = 30_000;
+
+  /** The longest wait between subscribe attempts: an outage is retried for as long as it lasts. */
+  @EnvInt({ min: 1000, max: 24 * 3_600_000 })
+  LOGISTICS_TRACKING_SUBSCRIBE_MAX_BACKOFF_MS = 3_600_000;
+
   /** First matching rule picks the carrier; see README. */
   @EnvValue(parseCarrierRules)
   LOGISTICS_CARRIER_RULES: CarrierRule[] = [];

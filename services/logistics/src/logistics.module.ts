@@ -15,6 +15,9 @@ import { ShipmentQueries } from './query-shipments/shipment-queries.service';
 import { ReceiveCarrierWebhook } from './receive-webhook/receive-carrier-webhook.service';
 import { CarrierWebhookHandler } from './track-shipment/carrier-webhook.handler';
 import { ShipmentTracker } from './policies/shipment-tracker';
+import { TrackingSubscriptionRepository } from './persistence/tracking-subscription.repository';
+import { SubscribeTracking } from './subscribe-tracking/subscribe-tracking.service';
+import { TrackingSubscriptionWorker } from './subscribe-tracking/tracking-subscription.worker';
 
 /** Carrier webhooks: the one ingress, its background inbox and the handler its worker runs. */
 export function logisticsWebhookIngress(config: LogisticsConfig): Provider[] {
@@ -44,11 +47,15 @@ export class LogisticsModule {
         CarrierRegistry,
         LogisticsMetrics,
         ShipmentRepository,
+        TrackingSubscriptionRepository,
         ShipmentTracker,
         BookShipment,
         CancelShipment,
         ReceiveCarrierWebhook,
         ShipmentQueries,
+        SubscribeTracking,
+        // Only with Kuaidi100 configured: otherwise no subscription is ever written.
+        ...(config.LOGISTICS_KUAIDI100_TRACK ? [TrackingSubscriptionWorker] : []),
         ...logisticsWebhookIngress(config),
       ],
     };

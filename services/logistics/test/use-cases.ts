@@ -4,7 +4,7 @@ import { exampleData, OrderCancelledV1, OrderConfirmedV1 } from '@waybill/contra
 import { StoredWebhook } from '@waybill/eventing';
 import { loadConfig, Metrics, WebhookOutcomes } from '@waybill/platform';
 import { UseCaseHarness } from '@waybill/testing';
-import { FakeDirectCarrier, FakeEasyPost, whsec } from '@waybill/testing/parties';
+import { FakeDirectCarrier, FakeEasyPost, FakeKuaidi100, whsec } from '@waybill/testing/parties';
 import { BookShipment } from '../src/book-shipment/book-shipment.service';
 import { CancelShipment } from '../src/cancel-shipment/cancel-shipment.service';
 import { CarrierRegistry } from '../src/carriers/carrier-registry';
@@ -23,6 +23,8 @@ import { ShipmentQueries } from '../src/query-shipments/shipment-queries.service
 import { ReceiveCarrierWebhook } from '../src/receive-webhook/receive-carrier-webhook.service';
 import { CarrierWebhookHandler } from '../src/track-shipment/carrier-webhook.handler';
 import { ShipmentTracker } from '../src/policies/shipment-tracker';
+import { TrackingSubscriptionRepository } from '../src/persistence/tracking-subscription.repository';
+import { SubscribeTracking } from '../src/subscribe-tracking/subscribe-tracking.service';
 
 export const SANDBOX_WEBHOOK_SECRET = whsec('logistics use-case sandbox secret');
 
@@ -33,6 +35,11 @@ export interface LogisticsUseCaseOptions {
    */
   readonly direct?: FakeDirectCarrier;
   readonly easypost?: FakeEasyPost;
+  /**
+   * Kuaidi100 over real HTTP, tracking the sandbox's and SF's parcels (as `shunfeng`); its pushes
+   * go to `publicBaseUrl` + `/v1/webhooks/carriers/kuaidi100`.
+   */
+  readonly kuaidi100?: { readonly fake: FakeKuaidi100; readonly publicBaseUrl: string };
   /**
    * The webhook ingress with its background inbox worker (it applies stored webhooks behind the
    * test's back, so only the receive spec asks for it).
@@ -45,7 +52,7 @@ export interface LogisticsUseCaseOptions {
  * the carriers are the adapters the configuration names.
  */
 export function logisticsUseCases(options: LogisticsUseCaseOptions = {}): Promise<UseCaseHarness> {
-  const { direct, easypost } = options;
+  const { direct, easypost, kuaidi100 } = options;
   const config = loadConfig(LogisticsConfig, {
     DATABASE_URL: 'postgres://unused.invalid/logistics',
     KAFKA_BROKERS: 'unused.invalid:9092',
@@ -68,6 +75,11 @@ export function logisticsUseCases(options: LogisticsUseCaseOptions = {}): Promis
       LOGISTICS_EASYPOST_CARRIER_ACCOUNTS: 'ca_use_case',
       LOGISTICS_EASYPOST_SERVICE: 'Priority',
     }),
+    ...(kuaidi100 && {
+      ...kuaidi100.fake.env(),
+      LOGISTICS_KUAIDI100_TRACK: 'sandbox:shunfeng,sf',
+      LOGISTICS_PUBLIC_BASE_URL: kuaidi100.publicBaseUrl,
+    }),
   });
   const ingress: Provider[] = options.webhookIngress
     ? [ReceiveCarrierWebhook, WebhookOutcomes, ...logisticsWebhookIngress(config)]
@@ -81,7 +93,9 @@ export function logisticsUseCases(options: LogisticsUseCaseOptions = {}): Promis
       LogisticsMetrics,
       CarrierRegistry,
       ShipmentRepository,
+      TrackingSubscriptionRepository,
       ShipmentTracker,
+      SubscribeTracking,
       BookShipment,
       CancelShipment,
       ShipmentQueries,

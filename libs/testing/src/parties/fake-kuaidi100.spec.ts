@@ -129,6 +129,34 @@ describe('FakeKuaidi100', () => {
     }
   });
 
+  it('plays an outage (503, nothing taken) and a lost answer (taken, then 501 on the retry)', async () => {
+    k100.outage(1);
+    const down = await fetch(`${k100.baseUrl}/poll`, { method: 'POST', body: 'schema=json&param={}' });
+    expect(down.status).toBe(503);
+    expect(k100.subscription('zhongtong', '73100196611386')).toBeUndefined();
+
+    k100.loseNextAnswer();
+    await expect(subscribe('http://127.0.0.1:1/cb')).rejects.toThrow();
+    expect(k100.subscription('zhongtong', '73100196611386')).toBeDefined();
+    expect(await subscribe('http://127.0.0.1:1/cb')).toMatchObject({ returnCode: '501' });
+  });
+
+  it('takes a parcel it stopped polling (abort) as a new subscription, keeping its trace', async () => {
+    const waybill = await callback();
+    try {
+      await subscribe(waybill.url);
+      await k100.push('zhongtong', '73100196611386', { nodes: [{ context: '已揽收' }] });
+      await k100.push('zhongtong', '73100196611386', { status: 'abort' });
+      expect(await subscribe(waybill.url)).toMatchObject({ returnCode: '200' });
+      expect(await subscribe(waybill.url)).toMatchObject({ returnCode: '501' });
+      expect(k100.subscription('zhongtong', '73100196611386')?.trace.map((node) => node.context)).toEqual([
+        '已揽收',
+      ]);
+    } finally {
+      await waybill.close();
+    }
+  });
+
   it('sends abort, and counts only the exact answer as delivered', async () => {
     const waybill = await callback('{"result":true,"returnCode":"200","message":"success"}');
     try {

@@ -14,7 +14,11 @@ import { chinaTime, closeLocal, listenLocal, readBody } from './local-http-party
  * - answers a second subscribe of the same company+number 501 "重复订阅" (Waybill treats it as success);
  * - pushes form fields `param` (status, message, lastResult with state and the whole trace newest
  *   first) and, when a salt was given, `sign` = UPPER(hex MD5(param + salt)); a push counts as
- *   delivered only when answered 200 with exactly `{"result":true,"returnCode":"200","message":"成功"}`.
+ *   delivered only when answered 200 with exactly `{"result":true,"returnCode":"200","message":"成功"}`;
+ * - stops polling a parcel it pushed `abort` (or `shutdown`) for: a later subscribe of it is new (200).
+ *
+ * Faults for the subscriber's retries: `outage(n)` answers the next n polls HTTP 503 without
+ * taking them; `loseNextAnswer()` takes the next poll and then drops the connection unanswered.
  */
 export interface FakeKuaidi100Subscription {
   readonly company: string;
@@ -65,6 +69,10 @@ export class FakeKuaidi100 {
   readonly subscriptions = new Map<string, FakeKuaidi100Subscription>();
   readonly polls: { readonly param: string; readonly returnCode: string }[] = [];
   readonly pushes: FakeKuaidi100Push[] = [];
+  /** Parcels whose polling ended (abort, shutdown): subscribing them again is accepted as new. */
+  private readonly ended = new Set<string>();
+  private outages = 0;
+  private losingAnswers = 0;
 
   private constructor(
     private readonly server: Server,
@@ -99,6 +107,16 @@ export class FakeKuaidi100 {
       LOGISTICS_KUAIDI100_SALT: this.salt,
       LOGISTICS_KUAIDI100_API_BASE: this.baseUrl,
     };
+  }
+
+  /** The next `polls` subscribe calls answer HTTP 503 and change nothing. */
+  outage(polls = 1): void {
+    this.outages += polls;
+  }
+
+  /** The next subscribe call is taken, but its answer never arrives (the connection is dropped). */
+  loseNextAnswer(): void {
+    this.losingAnswers += 1;
   }
 
   subscription(company: string, number: string): FakeKuaidi100Subscription | undefined {
@@ -166,15 +184,30 @@ export class FakeKuaidi100 {
       acknowledged: httpStatus === 200 && answer === KUAIDI100_ACK,
     };
     this.pushes.push(push);
+    if (status === 'abort' || status === 'shutdown') {
+      this.ended.add(`${company}|${number}`);
+    }
     return push;
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const form = new URLSearchParams(await readBody(request));
     const path = (request.url ?? '/').split('?')[0];
+    if (this.outages > 0) {
+      this.outages -= 1;
+      this.polls.push({ param: form.get('param') ?? '', returnCode: 'HTTP 503' });
+      response.writeHead(503, { 'Content-Type': 'text/plain' });
+      response.end('Service Unavailable');
+      return;
+    }
     const [code, message] =
       request.method === 'POST' && path === '/poll' ? this.poll(form) : ['700', '接口不存在'];
     this.polls.push({ param: form.get('param') ?? '', returnCode: code });
+    if (this.losingAnswers > 0) {
+      this.losingAnswers -= 1;
+      response.socket?.destroy();
+      return;
+    }
     response.writeHead(200, { 'Content-Type': 'application/json;charset=UTF-8' });
     response.end(JSON.stringify({ result: code === '200', returnCode: code, message }));
   }
@@ -210,17 +243,21 @@ export class FakeKuaidi100 {
     if (company === 'shunfeng' && !phone) {
       return ['700', '顺丰单号需要提供电话号码(phone)'];
     }
-    if (this.subscriptions.has(`${company}|${number}`)) {
+    const id = `${company}|${number}`;
+    const previous = this.subscriptions.get(id);
+    if (previous && !this.ended.has(id)) {
       return ['501', '重复订阅'];
     }
-    this.subscriptions.set(`${company}|${number}`, {
+    this.ended.delete(id);
+    this.subscriptions.set(id, {
       company,
       number,
       callbackurl,
       salt: typeof parameters.salt === 'string' ? parameters.salt : undefined,
       phone,
       resultv2: typeof parameters.resultv2 === 'string' ? parameters.resultv2 : undefined,
-      trace: [],
+      // A parcel subscribed again keeps its history: Kuaidi100 pushes the whole trace.
+      trace: previous?.trace ?? [],
     });
     return ['200', '提交成功'];
   }

@@ -11,6 +11,7 @@ import {
 } from '../domain/carrier-rule';
 import { LogisticsConfig } from '../logistics.config';
 import { Shipment, ShipmentRepository } from '../persistence/shipment.repository';
+import { TrackingSubscriptionRepository } from '../persistence/tracking-subscription.repository';
 import { shipmentCreated } from '../policies/shipment-events';
 
 export interface BookShipmentCommand {
@@ -34,6 +35,7 @@ export class BookShipment {
     private readonly config: LogisticsConfig,
     private readonly carriers: CarrierRegistry,
     private readonly shipments: ShipmentRepository,
+    private readonly subscriptions: TrackingSubscriptionRepository,
   ) {}
 
   async execute(uow: UnitOfWork, { order }: BookShipmentCommand): Promise<void> {
@@ -107,7 +109,40 @@ export class BookShipment {
       },
       decision: { kind: 'applied', previous: 'label_created', status: 'label_created', announce: [] },
     });
+    await this.subscribeTracking(uow, shipment, order);
     await uow.publish([shipmentCreated(shipment)]);
     this.logger.log(`order ${order.orderId} booked with ${carrier.name}: ${shipment.trackingNumber}`);
+  }
+
+  /**
+   * Forward step of the booking: Kuaidi100 tracks the parcels of the carriers it is configured for.
+   * Only a row in this transaction: the worker calls Kuaidi100 after the commit, so an outage there
+   * never holds up or undoes a booking. Compensation: none needed; a cancelled parcel's
+   * subscription simply reports nothing more.
+   */
+  private async subscribeTracking(
+    uow: UnitOfWork,
+    shipment: Shipment,
+    order: OrderConfirmedV1,
+  ): Promise<void> {
+    const tracked = this.config.LOGISTICS_KUAIDI100_TRACK?.find(
+      (entry) => entry.carrier === shipment.carrier,
+    );
+    if (!tracked) {
+      return;
+    }
+    // SF (and some ZTO products) want the consignee's phone; its last 4 digits are enough.
+    const digits = (order.shippingAddress.phone ?? '').replace(/\D/g, '');
+    await this.subscriptions.add(
+      uow.manager,
+      {
+        shipmentId: shipment.id,
+        provider: 'kuaidi100',
+        company: tracked.company,
+        trackingNumber: shipment.trackingNumber,
+        phone: digits.length >= 4 ? digits.slice(-4) : undefined,
+      },
+      new Date(),
+    );
   }
 }

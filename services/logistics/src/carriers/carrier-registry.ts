@@ -4,6 +4,7 @@ import { AfterShipCarrier } from './aftership.carrier';
 import type { Carrier } from './carrier';
 import { DirectCarrier } from './direct.carrier';
 import { EasyPostCarrier } from './easypost.carrier';
+import { Kuaidi100Carrier } from './kuaidi100.carrier';
 import { SandboxCarrier } from './sandbox.carrier';
 
 /**
@@ -65,6 +66,23 @@ export class CarrierRegistry {
           webhook: standardWebhooks(config.LOGISTICS_DIRECT_WEBHOOK_SECRET),
         }),
         true,
+      );
+    }
+    // Tracking only: it subscribes the parcels of LOGISTICS_KUAIDI100_TRACK's carriers and books none.
+    if (
+      config.LOGISTICS_KUAIDI100_KEY &&
+      config.LOGISTICS_KUAIDI100_SALT &&
+      config.LOGISTICS_KUAIDI100_TRACK
+    ) {
+      this.add(
+        new Kuaidi100Carrier({
+          apiBase: config.LOGISTICS_KUAIDI100_API_BASE,
+          key: config.LOGISTICS_KUAIDI100_KEY,
+          salt: config.LOGISTICS_KUAIDI100_SALT,
+          callbackUrl: `${config.LOGISTICS_PUBLIC_BASE_URL.replace(/\/+$/, '')}/v1/webhooks/carriers/kuaidi100`,
+          timeoutMs: config.LOGISTICS_CARRIER_TIMEOUT_MS,
+        }),
+        false,
       );
     }
     const named = [

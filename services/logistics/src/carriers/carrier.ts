@@ -113,7 +113,29 @@ export interface Carrier {
   acknowledge?(receipt: WebhookReceipt): WebhookAcknowledgement;
   /** The carrier's own failure answer for a refused push, where it reads one (so it retries). */
   refuse?(refusal: WebhookRefusal): WebhookAcknowledgement;
+  /**
+   * Aggregators that push only what was subscribed (Kuaidi100): one attempt to subscribe a
+   * parcel; the tracking subscription worker retries it.
+   */
+  subscribe?(request: SubscribeTrackingRequest): Promise<SubscribeTrackingOutcome>;
 }
+
+/** A parcel another carrier booked, to be tracked by a subscription-based aggregator (Kuaidi100). */
+export interface SubscribeTrackingRequest {
+  /** The aggregator's code for the carrier that booked it (Kuaidi100: `shunfeng`, `zhongtong`, …). */
+  readonly company: string;
+  readonly trackingNumber: string;
+  /** The consignee's phone, or its last 4 digits (SF requires it). */
+  readonly phone?: string;
+}
+
+/** One subscribe attempt; a refusal or an outage is a value, never an exception. */
+export type SubscribeTrackingOutcome =
+  /** `alreadySubscribed`: the aggregator knew it (Kuaidi100 501), which is success too. */
+  | { readonly kind: 'subscribed'; readonly alreadySubscribed: boolean }
+  /** Retrying cannot help (bad key, unsupported carrier or number): an operator has to look. */
+  | { readonly kind: 'refused'; readonly code: string; readonly message: string }
+  | { readonly kind: 'unavailable'; readonly message: string };
 
 /** Retry and timeout settings every carrier that calls out shares. */
 export interface CarrierCallOptions {

@@ -15,6 +15,8 @@ import type {
   CancellationOutcome,
   Carrier,
   ParsedWebhook,
+  SubscribeTrackingOutcome,
+  SubscribeTrackingRequest,
   WebhookAcknowledgement,
   WebhookVerdict,
 } from './carrier';
@@ -45,20 +47,6 @@ export interface Kuaidi100Options {
   readonly callbackUrl: string;
   readonly timeoutMs: number;
 }
-
-export interface Kuaidi100SubscribeRequest {
-  /** Kuaidi100's company code (`shunfeng`, `zhongtong`, …). */
-  readonly company: string;
-  readonly trackingNumber: string;
-  /** The consignee's phone (or its last 4 digits): SF requires it. */
-  readonly phone?: string;
-}
-
-/** One subscribe attempt's outcome; a refusal or an outage is a value, never an exception. */
-export type Kuaidi100SubscribeOutcome =
-  | { readonly kind: 'subscribed'; readonly returnCode: '200' | '501' }
-  | { readonly kind: 'refused'; readonly code: string; readonly message: string }
-  | { readonly kind: 'unavailable'; readonly message: string };
 
 export class Kuaidi100Carrier implements Carrier {
   readonly name = 'kuaidi100';
@@ -137,7 +125,7 @@ export class Kuaidi100Carrier implements Carrier {
   }
 
   /** One subscribe attempt (the subscription worker retries with backoff). 501 "already subscribed" is success. */
-  async subscribe(request: Kuaidi100SubscribeRequest): Promise<Kuaidi100SubscribeOutcome> {
+  async subscribe(request: SubscribeTrackingRequest): Promise<SubscribeTrackingOutcome> {
     const parameters: Record<string, string> = {
       callbackurl: this.options.callbackUrl,
       salt: this.options.salt,
@@ -190,7 +178,7 @@ export class Kuaidi100Carrier implements Carrier {
     // Kuaidi100's own message, cut: it names the problem (bad key, bad number), never our key.
     const message = (optionalString(answer, 'message', 200) ?? '').trim();
     if (returnCode === '200' || returnCode === '501') {
-      return { kind: 'subscribed', returnCode };
+      return { kind: 'subscribed', alreadySubscribed: returnCode === '501' };
     }
     if (FATAL_RETURN_CODES.has(returnCode)) {
       return { kind: 'refused', code: `KUAIDI100.${returnCode}`, message: message || 'refused' };

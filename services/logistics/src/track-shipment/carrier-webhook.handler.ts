@@ -3,6 +3,7 @@ import { StoredWebhook, UnitOfWork, WebhookHandler } from '@waybill/eventing';
 import { inSpan, SpanKind } from '@waybill/platform';
 import { CarrierRegistry } from '../carriers/carrier-registry';
 import { ShipmentRepository } from '../persistence/shipment.repository';
+import { TrackingSubscriptionRepository } from '../persistence/tracking-subscription.repository';
 import { ShipmentTracker } from '../policies/shipment-tracker';
 
 /**
@@ -21,6 +22,7 @@ export class CarrierWebhookHandler implements WebhookHandler {
     private readonly carriers: CarrierRegistry,
     private readonly shipments: ShipmentRepository,
     private readonly tracker: ShipmentTracker,
+    private readonly subscriptions: TrackingSubscriptionRepository,
   ) {}
 
   async handle(uow: UnitOfWork, webhook: StoredWebhook): Promise<void> {
@@ -30,7 +32,23 @@ export class CarrierWebhookHandler implements WebhookHandler {
       throw new Error(`carrier ${webhook.source} is no longer configured`);
     }
     // Read again from the stored copy: its signature was checked when it arrived.
-    const { updates } = carrier.readWebhook(webhook.rawBody, webhook.headers);
+    const { updates, resubscribe, eventType } = carrier.readWebhook(webhook.rawBody, webhook.headers);
+    if (resubscribe) {
+      // Counted from when the push arrived, not from when it is applied: a retried apply keeps the time.
+      const dueAt = new Date(webhook.receivedAt.getTime() + resubscribe.afterMs);
+      const found = await this.subscriptions.resubscribeAt(
+        manager,
+        carrier.name,
+        resubscribe.trackingNumber,
+        dueAt,
+        `${carrier.name} stopped tracking (${eventType}); subscribing again from ${dueAt.toISOString()}`,
+      );
+      if (!found) {
+        this.logger.warn(
+          `${carrier.name} webhook ${webhook.id}: stopped tracking ${resubscribe.trackingNumber}, which has no subscription here`,
+        );
+      }
+    }
     for (const update of updates) {
       const shipment = await this.shipments.lockByTrackingNumber(
         manager,
