@@ -5,6 +5,7 @@ import {
   FakeCarrierApi,
   FakeDirectCarrier,
   FakeEasyPost,
+  FakeKuaidi100,
   signAfterShip,
   signEasyPost,
   signStandard,
@@ -15,6 +16,7 @@ import { AfterShipCarrier } from './aftership.carrier';
 import type { Carrier, CarrierCallOptions, CreateShipmentRequest } from './carrier';
 import { DirectCarrier } from './direct.carrier';
 import { EasyPostCarrier } from './easypost.carrier';
+import { Kuaidi100Carrier } from './kuaidi100.carrier';
 import { SandboxCarrier } from './sandbox.carrier';
 
 /**
@@ -368,4 +370,143 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
       });
     });
   }
+});
+
+/**
+ * Carriers that sign inside the body (Kuaidi100's form field `sign` over the field `param`), with
+ * one salt and no time in the push: the header-signature suite above (rotation, stale timestamps,
+ * signature headers) does not apply, so they run the scenarios that do. A fixture is the `param`
+ * as pushed; `wire` makes the form body the carrier posts.
+ */
+interface BodySignedCarrierHarness {
+  readonly name: string;
+  readonly fixtureFolder: string;
+  readonly secret: string;
+  readonly wrongSecret: string;
+  /** The request body as the party posts it, signed with `secret` (undefined: unsigned). */
+  readonly wire: (param: string, secret: string | undefined) => Buffer;
+  readonly withStatus: (param: Record<string, unknown>, code: string) => Record<string, unknown>;
+  readonly carrier: (secret: string) => Carrier;
+  /** The code of its refusal to book (an aggregator books nothing). */
+  readonly bookingRefusal: string;
+}
+
+const BODY_SIGNED_HARNESSES: readonly BodySignedCarrierHarness[] = [
+  {
+    name: 'kuaidi100',
+    fixtureFolder: path.join('kuaidi100', 'status'),
+    secret: 'kuaidi100-salt-1',
+    wrongSecret: 'guessed-salt-1',
+    wire: (param, secret) =>
+      Buffer.from(
+        new URLSearchParams(
+          secret === undefined ? { param } : { param, sign: FakeKuaidi100.sign(param, secret) },
+        ).toString(),
+      ),
+    withStatus: (param, code) => {
+      const lastResult = param.lastResult as { data: Record<string, unknown>[] };
+      const [newest, ...older] = lastResult.data;
+      return { ...param, lastResult: { ...lastResult, data: [{ ...newest, statusCode: code }, ...older] } };
+    },
+    carrier: (salt) =>
+      new Kuaidi100Carrier({
+        apiBase: 'http://127.0.0.1:9',
+        key: 'conformance-key',
+        salt,
+        callbackUrl: 'http://localhost:3004/v1/webhooks/carriers/kuaidi100',
+        timeoutMs: 1000,
+      }),
+    bookingRefusal: 'KUAIDI100.TRACKING_ONLY',
+  },
+];
+
+describe.each(BODY_SIGNED_HARNESSES)('carrier conformance (signed in the body): $name', (harness) => {
+  const carrier = harness.carrier(harness.secret);
+  const all = fixtures(harness.fixtureFolder).map(({ code, raw }) => ({ code, param: raw.toString('utf8') }));
+
+  it('has the name it is registered under', () => {
+    expect(carrier.name).toBe(harness.name);
+  });
+
+  it('has one fixture per row of its mapping table, each verified and read as that row says', () => {
+    expect(all.map((fixture) => fixture.code).sort()).toEqual(
+      carrier.statusTable.map((row) => row.carrierStatus).sort(),
+    );
+    for (const row of carrier.statusTable) {
+      const fixture = all.find((candidate) => candidate.code === row.carrierStatus);
+      const raw = harness.wire(fixture?.param ?? '', harness.secret);
+      expect(carrier.verifyWebhook(raw, {})).toMatchObject({ ok: true });
+      const { updates } = carrier.readWebhook(raw, {});
+      expect(SHIPMENT_STATUSES).toContain(row.status);
+      expect(updates).toHaveLength(1);
+      expect({ code: row.carrierStatus, status: updates[0].status, mapped: updates[0].mapped }).toEqual({
+        code: row.carrierStatus,
+        status: row.status,
+        mapped: true,
+      });
+      expect(updates[0].trackingNumber).not.toBe('');
+      expect(Number.isNaN(Date.parse(updates[0].occurredAt))).toBe(false);
+    }
+  });
+
+  it('refuses a tampered param, a wrong secret, a missing or malformed signature, and no secret', () => {
+    const { param } = all[0];
+    const good = harness.wire(param, harness.secret);
+    const tampered =
+      harness.wire(param.replace('"', ' "'), undefined).toString() +
+      `&sign=${new URLSearchParams(good.toString()).get('sign') ?? ''}`;
+    expect(carrier.verifyWebhook(Buffer.from(tampered), {})).toMatchObject({
+      rejection: 'SIGNATURE_MISMATCH',
+    });
+    expect(carrier.verifyWebhook(harness.wire(param, harness.wrongSecret), {})).toMatchObject({
+      rejection: 'SIGNATURE_MISMATCH',
+    });
+    expect(carrier.verifyWebhook(harness.wire(param, undefined), {})).toMatchObject({
+      rejection: 'SIGNATURE_MISSING',
+    });
+    const malformed = `${harness.wire(param, undefined).toString()}&sign=not-a-signature`;
+    expect(carrier.verifyWebhook(Buffer.from(malformed), {})).toMatchObject({
+      rejection: 'SIGNATURE_MALFORMED',
+    });
+    expect(harness.carrier('').verifyWebhook(good, {})).toMatchObject({ rejection: 'NOT_CONFIGURED' });
+  });
+
+  it('refuses a signed body that is not a tracking push (PAYLOAD_MALFORMED)', () => {
+    for (const text of ['{"hello":"world"}', 'not json at all', '[]']) {
+      expect(carrier.verifyWebhook(harness.wire(text, harness.secret), {})).toMatchObject({
+        ok: false,
+        rejection: 'PAYLOAD_MALFORMED',
+      });
+    }
+  });
+
+  it('identifies a replay: the same push carries the same event id, a different one another', () => {
+    const id = (param: string) => {
+      const verdict = carrier.verifyWebhook(harness.wire(param, harness.secret), {});
+      return verdict.ok ? verdict.externalId : verdict.rejection;
+    };
+    expect(id(all[0].param)).toBe(id(all[0].param));
+    expect(id(all[0].param)).not.toBe(id(all[1].param));
+  });
+
+  it('keeps a status no table knows as unknown and unmapped, without throwing', () => {
+    const param = JSON.stringify(
+      harness.withStatus(JSON.parse(all[0].param) as Record<string, unknown>, 'Teleported'),
+    );
+    const raw = harness.wire(param, harness.secret);
+    expect(carrier.verifyWebhook(raw, {})).toMatchObject({ ok: true });
+    const [update] = carrier.readWebhook(raw, {}).updates;
+    expect(update).toMatchObject({ status: 'unknown', mapped: false });
+    expect(update.carrierStatus).toContain('Teleported');
+  });
+
+  it('declines to book and to cancel as a result, not an exception', async () => {
+    await expect(carrier.createShipment(BOOKING)).resolves.toMatchObject({
+      kind: 'refused',
+      code: harness.bookingRefusal,
+    });
+    await expect(
+      carrier.cancelShipment({ orderId: BOOKING.orderId, trackingNumber: 'X1', idempotencyKey: 'cancel-1' }),
+    ).resolves.toMatchObject({ kind: 'refused', code: harness.bookingRefusal });
+  });
 });
