@@ -232,4 +232,53 @@ describe('Kuaidi100Carrier', () => {
     });
     expect(carrier().refuse({ ok: false, rejection: 'PAYLOAD_MALFORMED', message: 'x' }).status).toBe(400);
   });
+
+  describe('subscribe (against FakeKuaidi100 over HTTP)', () => {
+    let fake: FakeKuaidi100;
+    beforeAll(async () => {
+      fake = await FakeKuaidi100.start();
+    });
+    afterAll(() => fake.stop());
+
+    const subscriber = (key: string) =>
+      new Kuaidi100Carrier({
+        apiBase: `${fake.baseUrl}/`,
+        key,
+        salt: fake.salt,
+        callbackUrl: 'http://localhost:3004/v1/webhooks/carriers/kuaidi100',
+        timeoutMs: 2000,
+      });
+
+    it('subscribes, and hears a repeat as already subscribed', async () => {
+      const request = { company: 'zhongtong', trackingNumber: '73100196611386' };
+      await expect(subscriber(fake.key).subscribe(request)).resolves.toEqual({
+        kind: 'subscribed',
+        alreadySubscribed: false,
+      });
+      await expect(subscriber(fake.key).subscribe(request)).resolves.toEqual({
+        kind: 'subscribed',
+        alreadySubscribed: true,
+      });
+      expect(fake.subscription('zhongtong', '73100196611386')).toMatchObject({
+        salt: fake.salt,
+        resultv2: '6',
+      });
+    });
+
+    it('reports a wrong key as a refusal that never repeats the key, and an outage as unavailable', async () => {
+      const outcome = await subscriber('wrong-key-123').subscribe({
+        company: 'yuantong',
+        trackingNumber: 'YT1',
+      });
+      expect(outcome).toMatchObject({ kind: 'refused', code: 'KUAIDI100.600' });
+      expect(JSON.stringify(outcome)).not.toContain('wrong-key-123');
+      fake.outage(1);
+      await expect(
+        subscriber(fake.key).subscribe({ company: 'yuantong', trackingNumber: 'YT2' }),
+      ).resolves.toEqual({
+        kind: 'unavailable',
+        message: 'Kuaidi100 answered HTTP 503',
+      });
+    });
+  });
 });
