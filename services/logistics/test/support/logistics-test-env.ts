@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { exampleData } from '@waybill/contracts';
 import {
@@ -18,6 +20,7 @@ import { signedTrackingWebhook, TrackingWebhookData } from '../../src/carriers/w
 import {
   FakeDirectCarrier,
   FakeEasyPost,
+  FakeKuaidi100,
   signAfterShip,
   signEasyPost,
   whsec,
@@ -62,6 +65,9 @@ export class LogisticsTestEnv {
     readonly deadLetters: DeadLetterWatcher,
     readonly easypost: FakeEasyPost,
     readonly direct: FakeDirectCarrier,
+    /** Tracks the sandbox's parcels (as `shunfeng`): every booking here is subscribed with it. */
+    readonly kuaidi100: FakeKuaidi100,
+    private readonly front: PublicFront,
     readonly keys: { reader: TestApiKey; operator: TestApiKey; stranger: TestApiKey; otherShop: TestApiKey },
   ) {}
 
@@ -71,6 +77,9 @@ export class LogisticsTestEnv {
     const deadLetters = await DeadLetterWatcher.start(prefix, 'logistics');
     const easypost = await new FakeEasyPost().start();
     const direct = await new FakeDirectCarrier().start();
+    const kuaidi100 = await FakeKuaidi100.start();
+    // Kuaidi100's callbackurl must be known before the service has its (random) port.
+    const front = await PublicFront.start();
     const keys = {
       reader: testApiKey('storefront/shop-eu', ['shipments:read']),
       operator: testApiKey('admin', []),
@@ -101,13 +110,24 @@ export class LogisticsTestEnv {
           LOGISTICS_SKU_WEIGHTS_GRAMS: JSON.stringify({ 'MUG-BLUE-350': 350 }),
           LOGISTICS_CARRIER_RETRY_BACKOFF_MS: '10',
           LOGISTICS_WEBHOOK_POLL_INTERVAL_MS: '200',
+          ...kuaidi100.env(),
+          LOGISTICS_KUAIDI100_TRACK: 'sandbox:shunfeng',
+          LOGISTICS_PUBLIC_BASE_URL: front.url,
         },
       },
     ).catch(async (error: unknown) => {
-      await Promise.allSettled([probe.stop(), deadLetters.stop(), easypost.stop(), direct.stop()]);
+      await Promise.allSettled([
+        probe.stop(),
+        deadLetters.stop(),
+        easypost.stop(),
+        direct.stop(),
+        kuaidi100.stop(),
+        front.stop(),
+      ]);
       throw error;
     });
-    return new LogisticsTestEnv(service, probe, deadLetters, easypost, direct, keys);
+    front.target = service.baseUrl;
+    return new LogisticsTestEnv(service, probe, deadLetters, easypost, direct, kuaidi100, front, keys);
   }
 
   async stop(): Promise<void> {
@@ -117,6 +137,8 @@ export class LogisticsTestEnv {
       this.deadLetters.stop(),
       this.easypost.stop(),
       this.direct.stop(),
+      this.kuaidi100.stop(),
+      this.front.stop(),
     ]);
   }
 
@@ -227,5 +249,47 @@ export class LogisticsTestEnv {
         ])) === 1,
       { timeoutMs: 30_000, description: `webhook ${webhookId} to be processed` },
     );
+  }
+}
+
+/** The service's public address as a load balancer gives it: forwards every request to `target`. */
+class PublicFront {
+  target = '';
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<PublicFront> {
+    const holder: { front?: PublicFront } = {};
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const headers = Object.fromEntries(
+          Object.entries(request.headers).filter(
+            (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host',
+          ),
+        );
+        fetch(`${holder.front?.target ?? ''}${request.url ?? '/'}`, {
+          method: request.method,
+          headers,
+          body: request.method === 'GET' ? undefined : Buffer.concat(chunks),
+        })
+          .then(async (answer) => {
+            response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? '' });
+            response.end(Buffer.from(await answer.arrayBuffer()));
+          })
+          .catch(() => response.writeHead(502).end());
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    holder.front = new PublicFront(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return holder.front;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
