@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeLocal, listenLocal, readBody } from './local-http-party';
 
 /**
  * Stand-ins for carrier APIs over real HTTP, speaking their wire formats, for the booking and
@@ -34,16 +34,16 @@ export abstract class FakeCarrierApi {
   protected abstract route(call: RecordedCall): Answer;
 
   async start(): Promise<this> {
-    const server = createServer((request, response) => void this.handle(request, response));
+    const { server, baseUrl } = await listenLocal((request, response) => this.handle(request, response));
     this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.baseUrl = baseUrl;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    if (this.server) {
+      await closeLocal(this.server);
+    }
   }
 
   callsTo(method: string, pathPattern: RegExp): RecordedCall[] {
@@ -51,11 +51,7 @@ export abstract class FakeCarrierApi {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) {
-      chunks.push(chunk as Buffer);
-    }
-    const text = Buffer.concat(chunks).toString('utf8');
+    const text = await readBody(request);
     let body: Record<string, unknown> = {};
     try {
       body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
