@@ -86,7 +86,13 @@ describe('EasyPostCarrier through @easypost/api', () => {
         },
       });
       await expect(
-        carrier.createShipment({ ...booking, recipient: { ...booking.recipient, postalCode: '00000' } }),
+        // Another order: o-1 has its label, which a booking of o-1 would find and answer again.
+        carrier.createShipment({
+          ...booking,
+          orderId: 'o-2',
+          shipmentId: 's-2',
+          recipient: { ...booking.recipient, postalCode: '00000' },
+        }),
       ).resolves.toEqual({
         kind: 'refused',
         code: 'EASYPOST.ADDRESS.VERIFY.FAILURE',
@@ -96,6 +102,53 @@ describe('EasyPostCarrier through @easypost/api', () => {
         kind: 'refused',
         code: 'EASYPOST.APIKEY.INACTIVE',
       });
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('after a lost answer, the retry finds the label already bought: one label, one tracking number', async () => {
+    const api = await new FakeEasyPost().start();
+    try {
+      const carrier = carrierAt(api.baseUrl, api.apiKey);
+      // EasyPost buys the label, but the answer never arrives: the first attempt sees a reset.
+      api.loseNextAnswer('create');
+      const booked = await carrier.createShipment(booking);
+      expect(api.shipments.size).toBe(1);
+      const [bought] = [...api.shipments.values()];
+      expect(booked).toEqual({
+        kind: 'booked',
+        trackingNumber: bought.trackingCode,
+        carrierShipmentId: bought.id,
+        labelRef: `https://easypost-files.example/postage_label/${bought.id}.png`,
+      });
+      expect(api.callsTo('POST', /^\/v2\/shipments$/)).toHaveLength(1);
+      // The retry looked the shipment up by its reference, the order id, before buying again.
+      expect(api.callsTo('GET', /^\/v2\/shipments\/o-1$/)).toHaveLength(2);
+
+      // A redelivered order (our commit lost) books again: the same label, nothing bought.
+      await expect(carrier.createShipment(booking)).resolves.toEqual(booked);
+      expect(api.shipments.size).toBe(1);
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('buys when EasyPost knows no shipment under the reference, and only then', async () => {
+    const api = await new FakeEasyPost().start();
+    try {
+      const carrier = carrierAt(api.baseUrl, api.apiKey);
+      const first = await carrier.createShipment(booking);
+      const second = await carrier.createShipment({ ...booking, orderId: 'o-2', shipmentId: 's-2' });
+      expect(first.kind === 'booked' && second.kind === 'booked').toBe(true);
+      expect(second).not.toEqual(first);
+      expect(api.shipments.size).toBe(2);
+      expect(api.calls.map((call) => `${call.method} ${call.path}`)).toEqual([
+        'GET /v2/shipments/o-1',
+        'POST /v2/shipments',
+        'GET /v2/shipments/o-2',
+        'POST /v2/shipments',
+      ]);
     } finally {
       await api.stop();
     }
