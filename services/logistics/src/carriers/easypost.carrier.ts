@@ -11,7 +11,7 @@
  *   reference (our order id) before buying: see createShipment.
  * - It turns an error answer into its typed error only when the body has EasyPost's `error`
  *   object with a message; any other error answer (a proxy's 502 page, an error without a
- *   message) makes it throw a TypeError or a status-less error. So each attempt gets its own client
+ *   message) makes it throw a TypeError or a status-less error. So each request gets its own client
  *   with a response hook that records the HTTP status, and easyPostFailure decides from that.
  * The webhook signature (`X-Hmac-Signature`) stays hand-written in verifyWebhook: the library's
  * `Utils.validateWebhook` takes one secret (Waybill accepts any of several while rotating), cannot
