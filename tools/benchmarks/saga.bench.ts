@@ -34,12 +34,11 @@ import {
   waitFor,
 } from '@waybill/testing';
 import {
-  FakeAlipay,
-  FakePaymentGateway,
-  FakeStripe,
-  FakeUnionPay,
-  FakeWechatPay,
-} from '@waybill/testing/parties';
+  isPaymentPartyName,
+  PAYMENT_PARTY_NAMES,
+  PaymentParty,
+  startPaymentParty,
+} from '../simulators/payment-party';
 
 const ORDERS = Number(process.env.BENCH_SAGA_ORDERS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_SAGA_CONCURRENCY ?? 64);
@@ -113,15 +112,7 @@ function postJson(
 }
 
 /** How the storefront's buyers pay: the provider's fake, the payment service's settings for it, the order's payment. */
-interface PaymentSetup {
-  readonly provider: string;
-  readonly currency: string;
-  readonly token: string;
-  readonly env: Record<string, string>;
-  /** Told where the payment service listens, once it does (notifies, webhooks). */
-  pointAt(paymentUrl: string): void;
-  stop(): Promise<void>;
-}
+type PaymentSetup = Omit<PaymentParty, 'summary'>;
 
 async function paymentSetup(name: string): Promise<PaymentSetup> {
   if (name === 'sandbox') {
@@ -134,45 +125,11 @@ async function paymentSetup(name: string): Promise<PaymentSetup> {
       stop: async () => undefined,
     };
   }
-  if (name === 'stripe') {
-    const stripe = await FakeStripe.start();
-    const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
-    return {
-      provider: 'stripe',
-      currency: 'EUR',
-      token: 'pm_card_visa',
-      env: {
-        PAYMENT_STRIPE_API_BASE: stripe.baseUrl,
-        PAYMENT_STRIPE_API_KEY: stripe.apiKey,
-        PAYMENT_STRIPE_WEBHOOK_SECRET: webhookSecret,
-      },
-      pointAt: (paymentUrl) =>
-        void stripe.sendWebhooksTo(`${paymentUrl}/v1/webhooks/payments/stripe`, webhookSecret),
-      stop: () => stripe.stop(),
-    };
+  if (!isPaymentPartyName(name)) {
+    throw new Error(`BENCH_SAGA_PROVIDER=${name}: expected sandbox, ${PAYMENT_PARTY_NAMES.join(', ')}`);
   }
-  const autoPay = { afterMs: PAY_AFTER_MS };
-  const [vendor, mode = 'direct'] = name.split('-') as [string, 'direct' | 'preauth' | undefined];
-  const starts: Record<string, () => Promise<FakePaymentGateway>> = {
-    wechatpay: () => FakeWechatPay.start({ autoPay }),
-    alipay: () => FakeAlipay.start({ autoPay, mode }),
-    unionpay: () => FakeUnionPay.start({ autoPay, mode }),
-  };
-  const start = starts[vendor];
-  if (!start || !['direct', 'preauth'].includes(mode)) {
-    throw new Error(
-      `BENCH_SAGA_PROVIDER=${name}: expected sandbox, stripe, wechatpay, alipay-direct, alipay-preauth, unionpay-direct or unionpay-preauth`,
-    );
-  }
-  const gateway = await start();
-  return {
-    provider: gateway.provider,
-    currency: 'CNY',
-    token: 'buyer-pays-at-gateway',
-    env: gateway.env(),
-    pointAt: (paymentUrl) => gateway.setNotifyTarget(paymentUrl),
-    stop: () => gateway.stop(),
-  };
+  // Every buyer pays: the bench measures confirmed orders, so none is left to expire.
+  return startPaymentParty(name, { autoPay: { afterMs: PAY_AFTER_MS } });
 }
 
 /** user + system CPU a process has used, in ms (Linux /proc; clock ticks are 10 ms here). */
