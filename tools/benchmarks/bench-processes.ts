@@ -49,7 +49,12 @@ export async function startBenchService(name: string, options: BenchServiceOptio
       RATE_LIMIT_PER_MINUTE: '1000000',
     },
     nodeArgs: options.profileDir
-      ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, '-r', join(__dirname, 'exit-after-shutdown.js')]
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${options.profileDir}`,
+          '-r',
+          join(__dirname, 'exit-after-shutdown.js'),
+        ]
       : [],
   });
   const service: RunningService = { name, url: `http://127.0.0.1:${port}`, child, database, output: '' };
@@ -89,12 +94,9 @@ export function machineBusyMs(): number {
   return (total - values[3] - values[4]) * 10;
 }
 
+/** The value below which p % of `sorted` lie (nearest rank, as every figure in BENCHMARKS.md). */
 export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) {
-    return Number.NaN;
-  }
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)];
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 /** The line every figure in BENCHMARKS.md carries. */

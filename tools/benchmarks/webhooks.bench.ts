@@ -121,7 +121,9 @@ function kuaidi100Pushes(trackingNumbers: readonly string[]): Push[] {
       const time = chinaTime(new Date(start + (CHECKPOINTS - 1 - index) * 600_000));
       const last = index === 0;
       return {
-        context: last ? '快件已签收，签收人：本人' : `【上海转运中心】快件已到达，第 ${CHECKPOINTS - index} 站`,
+        context: last
+          ? '快件已签收，签收人：本人'
+          : `【上海转运中心】快件已到达，第 ${CHECKPOINTS - index} 站`,
         time,
         ftime: time,
         status: last ? '签收' : '在途',
@@ -147,7 +149,9 @@ function kuaidi100Pushes(trackingNumbers: readonly string[]): Push[] {
         data,
       },
     });
-    return { body: new URLSearchParams({ param, sign: FakeKuaidi100.sign(param, KUAIDI100_SALT) }).toString() };
+    return {
+      body: new URLSearchParams({ param, sign: FakeKuaidi100.sign(param, KUAIDI100_SALT) }).toString(),
+    };
   });
 }
 
@@ -252,9 +256,21 @@ async function main(): Promise<void> {
     await connected.connect();
     try {
       const ztoParcels = await seedShipments(connected, 'zto', Math.ceil(PUSHES / ZTO_ACTIONS.length));
-      const ztoResult = await runKind(service, connected, 'zto', ztoParcels, ztoPushes(ztoParcels).slice(0, PUSHES));
+      const ztoResult = await runKind(
+        service,
+        connected,
+        'zto',
+        ztoParcels,
+        ztoPushes(ztoParcels).slice(0, PUSHES),
+      );
       const k100Parcels = await seedShipments(connected, 'zto', PUSHES);
-      const k100Result = await runKind(service, connected, 'kuaidi100', k100Parcels, kuaidi100Pushes(k100Parcels));
+      const k100Result = await runKind(
+        service,
+        connected,
+        'kuaidi100',
+        k100Parcels,
+        kuaidi100Pushes(k100Parcels),
+      );
 
       console.log(`\n### bench:webhooks — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
       console.log(`Machine: ${machineLine()}; ${CONCURRENCY} pushes in flight\n`);
