@@ -17,8 +17,7 @@
  * Prints a Markdown block for BENCHMARKS.md.
  */
 import 'reflect-metadata';
-import { ChildProcess } from 'node:child_process';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -26,20 +25,22 @@ import { join } from 'node:path';
 import { decodeCloudEvent } from '@waybill/contracts';
 import { createKafka, ensureTopics } from '@waybill/eventing';
 import {
-  createTestDatabase,
-  freePort,
-  spawnTypeScript,
-  testInfrastructure,
-  TestDatabase,
-  waitFor,
-} from '@waybill/testing';
+  cpuMsOf,
+  machineBusyMs,
+  machineLine,
+  percentile,
+  RunningService,
+  sha256Hex,
+  startBenchService,
+  stopBenchService,
+} from './bench-processes';
+import { testInfrastructure, waitFor } from '@waybill/testing';
 import {
-  FakeAlipay,
-  FakePaymentGateway,
-  FakeStripe,
-  FakeUnionPay,
-  FakeWechatPay,
-} from '@waybill/testing/parties';
+  isPaymentPartyName,
+  PAYMENT_PARTY_NAMES,
+  PaymentParty,
+  startPaymentParty,
+} from '../simulators/payment-party';
 
 const ORDERS = Number(process.env.BENCH_SAGA_ORDERS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_SAGA_CONCURRENCY ?? 64);
@@ -55,17 +56,13 @@ const SKUS = Array.from({ length: 20 }, (_, i) => `BENCH-SKU-${i}`);
 const STOREFRONT_KEY = `bench_${randomBytes(16).toString('hex')}`;
 const ADMIN_KEY = `bench_${randomBytes(16).toString('hex')}`;
 const API_KEYS = JSON.stringify([
-  { sha256: sha256(STOREFRONT_KEY), principal: 'storefront/bench', scopes: ['orders:write', 'orders:read'] },
-  { sha256: sha256(ADMIN_KEY), principal: 'admin', scopes: [] },
+  {
+    sha256: sha256Hex(STOREFRONT_KEY),
+    principal: 'storefront/bench',
+    scopes: ['orders:write', 'orders:read'],
+  },
+  { sha256: sha256Hex(ADMIN_KEY), principal: 'admin', scopes: [] },
 ]);
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 /**
  * The storefront's POST over node:http with kept-alive connections. It stands for storefronts that
@@ -113,15 +110,7 @@ function postJson(
 }
 
 /** How the storefront's buyers pay: the provider's fake, the payment service's settings for it, the order's payment. */
-interface PaymentSetup {
-  readonly provider: string;
-  readonly currency: string;
-  readonly token: string;
-  readonly env: Record<string, string>;
-  /** Told where the payment service listens, once it does (notifies, webhooks). */
-  pointAt(paymentUrl: string): void;
-  stop(): Promise<void>;
-}
+type PaymentSetup = Omit<PaymentParty, 'summary'>;
 
 async function paymentSetup(name: string): Promise<PaymentSetup> {
   if (name === 'sandbox') {
@@ -134,63 +123,11 @@ async function paymentSetup(name: string): Promise<PaymentSetup> {
       stop: async () => undefined,
     };
   }
-  if (name === 'stripe') {
-    const stripe = await FakeStripe.start();
-    const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
-    return {
-      provider: 'stripe',
-      currency: 'EUR',
-      token: 'pm_card_visa',
-      env: {
-        PAYMENT_STRIPE_API_BASE: stripe.baseUrl,
-        PAYMENT_STRIPE_API_KEY: stripe.apiKey,
-        PAYMENT_STRIPE_WEBHOOK_SECRET: webhookSecret,
-      },
-      pointAt: (paymentUrl) =>
-        void stripe.sendWebhooksTo(`${paymentUrl}/v1/webhooks/payments/stripe`, webhookSecret),
-      stop: () => stripe.stop(),
-    };
+  if (!isPaymentPartyName(name)) {
+    throw new Error(`BENCH_SAGA_PROVIDER=${name}: expected sandbox, ${PAYMENT_PARTY_NAMES.join(', ')}`);
   }
-  const autoPay = { afterMs: PAY_AFTER_MS };
-  const [vendor, mode = 'direct'] = name.split('-') as [string, 'direct' | 'preauth' | undefined];
-  const starts: Record<string, () => Promise<FakePaymentGateway>> = {
-    wechatpay: () => FakeWechatPay.start({ autoPay }),
-    alipay: () => FakeAlipay.start({ autoPay, mode }),
-    unionpay: () => FakeUnionPay.start({ autoPay, mode }),
-  };
-  const start = starts[vendor];
-  if (!start || !['direct', 'preauth'].includes(mode)) {
-    throw new Error(
-      `BENCH_SAGA_PROVIDER=${name}: expected sandbox, stripe, wechatpay, alipay-direct, alipay-preauth, unionpay-direct or unionpay-preauth`,
-    );
-  }
-  const gateway = await start();
-  return {
-    provider: gateway.provider,
-    currency: 'CNY',
-    token: 'buyer-pays-at-gateway',
-    env: gateway.env(),
-    pointAt: (paymentUrl) => gateway.setNotifyTarget(paymentUrl),
-    stop: () => gateway.stop(),
-  };
-}
-
-/** user + system CPU a process has used, in ms (Linux /proc; clock ticks are 10 ms here). */
-function cpuMsOf(pid: number | undefined): number {
-  if (pid === undefined) {
-    return Number.NaN;
-  }
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-/** Busy CPU of the whole machine, in ms, from /proc/stat (everything but idle and iowait). */
-function machineBusyMs(): number {
-  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
-  const values = ticks.map(Number);
-  const total = values.reduce((a, b) => a + b, 0);
-  return (total - values[3] - values[4]) * 10;
+  // Every buyer pays: the bench measures confirmed orders, so none is left to expire.
+  return startPaymentParty(name, { autoPay: { afterMs: PAY_AFTER_MS } });
 }
 
 /**
@@ -232,59 +169,6 @@ function rsaShareOf(profileFile: string): {
   return { sampledMs: sampledUs / 1000, rsaMs: rsaUs / 1000, top };
 }
 
-interface RunningService {
-  readonly name: string;
-  readonly url: string;
-  readonly child: ChildProcess;
-  readonly database: TestDatabase;
-  output: string;
-}
-
-async function startService(
-  name: string,
-  brokers: string[],
-  topicPrefix: string,
-  extraEnv: Record<string, string> = {},
-  profileDir?: string,
-): Promise<RunningService> {
-  const database = await createTestDatabase(`bench_${name}`);
-  const port = await freePort();
-  const child = spawnTypeScript(`services/${name}/src/main.ts`, [], {
-    env: {
-      ...process.env,
-      ...extraEnv,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      KAFKA_BROKERS: brokers.join(','),
-      [`${name.toUpperCase()}_DATABASE_URL`]: database.url,
-      KAFKA_TOPIC_PREFIX: topicPrefix,
-      WAYBILL_API_KEYS: API_KEYS,
-      RATE_LIMIT_PER_MINUTE: '1000000',
-    },
-    nodeArgs: profileDir
-      ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '-r', join(__dirname, 'exit-after-shutdown.js')]
-      : [],
-  });
-  const service: RunningService = { name, url: `http://127.0.0.1:${port}`, child, database, output: '' };
-  child.stdout?.on('data', (chunk: Buffer) => (service.output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (service.output += chunk.toString()));
-  await waitFor(
-    async () => (await fetch(`${service.url}/health/ready`).catch(() => undefined))?.status === 200,
-    { timeoutMs: 90_000, intervalMs: 250, description: `${name} ready` },
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}\n${service.output}`);
-  });
-  return service;
-}
-
-async function stopService(service: RunningService): Promise<void> {
-  const exited = new Promise((resolve) => service.child.once('exit', resolve));
-  service.child.kill('SIGTERM');
-  await exited;
-  await service.database.drop();
-}
-
 function orderBody(payment: PaymentSetup): object {
   const sku = SKUS[Math.floor(Math.random() * SKUS.length)];
   return {
@@ -317,13 +201,13 @@ async function main(): Promise<void> {
   try {
     for (const name of ['order', 'inventory', 'payment']) {
       services.push(
-        await startService(
-          name,
+        await startBenchService(name, {
           brokers,
           topicPrefix,
-          name === 'payment' ? payment.env : {},
-          name === 'payment' ? profileDir : undefined,
-        ),
+          apiKeys: API_KEYS,
+          env: name === 'payment' ? payment.env : {},
+          profileDir: name === 'payment' ? profileDir : undefined,
+        }),
       );
     }
     const [order, inventory, paymentService] = services as [RunningService, RunningService, RunningService];
@@ -455,7 +339,7 @@ async function main(): Promise<void> {
       .sort((a, b) => a - b);
     await consumer.disconnect();
 
-    const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Kafka 3.9.1 (1 broker, KRaft), PostgreSQL local`;
+    const machine = machineLine();
     console.log(
       `\n### bench:saga (${PROVIDER}) — ${new Date().toISOString().slice(0, 10)}\nMachine: ${machine}\n`,
     );
@@ -474,7 +358,7 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const service of [...services].reverse()) {
-      await stopService(service).catch(() => undefined);
+      await stopBenchService(service).catch(() => undefined);
     }
     await payment.stop();
     await infra.stop();

@@ -12,8 +12,8 @@
  * direct and UnionPay preauth — go through a whole saga here.
  */
 import { createHash } from 'node:crypto';
-import { FakeAlipay, FakePaymentGateway, FakeUnionPay, FakeWechatPay } from '@waybill/testing/parties';
 import type { PartyOptions, PartySimulator } from './party';
+import { PaymentParty, startPaymentParty } from './payment-party';
 
 export interface PaymentGatewaysOptions extends PartyOptions {
   /** How long a buyer takes to pay once shown the QR code or the payment page. */
@@ -34,15 +34,15 @@ export async function startPaymentGateways(options: PaymentGatewaysOptions): Pro
     afterMs: options.payAfterMs ?? 3000,
     neverPays: (orderId: string) => neverPays(orderId, options.neverPaysShare ?? DEFAULT_NEVER_PAYS_SHARE),
   };
-  const gateways: FakePaymentGateway[] = await Promise.all([
-    FakeWechatPay.start({ autoPay }),
-    FakeAlipay.start({ mode: 'direct', autoPay }),
-    FakeUnionPay.start({ mode: 'preauth', autoPay }),
-  ]);
+  const gateways: PaymentParty[] = await Promise.all(
+    (['wechatpay', 'alipay-direct', 'unionpay-preauth'] as const).map((name) =>
+      startPaymentParty(name, { autoPay }),
+    ),
+  );
   const env: Record<string, string> = {};
   for (const gateway of gateways) {
-    gateway.setNotifyTarget(options.serviceUrl);
-    Object.assign(env, gateway.env());
+    gateway.pointAt(options.serviceUrl);
+    Object.assign(env, gateway.env);
     options.log(
       `payment gateway: ${gateway.provider} (buyers pay after ${autoPay.afterMs} ms; some never do)`,
     );

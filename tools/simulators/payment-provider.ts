@@ -3,28 +3,19 @@
  * manual capture, capture, cancel, refund; Stripe's test cards decide the outcome) and the signed
  * webhooks Stripe sends after each change. It is the very fake the payment e2e tests run against.
  */
-import { FakeStripe } from '@waybill/testing/parties';
 import type { PartyOptions, PartySimulator } from './party';
+import { startPaymentParty } from './payment-party';
 
 export async function startPaymentProvider(
   options: PartyOptions & { readonly apiKey: string; readonly webhookSecret: string },
 ): Promise<PartySimulator> {
-  const stripe = await FakeStripe.start(options.apiKey);
-  const endpoint = stripe.sendWebhooksTo(
-    `${options.serviceUrl}/v1/webhooks/payments/stripe`,
-    options.webhookSecret,
-  );
-  options.log(`payment provider: Stripe API at ${stripe.baseUrl}`);
+  const stripe = await startPaymentParty('stripe', { stripe: options });
+  stripe.pointAt(options.serviceUrl);
+  options.log(`payment provider: Stripe API at ${stripe.env.PAYMENT_STRIPE_API_BASE}`);
   return {
-    env: {
-      PAYMENT_STRIPE_API_BASE: stripe.baseUrl,
-      PAYMENT_STRIPE_API_KEY: options.apiKey,
-      PAYMENT_STRIPE_WEBHOOK_SECRET: options.webhookSecret,
-    },
+    env: stripe.env,
     async stop() {
-      options.log(
-        `payment provider: ${stripe.intents.size} payment intents, webhooks ${endpoint.delivered} delivered, ${endpoint.failed} failed`,
-      );
+      options.log(`payment provider: ${stripe.summary()}`);
       await stripe.stop();
     },
   };

@@ -6,9 +6,9 @@ import {
   randomBytes,
   randomInt,
 } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { FakePaymentGateway, merchantOrderNumber } from './fake-payment-gateway';
+import { closeLocal, listenLocal, readBody } from './local-http-party';
 
 /**
  * A stand-in for Alipay's OpenAPI v2 gateway (`/gateway.do`), over real HTTP, speaking its wire
@@ -152,16 +152,14 @@ export class FakeAlipay implements FakePaymentGateway {
       .toString();
     const alipayPublicKeyPem = alipay.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const holder: { fake?: FakeAlipay } = {};
-    const server = createServer((request, response) => {
+    const { server, baseUrl } = await listenLocal(async (request, response) => {
       // Requests arrive only after listen() resolved, by when the holder is filled.
-      void holder.fake?.handle(request, response);
+      await holder.fake?.handle(request, response);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
     const appId = `2021${String(randomInt(0, 1e12)).padStart(12, '0')}`;
     holder.fake = new FakeAlipay(
       server,
-      `http://127.0.0.1:${port}`,
+      baseUrl,
       appId,
       alipay.privateKey,
       alipayPublicKeyPem,
@@ -192,8 +190,7 @@ export class FakeAlipay implements FakePaymentGateway {
       clearTimeout(timer);
     }
     this.timers.clear();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeLocal(this.server);
   }
 
   setNotifyTarget(baseUrl: string): void {
@@ -377,10 +374,7 @@ export class FakeAlipay implements FakePaymentGateway {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) {
-      chunks.push(chunk as Buffer);
-    }
+    const body = await readBody(request);
     const url = new URL(request.url ?? '/', 'http://x');
     if (url.pathname !== '/gateway.do') {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -401,7 +395,7 @@ export class FakeAlipay implements FakePaymentGateway {
         response.writeHead(415, { 'content-type': 'text/plain' }).end('form bodies only');
         return;
       }
-      add(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+      add(new URLSearchParams(body));
     }
     if (this.failNext > 0) {
       this.failNext -= 1;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeLocal, listenLocal, readBody } from './local-http-party';
 
 /**
  * Stand-ins for carrier APIs over real HTTP, speaking their wire formats, for the booking and
@@ -19,6 +19,8 @@ export interface RecordedCall {
 interface Answer {
   readonly status: number;
   readonly body: unknown;
+  /** Carried out, but the connection is dropped instead of answering (the caller sees a reset). */
+  readonly lost?: boolean;
 }
 
 export abstract class FakeCarrierApi {
@@ -34,16 +36,16 @@ export abstract class FakeCarrierApi {
   protected abstract route(call: RecordedCall): Answer;
 
   async start(): Promise<this> {
-    const server = createServer((request, response) => void this.handle(request, response));
+    const { server, baseUrl } = await listenLocal((request, response) => this.handle(request, response));
     this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.baseUrl = baseUrl;
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    if (this.server) {
+      await closeLocal(this.server);
+    }
   }
 
   callsTo(method: string, pathPattern: RegExp): RecordedCall[] {
@@ -51,11 +53,7 @@ export abstract class FakeCarrierApi {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) {
-      chunks.push(chunk as Buffer);
-    }
-    const text = Buffer.concat(chunks).toString('utf8');
+    const text = await readBody(request);
     let body: Record<string, unknown> = {};
     try {
       body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
@@ -83,7 +81,12 @@ export abstract class FakeCarrierApi {
         body: { error: { code: 'SERVICE_UNAVAILABLE', message: 'try again' } },
       });
     }
-    send(response, this.route(call));
+    const answer = this.route(call);
+    if (answer.lost) {
+      request.socket.destroy();
+      return;
+    }
+    send(response, answer);
   }
 }
 
@@ -101,7 +104,10 @@ function hex(bytes: number): string {
 
 /**
  * EasyPost: Basic auth with the API key as user name, one-call buy on `POST /v2/shipments`
- * (answers the Shipment with `tracking_code` and `postage_label`), `POST /v2/shipments/:id/refund`.
+ * (answers the Shipment with `tracking_code` and `postage_label`), `GET /v2/shipments/:id` where
+ * the id may be the shipment's `reference` instead (EasyPost documents that a reference "may be
+ * used in place of id values"; uniqueness of references is not enforced, and this fake answers the
+ * latest shipment bought under one), `POST /v2/shipments/:id/refund`.
  * A `to_address.zip` of `00000` fails address verification (422), as EasyPost's does for bad ones.
  */
 export interface EasyPostShipment {
@@ -115,6 +121,17 @@ export class FakeEasyPost extends FakeCarrierApi {
   readonly shipments = new Map<string, EasyPostShipment>();
   /** Called for every label bought: where a simulated carrier starts moving the parcel. */
   onBought?: (shipment: EasyPostShipment) => void;
+  /** The Shipment objects as answered when bought, by id: what a retrieve answers again. */
+  private readonly answered = new Map<string, Record<string, unknown>>();
+  private readonly lose = new Set<'create'>();
+
+  /**
+   * The next one-call buy is carried out (the label is bought) but its answer never arrives: the
+   * connection is dropped, as when a timeout or a proxy loses EasyPost's answer.
+   */
+  loseNextAnswer(operation: 'create'): void {
+    this.lose.add(operation);
+  }
 
   constructor(readonly apiKey = `EZTK${hex(12)}`) {
     super();
@@ -147,28 +164,42 @@ export class FakeEasyPost extends FakeCarrierApi {
       };
       this.shipments.set(id, bought);
       this.onBought?.(bought);
-      return {
-        status: 201,
-        body: {
-          id,
-          object: 'Shipment',
-          mode: 'test',
-          reference: shipment.reference,
-          status: 'unknown',
-          tracking_code: trackingCode,
-          postage_label: {
-            object: 'PostageLabel',
-            label_url: `https://easypost-files.example/postage_label/${id}.png`,
-          },
-          selected_rate: {
-            object: 'Rate',
-            carrier: 'USPS',
-            service: 'Priority',
-            rate: '7.58',
-            currency: 'USD',
-          },
+      const body = {
+        id,
+        object: 'Shipment',
+        mode: 'test',
+        reference: shipment.reference,
+        status: 'unknown',
+        tracking_code: trackingCode,
+        postage_label: {
+          object: 'PostageLabel',
+          label_url: `https://easypost-files.example/postage_label/${id}.png`,
+        },
+        selected_rate: {
+          object: 'Rate',
+          carrier: 'USPS',
+          service: 'Priority',
+          rate: '7.58',
+          currency: 'USD',
         },
       };
+      this.answered.set(id, body);
+      return { status: 201, body, lost: this.lose.delete('create') };
+    }
+    const retrieve = /^\/v2\/shipments\/([^/?]+)$/.exec(call.path);
+    if (call.method === 'GET' && retrieve) {
+      const key = decodeURIComponent(retrieve[1]);
+      const byId = this.answered.get(key);
+      // Map order is purchase order, so the last match is the latest label bought under the reference.
+      const byReference = [...this.answered.values()].filter((shipment) => shipment.reference === key).pop();
+      const found = byId ?? byReference;
+      if (!found) {
+        return {
+          status: 404,
+          body: { error: { code: 'NOT_FOUND', message: 'The requested resource could not be found.' } },
+        };
+      }
+      return { status: 200, body: found };
     }
     const refund = /^\/v2\/shipments\/([^/]+)\/refund$/.exec(call.path);
     if (call.method === 'POST' && refund) {

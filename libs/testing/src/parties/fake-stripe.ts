@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { listenLocal, readBody } from './local-http-party';
 
 /**
  * A stand-in for the Stripe API, over real HTTP, speaking its wire format: form-encoded requests
@@ -110,13 +110,11 @@ export class FakeStripe {
 
   static async start(apiKey = `sk_test_${randomBytes(12).toString('hex')}`): Promise<FakeStripe> {
     const holder: { stripe?: FakeStripe } = {};
-    const server = createServer((request, response) => {
+    const { server, baseUrl } = await listenLocal(async (request, response) => {
       // Requests arrive only after listen() resolved, by when the holder is filled.
-      void holder.stripe?.handle(request, response);
+      await holder.stripe?.handle(request, response);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    holder.stripe = new FakeStripe(server, apiKey, `http://127.0.0.1:${port}`);
+    holder.stripe = new FakeStripe(server, apiKey, baseUrl);
     return holder.stripe;
   }
 
@@ -235,11 +233,7 @@ export class FakeStripe {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) {
-      chunks.push(chunk as Buffer);
-    }
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const raw = await readBody(request);
     const params = Object.fromEntries(new URLSearchParams(raw));
     const method = request.method ?? '';
     const path = new URL(request.url ?? '/', 'http://x').pathname;

@@ -1,7 +1,7 @@
 import { createHash, createSign, createVerify, randomInt } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { FakePaymentGateway, merchantOrderNumber } from './fake-payment-gateway';
+import { closeLocal, listenLocal, readBody } from './local-http-party';
 import { DistinguishedName, issueCertificate, TestCertificate } from './test-certificates';
 
 /*
@@ -142,12 +142,10 @@ export class FakeUnionPay implements FakePaymentGateway {
   static async start(options: FakeUnionPayOptions = {}): Promise<FakeUnionPay> {
     const chain = await makeChain();
     const holder: { fake?: FakeUnionPay } = {};
-    const server = createServer((request, response) => {
-      void holder.fake?.handle(request, response).catch(() => response.destroy());
+    const { server, baseUrl } = await listenLocal(async (request, response) => {
+      await holder.fake?.handle(request, response).catch(() => response.destroy());
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    holder.fake = new FakeUnionPay(server, `http://127.0.0.1:${port}`, chain, options);
+    holder.fake = new FakeUnionPay(server, baseUrl, chain, options);
     return holder.fake;
   }
 
@@ -155,8 +153,7 @@ export class FakeUnionPay implements FakePaymentGateway {
     for (const timer of this.timers) {
       clearTimeout(timer);
     }
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeLocal(this.server);
   }
 
   env(): Record<string, string> {
@@ -282,11 +279,8 @@ export class FakeUnionPay implements FakePaymentGateway {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://fake');
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) {
-      chunks.push(chunk as Buffer);
-    }
-    const raw = request.method === 'GET' ? url.search.slice(1) : Buffer.concat(chunks).toString('utf8');
+    const body = await readBody(request);
+    const raw = request.method === 'GET' ? url.search.slice(1) : body;
     const fields = Object.fromEntries(new URLSearchParams(raw));
     if (url.pathname === PATHS.front && (request.method === 'GET' || request.method === 'POST')) {
       return this.front(request, response, fields);

@@ -9,9 +9,9 @@ import {
   randomInt,
   randomUUID,
 } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { FakePaymentGateway, merchantOrderNumber } from './fake-payment-gateway';
+import { closeLocal, listenLocal, readBody } from './local-http-party';
 
 /**
  * A stand-in for WeChat Pay APIv3 (微信支付) in public-key mode, over real HTTP: Native pay (create,
@@ -130,12 +130,10 @@ export class FakeWechatPay implements FakePaymentGateway {
 
   static async start(options: FakeWechatPayOptions = {}): Promise<FakeWechatPay> {
     const holder: { fake?: FakeWechatPay } = {};
-    const server = createServer((request, response) => {
-      void holder.fake?.handle(request, response);
+    const { server, baseUrl } = await listenLocal(async (request, response) => {
+      await holder.fake?.handle(request, response);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    holder.fake = new FakeWechatPay(server, `http://127.0.0.1:${port}`, options);
+    holder.fake = new FakeWechatPay(server, baseUrl, options);
     return holder.fake;
   }
 
@@ -143,8 +141,7 @@ export class FakeWechatPay implements FakePaymentGateway {
     for (const timer of this.timers) {
       clearTimeout(timer);
     }
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closeLocal(this.server);
   }
 
   get merchantPrivateKeyPem(): string {
@@ -254,11 +251,7 @@ export class FakeWechatPay implements FakePaymentGateway {
   // --- the wire -----------------------------------------------------------------------------
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) {
-      chunks.push(chunk as Buffer);
-    }
-    const body = Buffer.concat(chunks).toString('utf8');
+    const body = await readBody(request);
     const method = request.method ?? '';
     const url = request.url ?? '/';
     const { answer, operation } = this.answer(request, method, url, body);

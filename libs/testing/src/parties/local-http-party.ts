@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** Shared plumbing of the Chinese carrier fakes (FakeZto, FakeKuaidi100): a server on 127.0.0.1:0. */
+/** Shared plumbing of the fake parties (carriers and payment gateways): a server on 127.0.0.1:0. */
 export async function listenLocal(
   handler: (request: IncomingMessage, response: ServerResponse) => Promise<void>,
 ): Promise<{ readonly server: Server; readonly baseUrl: string }> {

@@ -99,6 +99,8 @@ const HARNESSES: readonly CarrierHarness[] = [
         api,
       };
     },
+    // No key, but a booking first retrieves the label already bought under its reference.
+    idempotentBooking: true,
     books: true,
   },
   {

@@ -55,6 +55,13 @@ describe('EasyPostCarrier through @easypost/api', () => {
     recipient: { name: 'Ada', line1: '1 Main St', city: 'Charleston', postalCode: '29401', country: 'US' },
     weightGrams: 1000,
   };
+  // A fresh EasyPost per test: what one test bought must not be found by the next.
+  let api: FakeEasyPost;
+  beforeEach(async () => {
+    api = await new FakeEasyPost().start();
+  });
+  afterEach(() => api.stop());
+
   const carrierAt = (apiBase: string, apiKey: string) =>
     new EasyPostCarrier({
       apiBase,
@@ -68,37 +75,75 @@ describe('EasyPostCarrier through @easypost/api', () => {
     });
 
   it('books at <base>/v2/shipments with Basic auth and answers EasyPost’s refusal as a result', async () => {
-    const api = await new FakeEasyPost().start();
-    try {
-      const carrier = carrierAt(api.baseUrl, api.apiKey);
-      await expect(carrier.createShipment(booking)).resolves.toMatchObject({
-        kind: 'booked',
-        carrierShipmentId: expect.stringMatching(/^shp_/),
-        labelRef: expect.stringMatching(/^https:\/\//),
-      });
-      const [call] = api.callsTo('POST', /^\/v2\/shipments$/);
-      expect(call.body).toMatchObject({
-        shipment: {
-          reference: 'o-1',
-          carrier_accounts: ['ca_1'],
-          service: 'Priority',
-          parcel: { weight: 35.3 },
-        },
-      });
-      await expect(
-        carrier.createShipment({ ...booking, recipient: { ...booking.recipient, postalCode: '00000' } }),
-      ).resolves.toEqual({
-        kind: 'refused',
-        code: 'EASYPOST.ADDRESS.VERIFY.FAILURE',
-        message: 'Unable to verify address.',
-      });
-      await expect(carrierAt(api.baseUrl, 'EZTKwrong').createShipment(booking)).resolves.toMatchObject({
-        kind: 'refused',
-        code: 'EASYPOST.APIKEY.INACTIVE',
-      });
-    } finally {
-      await api.stop();
-    }
+    const carrier = carrierAt(api.baseUrl, api.apiKey);
+    await expect(carrier.createShipment(booking)).resolves.toMatchObject({
+      kind: 'booked',
+      carrierShipmentId: expect.stringMatching(/^shp_/),
+      labelRef: expect.stringMatching(/^https:\/\//),
+    });
+    const [call] = api.callsTo('POST', /^\/v2\/shipments$/);
+    expect(call.body).toMatchObject({
+      shipment: {
+        reference: 'o-1',
+        carrier_accounts: ['ca_1'],
+        service: 'Priority',
+        parcel: { weight: 35.3 },
+      },
+    });
+    await expect(
+      // Another order: o-1 has its label, which a booking of o-1 would find and answer again.
+      carrier.createShipment({
+        ...booking,
+        orderId: 'o-2',
+        shipmentId: 's-2',
+        recipient: { ...booking.recipient, postalCode: '00000' },
+      }),
+    ).resolves.toEqual({
+      kind: 'refused',
+      code: 'EASYPOST.ADDRESS.VERIFY.FAILURE',
+      message: 'Unable to verify address.',
+    });
+    await expect(carrierAt(api.baseUrl, 'EZTKwrong').createShipment(booking)).resolves.toMatchObject({
+      kind: 'refused',
+      code: 'EASYPOST.APIKEY.INACTIVE',
+    });
+  });
+
+  it('after a lost answer, the retry finds the label already bought: one label, one tracking number', async () => {
+    const carrier = carrierAt(api.baseUrl, api.apiKey);
+    // EasyPost buys the label, but the answer never arrives: the first attempt sees a reset.
+    api.loseNextAnswer('create');
+    const booked = await carrier.createShipment(booking);
+    expect(api.shipments.size).toBe(1);
+    const [bought] = [...api.shipments.values()];
+    expect(booked).toEqual({
+      kind: 'booked',
+      trackingNumber: bought.trackingCode,
+      carrierShipmentId: bought.id,
+      labelRef: `https://easypost-files.example/postage_label/${bought.id}.png`,
+    });
+    expect(api.callsTo('POST', /^\/v2\/shipments$/)).toHaveLength(1);
+    // The retry looked the shipment up by its reference, the order id, before buying again.
+    expect(api.callsTo('GET', /^\/v2\/shipments\/o-1$/)).toHaveLength(2);
+
+    // A redelivered order (our commit lost) books again: the same label, nothing bought.
+    await expect(carrier.createShipment(booking)).resolves.toEqual(booked);
+    expect(api.shipments.size).toBe(1);
+  });
+
+  it('buys when EasyPost knows no shipment under the reference, and only then', async () => {
+    const carrier = carrierAt(api.baseUrl, api.apiKey);
+    const first = await carrier.createShipment(booking);
+    const second = await carrier.createShipment({ ...booking, orderId: 'o-2', shipmentId: 's-2' });
+    expect(first.kind === 'booked' && second.kind === 'booked').toBe(true);
+    expect(second).not.toEqual(first);
+    expect(api.shipments.size).toBe(2);
+    expect(api.calls.map((call) => `${call.method} ${call.path}`)).toEqual([
+      'GET /v2/shipments/o-1',
+      'POST /v2/shipments',
+      'GET /v2/shipments/o-2',
+      'POST /v2/shipments',
+    ]);
   });
 
   it('reports a proxy’s 502 page (no EasyPost error body) as unavailable after its retries', async () => {

@@ -7,9 +7,11 @@
  * - Its `timeout` option is stored and never applied to a request, so our per-attempt timeout is
  *   set on each superagent request through `requestMiddleware`.
  * - It has no retries; ours (withBoundedRetries) wrap each call, as before.
+ * - EasyPost has no idempotency key, so a booking looks for the label already bought under its
+ *   reference (our order id) before buying: see createShipment.
  * - It turns an error answer into its typed error only when the body has EasyPost's `error`
  *   object with a message; any other error answer (a proxy's 502 page, an error without a
- *   message) makes it throw a TypeError or a status-less error. So each attempt gets its own client
+ *   message) makes it throw a TypeError or a status-less error. So each request gets its own client
  *   with a response hook that records the HTTP status, and easyPostFailure decides from that.
  * The webhook signature (`X-Hmac-Signature`) stays hand-written in verifyWebhook: the library's
  * `Utils.validateWebhook` takes one secret (Waybill accepts any of several while rotating), cannot
@@ -121,10 +123,20 @@ export class EasyPostCarrier implements Carrier {
     this.baseUrl = new URL('/v2/', options.apiBase).toString();
   }
 
+  /**
+   * EasyPost has no idempotency key, so if its answer to a buy is lost (a timeout after it bought
+   * the label, a dropped connection) or our commit is lost after it, buying again would buy a second
+   * label. Every attempt therefore first retrieves the shipment by its reference, which EasyPost
+   * documents may be used in place of an id (`GET /v2/shipments/:reference`), and only buys when
+   * EasyPost answers 404. The reference is the order id: one order has one parcel, and its shipment
+   * id (shipmentIdFor) is derived from the order id, so either names the parcel as surely; the order
+   * id is what operators search by in EasyPost's dashboard. This costs one GET per booking. What it
+   * cannot see is a buy that EasyPost is still carrying out when the retry looks (the retry's backoff
+   * makes that unlikely, not impossible); such a second label stays refundable by hand.
+   */
   async createShipment(request: CreateShipmentRequest): Promise<BookingOutcome> {
     // The library wraps these in `{ shipment: … }` itself.
     const params = {
-      // EasyPost has no idempotency key; the reference ties a label to the order for operators.
       reference: request.orderId,
       to_address: easyPostAddress(request.recipient),
       ...(request.shipFrom && { from_address: easyPostAddress(request.shipFrom) }),
@@ -132,7 +144,14 @@ export class EasyPostCarrier implements Carrier {
       ...(this.options.carrierAccounts.length > 0 && { carrier_accounts: this.options.carrierAccounts }),
       ...(this.options.service && { service: this.options.service }),
     };
-    const result = await this.call((client) => client.Shipment.create(params));
+    // The library puts the id (here the reference) into the path as given.
+    const reference = encodeURIComponent(request.orderId);
+    const result = await withBoundedRetries(this.options.retry, async () => {
+      const bought = await this.send((client) => client.Shipment.retrieve(reference));
+      return bought.kind === 'refused' && bought.code === 'EASYPOST.NOT_FOUND'
+        ? this.send((client) => client.Shipment.create(params))
+        : bought;
+    });
     if (!result.ok) {
       return {
         kind: 'unavailable',
@@ -258,22 +277,27 @@ export class EasyPostCarrier implements Carrier {
 
   /** One call through the library, with outages retried by our bounded retries. */
   private call<T>(use: (client: InstanceType<typeof EasyPostClient>) => Promise<T>) {
-    return withBoundedRetries(this.options.retry, async (): Promise<EasyPostReply<T>> => {
-      // A client per attempt, so the status its response hook records is this attempt's alone.
-      let status: number | undefined;
-      const client = new EasyPostClient(this.options.apiKey, {
-        baseUrl: this.baseUrl,
-        requestMiddleware: (request: SuperagentRequest) => request.timeout(this.options.timeoutMs),
-      });
-      client.addResponseHook((response) => {
-        status = response.httpStatus;
-      });
-      try {
-        return { kind: 'answered', resource: await use(client) };
-      } catch (error) {
-        return easyPostFailure(error, status);
-      }
+    return withBoundedRetries(this.options.retry, () => this.send(use));
+  }
+
+  /** One request through the library; an outage is thrown (for the retries), a refusal answered. */
+  private async send<T>(
+    use: (client: InstanceType<typeof EasyPostClient>) => Promise<T>,
+  ): Promise<EasyPostReply<T>> {
+    // A client per request, so the status its response hook records is this request's alone.
+    let status: number | undefined;
+    const client = new EasyPostClient(this.options.apiKey, {
+      baseUrl: this.baseUrl,
+      requestMiddleware: (request: SuperagentRequest) => request.timeout(this.options.timeoutMs),
     });
+    client.addResponseHook((response) => {
+      status = response.httpStatus;
+    });
+    try {
+      return { kind: 'answered', resource: await use(client) };
+    } catch (error) {
+      return easyPostFailure(error, status);
+    }
   }
 }
 
