@@ -5,6 +5,7 @@ import type { Carrier } from './carrier';
 import { DirectCarrier } from './direct.carrier';
 import { EasyPostCarrier } from './easypost.carrier';
 import { SandboxCarrier } from './sandbox.carrier';
+import { SfCarrier } from './sf.carrier';
 
 /**
  * The configured carriers by name. An unconfigured one is absent (its webhooks are 404). The
@@ -63,6 +64,26 @@ export class CarrierRegistry {
           apiBase: config.LOGISTICS_DIRECT_API_BASE,
           apiKey: config.LOGISTICS_DIRECT_API_KEY,
           webhook: standardWebhooks(config.LOGISTICS_DIRECT_WEBHOOK_SECRET),
+        }),
+        true,
+      );
+    }
+    // SetTogether makes these four all set or all absent; the check is for the compiler too.
+    if (
+      config.LOGISTICS_SF_PARTNER_ID &&
+      config.LOGISTICS_SF_CHECK_WORD &&
+      config.LOGISTICS_SF_MONTHLY_CARD &&
+      config.LOGISTICS_SF_PUSH_TOKEN
+    ) {
+      this.add(
+        new SfCarrier({
+          ...calls,
+          apiBase: config.LOGISTICS_SF_API_BASE,
+          partnerId: config.LOGISTICS_SF_PARTNER_ID,
+          checkWord: config.LOGISTICS_SF_CHECK_WORD,
+          monthlyCard: config.LOGISTICS_SF_MONTHLY_CARD,
+          pushToken: config.LOGISTICS_SF_PUSH_TOKEN,
+          pushAllowedCidrs: config.LOGISTICS_SF_PUSH_ALLOWED_CIDRS,
         }),
         true,
       );
