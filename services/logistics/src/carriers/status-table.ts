@@ -1,6 +1,7 @@
 import type { StatusMapping } from '../domain/tracking-update';
 import { AFTERSHIP_STATUS_TABLE } from './aftership.carrier';
 import { EASYPOST_STATUS_TABLE } from './easypost.carrier';
+import { SF_STATUS_TABLE } from './sf.protocol';
 import { WAYBILL_STATUS_TABLE } from './waybill-tracking-webhook';
 
 /** Every carrier's mapping table, as the README documents it (readme-status-table.spec.ts checks). */
@@ -11,6 +12,7 @@ export const STATUS_TABLES: readonly {
   { carriers: 'aftership', table: AFTERSHIP_STATUS_TABLE },
   { carriers: 'easypost', table: EASYPOST_STATUS_TABLE },
   { carriers: 'direct, sandbox', table: WAYBILL_STATUS_TABLE },
+  { carriers: 'sf', table: SF_STATUS_TABLE },
 ];
 
 export function renderStatusTable(): string {
