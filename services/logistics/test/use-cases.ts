@@ -4,7 +4,7 @@ import { exampleData, OrderCancelledV1, OrderConfirmedV1 } from '@waybill/contra
 import { StoredWebhook } from '@waybill/eventing';
 import { loadConfig, Metrics, WebhookOutcomes } from '@waybill/platform';
 import { UseCaseHarness } from '@waybill/testing';
-import { FakeDirectCarrier, FakeEasyPost, whsec } from '@waybill/testing/parties';
+import { FakeDirectCarrier, FakeEasyPost, FakeSf, whsec } from '@waybill/testing/parties';
 import { BookShipment } from '../src/book-shipment/book-shipment.service';
 import { CancelShipment } from '../src/cancel-shipment/cancel-shipment.service';
 import { CarrierRegistry } from '../src/carriers/carrier-registry';
@@ -25,6 +25,8 @@ import { CarrierWebhookHandler } from '../src/track-shipment/carrier-webhook.han
 import { ShipmentTracker } from '../src/policies/shipment-tracker';
 
 export const SANDBOX_WEBHOOK_SECRET = whsec('logistics use-case sandbox secret');
+/** The secret path segment SF pushes to, when the use cases have SF. */
+export const SF_PUSH_TOKEN = 'use-case-sf-push-token-0123456789abcdef';
 
 export interface LogisticsUseCaseOptions {
   /**
@@ -33,6 +35,8 @@ export interface LogisticsUseCaseOptions {
    */
   readonly direct?: FakeDirectCarrier;
   readonly easypost?: FakeEasyPost;
+  /** SF Express over real HTTP: orders to CN go to it. */
+  readonly sf?: FakeSf;
   /**
    * The webhook ingress with its background inbox worker (it applies stored webhooks behind the
    * test's back, so only the receive spec asks for it).
@@ -45,7 +49,7 @@ export interface LogisticsUseCaseOptions {
  * the carriers are the adapters the configuration names.
  */
 export function logisticsUseCases(options: LogisticsUseCaseOptions = {}): Promise<UseCaseHarness> {
-  const { direct, easypost } = options;
+  const { direct, easypost, sf } = options;
   const config = loadConfig(LogisticsConfig, {
     DATABASE_URL: 'postgres://unused.invalid/logistics',
     KAFKA_BROKERS: 'unused.invalid:9092',
@@ -60,7 +64,9 @@ export function logisticsUseCases(options: LogisticsUseCaseOptions = {}): Promis
     LOGISTICS_CARRIER_RULES: JSON.stringify([
       ...(easypost ? [{ carrier: 'easypost', countries: ['US'] }] : []),
       ...(direct ? [{ carrier: 'direct', countries: ['AT'] }] : []),
+      ...(sf ? [{ carrier: 'sf', countries: ['CN'] }] : []),
     ]),
+    ...(sf && { ...sf.env(), LOGISTICS_SF_PUSH_TOKEN: SF_PUSH_TOKEN }),
     ...(direct && { LOGISTICS_DIRECT_API_BASE: direct.baseUrl, LOGISTICS_DIRECT_API_KEY: direct.apiKey }),
     ...(easypost && {
       LOGISTICS_EASYPOST_API_BASE: easypost.baseUrl,
