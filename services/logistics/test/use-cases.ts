@@ -108,6 +108,16 @@ export function orderCancelled(orderId: string): OrderCancelledV1 {
   });
 }
 
+/** An address in China with the recipient's phone SF requires: orders to it go to SF when it is configured. */
+export const ADDRESS_IN_CHINA = {
+  name: '张三',
+  line1: '科技园中区 1 号',
+  city: '深圳市',
+  postalCode: '518057',
+  country: 'CN',
+  phone: '+8613800138000',
+};
+
 /** An address in `country`, for the booking rules. */
 export function addressIn(country: 'AT' | 'US', postalCode = country === 'AT' ? '1010' : '78701') {
   return country === 'AT'

@@ -3,6 +3,7 @@ import { DomainError } from '@waybill/platform';
 import { storedWebhookRows, UseCaseHarness, webhookApplied } from '@waybill/testing';
 import { FakeSf, SF_PUSH_ACK } from '@waybill/testing/parties';
 import {
+  ADDRESS_IN_CHINA,
   bookedShipment,
   logisticsUseCases,
   SF_PUSH_TOKEN,
@@ -99,16 +100,7 @@ describe('ReceiveCarrierWebhook: through the webhook ingress and its worker (Pos
   });
 
   describe('SF route pushes, under the path token', () => {
-    const toChina = {
-      shippingAddress: {
-        name: '张三',
-        line1: '科技园中区 1 号',
-        city: '深圳市',
-        postalCode: '518057',
-        country: 'CN',
-        phone: '+8613800138000',
-      },
-    };
+    const toChina = { shippingAddress: ADDRESS_IN_CHINA };
     /** Now on SF's clock: Asia/Shanghai wall time. */
     const shanghaiNow = () =>
       new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');

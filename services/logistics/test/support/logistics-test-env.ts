@@ -18,6 +18,7 @@ import { signedTrackingWebhook, TrackingWebhookData } from '../../src/carriers/w
 import {
   FakeDirectCarrier,
   FakeEasyPost,
+  FakeSf,
   signAfterShip,
   signEasyPost,
   whsec,
@@ -34,6 +35,8 @@ export const SECRETS = {
   aftership: 'aftership-e2e-secret',
   easypost: 'easypost-e2e-secret',
   direct: whsec('direct carrier e2e secret'),
+  /** SF signs nothing: its pushes go to /v1/webhooks/carriers/sf/<this>. */
+  sfPushToken: 'sf-e2e-push-token-0123456789abcdefghij',
 } as const;
 
 export const TYPES = {
@@ -62,6 +65,7 @@ export class LogisticsTestEnv {
     readonly deadLetters: DeadLetterWatcher,
     readonly easypost: FakeEasyPost,
     readonly direct: FakeDirectCarrier,
+    readonly sf: FakeSf,
     readonly keys: { reader: TestApiKey; operator: TestApiKey; stranger: TestApiKey; otherShop: TestApiKey },
   ) {}
 
@@ -71,6 +75,7 @@ export class LogisticsTestEnv {
     const deadLetters = await DeadLetterWatcher.start(prefix, 'logistics');
     const easypost = await new FakeEasyPost().start();
     const direct = await new FakeDirectCarrier().start();
+    const sf = await FakeSf.start();
     const keys = {
       reader: testApiKey('storefront/shop-eu', ['shipments:read']),
       operator: testApiKey('admin', []),
@@ -94,9 +99,14 @@ export class LogisticsTestEnv {
           LOGISTICS_DIRECT_API_BASE: direct.baseUrl,
           LOGISTICS_DIRECT_API_KEY: direct.apiKey,
           LOGISTICS_DIRECT_WEBHOOK_SECRET: SECRETS.direct,
+          ...sf.env(),
+          LOGISTICS_SF_PUSH_TOKEN: SECRETS.sfPushToken,
+          // The test posts from loopback; the service may see it as ::ffff:127.0.0.1.
+          LOGISTICS_SF_PUSH_ALLOWED_CIDRS: '127.0.0.0/8,::1',
           LOGISTICS_CARRIER_RULES: JSON.stringify([
             { carrier: 'easypost', countries: ['US'] },
             { carrier: 'direct', countries: ['AT'] },
+            { carrier: 'sf', countries: ['CN'] },
           ]),
           LOGISTICS_SKU_WEIGHTS_GRAMS: JSON.stringify({ 'MUG-BLUE-350': 350 }),
           LOGISTICS_CARRIER_RETRY_BACKOFF_MS: '10',
@@ -104,10 +114,10 @@ export class LogisticsTestEnv {
         },
       },
     ).catch(async (error: unknown) => {
-      await Promise.allSettled([probe.stop(), deadLetters.stop(), easypost.stop(), direct.stop()]);
+      await Promise.allSettled([probe.stop(), deadLetters.stop(), easypost.stop(), direct.stop(), sf.stop()]);
       throw error;
     });
-    return new LogisticsTestEnv(service, probe, deadLetters, easypost, direct, keys);
+    return new LogisticsTestEnv(service, probe, deadLetters, easypost, direct, sf, keys);
   }
 
   async stop(): Promise<void> {
@@ -117,6 +127,7 @@ export class LogisticsTestEnv {
       this.deadLetters.stop(),
       this.easypost.stop(),
       this.direct.stop(),
+      this.sf.stop(),
     ]);
   }
 
