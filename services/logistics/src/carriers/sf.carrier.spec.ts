@@ -307,6 +307,8 @@ describe('SfCarrier', () => {
         trackingNumber: 'SF7444496931331',
         location: '深圳市',
         message: '顺丰速运 已收取快件',
+        // orderid, the join key: on our own bookings it is the shipment id.
+        shipmentId: 'OrderNum20250523',
       });
       // acceptAddress null: no location rather than "null".
       expect(read[4][0].location).toBeUndefined();

@@ -502,6 +502,9 @@ function sfRouteUpdate(route: JsonObject, mailno: string, path: string): Trackin
     location: optionalString(route, 'acceptAddress', 200),
     // A return or forward under a new waybill: the new number is put first so people see it.
     message: newWaybill ? `new waybill ${newWaybill}: ${remark ?? ''}`.slice(0, 500) : remark,
+    // SF's orderid is the shipment id we booked under (notes §1.6: the join key, as mailno may be
+    // a child or sign-back number). The route query's answers do not carry it.
+    shipmentId: optionalString(route, 'orderid', 64),
   };
 }
 
