@@ -11,6 +11,7 @@ import {
   signedSandboxWebhook,
 } from '../../test/use-cases';
 import { CarrierRegistry } from '../carriers/carrier-registry';
+import { ShipmentRepository } from '../persistence/shipment.repository';
 import { ReceiveCarrierWebhook } from './receive-carrier-webhook.service';
 
 describe('ReceiveCarrierWebhook: through the webhook ingress and its worker (PostgreSQL, no HTTP)', () => {
@@ -142,16 +143,18 @@ describe('ReceiveCarrierWebhook: through the webhook ingress and its worker (Pos
       expect(await storedWebhookRows(harness, 'sf', externalIdOf(raw))).toHaveLength(1);
     });
 
-    it('matches a push by its orderid (our shipment id) when its mailno is a waybill we never stored (a child or return number)', async () => {
+    it('matches a push by its orderid (our shipment id) when its mailno is another waybill (a return or forward), and only records it', async () => {
       const shipment = await bookedShipment(harness, toChina);
       const raw = push('SF0000000000001', shipment.id, '80', `${Date.now()}03`);
 
       await expect(receiver.receive('sf', raw, {}, fromSf)).resolves.toMatchObject({ status: 200 });
       await webhookApplied(harness, 'sf', externalIdOf(raw));
-      expect(await shipmentOf(harness, shipment.orderId)).toMatchObject({
-        status: 'delivered',
-        trackingNumber: shipment.trackingNumber,
-      });
+      expect(await shipmentOf(harness, shipment.orderId)).toMatchObject({ status: 'label_created' });
+      const history = await harness.get(ShipmentRepository).history(harness.dataSource.manager, shipment.id);
+      expect(history.filter((record) => record.source === 'sf')).toEqual([
+        expect.objectContaining({ carrierStatus: '80', applied: false, notAppliedReason: 'OTHER_WAYBILL' }),
+      ]);
+      expect(await harness.enqueued()).toEqual([]);
     });
 
     it("answers a wrong token in SF's failure form (401, return_code 1000), and a missing one or a token to a signed carrier's path with 404, storing nothing", async () => {
