@@ -162,4 +162,16 @@ describe('CarrierRegistry', () => {
     ).toThrow(/not configured to book: aftership, easypst/);
     expect(() => new CarrierRegistry(load({ NODE_ENV: 'production' }))).toThrow(/sandbox/);
   });
+
+  it('has sf, able to book, when its partner id, check word, monthly card and push token are set', () => {
+    const sf = {
+      LOGISTICS_SF_PARTNER_ID: 'WB12345678',
+      LOGISTICS_SF_CHECK_WORD: 'check-word-0123456789',
+      LOGISTICS_SF_MONTHLY_CARD: '7551234567',
+      LOGISTICS_SF_PUSH_TOKEN: 'p'.repeat(32),
+    };
+    expect(new CarrierRegistry(load({})).get('sf')).toBeUndefined();
+    const registry = new CarrierRegistry(load({ ...sf, LOGISTICS_CARRIER_RULES: '[{"carrier":"sf"}]' }));
+    expect(registry.forBooking('sf')).toMatchObject({ name: 'sf', authenticatedBy: 'path-token' });
+  });
 });

@@ -8,6 +8,7 @@ import { BookShipment } from '../src/book-shipment/book-shipment.service';
 import { sandboxTrackingNumber } from '../src/carriers/sandbox.carrier';
 import { signAfterShip, signEasyPost, signStandard } from '@waybill/testing/parties';
 import { Json, LogisticsTestEnv, SECRETS, TYPES } from './support/logistics-test-env';
+import { ADDRESS_IN_CHINA } from './use-cases';
 
 const FIXTURES = path.join(__dirname, '..', 'src', 'carriers', 'fixtures');
 const fixture = (carrier: string, name: string): Json =>
@@ -467,6 +468,62 @@ describe('logistics service (e2e, real Kafka and Postgres, carriers over real HT
       expect(
         (await env.shipment(shipment.id)).history.filter((h: Json) => h.carrierStatus === 'teleported'),
       ).toHaveLength(1);
+    });
+  });
+
+  describe('SF route pushes to the token path', () => {
+    /** `minutes` ago on SF's clock (Asia/Shanghai wall time, no offset). */
+    const shanghaiMinutesAgo = (minutes: number) =>
+      new Date(Date.now() + 8 * 3600_000 - minutes * 60_000).toISOString().slice(0, 19).replace('T', ' ');
+    const pushUrl = (token: string) => `${env.service.baseUrl}/v1/webhooks/carriers/sf/${token}`;
+
+    it("books an order to China with SF; its pushes, out of order and each twice, are acked in SF's exact bytes and end in delivered", async () => {
+      const { shipment } = await env.confirmOrder({ shippingAddress: ADDRESS_IN_CHINA });
+      expect(shipment).toMatchObject({
+        carrier: 'sf',
+        trackingNumber: env.sf.waybillFor(shipment.id)?.waybillNo,
+      });
+      const sandbox = fixture('sf', 'route-push-sandbox') as { pushes: Json[] };
+      const routes = sandbox.pushes.map((push: Json, index: number) => ({
+        opCode: push.Body.WaybillRoute[0].opCode as string,
+        remark: push.Body.WaybillRoute[0].remark as string,
+        acceptTime: shanghaiMinutesAgo(10 - index),
+      }));
+      const pushes = await env.sf.pushRoutes(shipment.trackingNumber, routes, {
+        to: pushUrl(SECRETS.sfPushToken),
+        outOfOrder: true,
+        duplicate: true,
+        batchSize: 1,
+      });
+      expect(pushes.map((push) => [push.status, push.answer])).toEqual(
+        pushes.map(() => [200, '{"return_code":"0000","return_msg":"成功"}']),
+      );
+      const after = await waitFor(
+        async () => {
+          const current = await env.shipment(shipment.id);
+          return current.history?.length >= 6 ? current : undefined;
+        },
+        { timeoutMs: 30_000, description: 'the five SF routes in the history' },
+      );
+      expect(after.status).toBe('delivered');
+      expect(await env.count(`SELECT 1 FROM webhook_inbox WHERE source = 'sf'`)).toBeGreaterThanOrEqual(5);
+    });
+
+    it("refuses a wrong token in SF's failure form and a missing one with 404", async () => {
+      const body = JSON.stringify(fixture('sf', 'route-push-sandbox').pushes[0]);
+      const wrong = await fetch(pushUrl(`${SECRETS.sfPushToken}x`), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json;charset=UTF-8' },
+        body,
+      });
+      expect(wrong.status).toBe(401);
+      expect(wrong.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await wrong.json()).toEqual({
+        return_code: '1000',
+        return_msg: 'the push token does not match',
+      });
+      const missing = await env.request('POST', '/v1/webhooks/carriers/sf', { body });
+      expect(missing.status).toBe(404);
     });
   });
 

@@ -4,7 +4,7 @@ import { exampleData, OrderCancelledV1, OrderConfirmedV1 } from '@waybill/contra
 import { StoredWebhook } from '@waybill/eventing';
 import { loadConfig, Metrics, WebhookOutcomes } from '@waybill/platform';
 import { UseCaseHarness } from '@waybill/testing';
-import { FakeDirectCarrier, FakeEasyPost, FakeKuaidi100, whsec } from '@waybill/testing/parties';
+import { FakeDirectCarrier, FakeEasyPost, FakeKuaidi100, FakeSf, whsec } from '@waybill/testing/parties';
 import { BookShipment } from '../src/book-shipment/book-shipment.service';
 import { CancelShipment } from '../src/cancel-shipment/cancel-shipment.service';
 import { CarrierRegistry } from '../src/carriers/carrier-registry';
@@ -27,6 +27,8 @@ import { TrackingSubscriptionRepository } from '../src/persistence/tracking-subs
 import { SubscribeTracking } from '../src/subscribe-tracking/subscribe-tracking.service';
 
 export const SANDBOX_WEBHOOK_SECRET = whsec('logistics use-case sandbox secret');
+/** The secret path segment SF pushes to, when the use cases have SF. */
+export const SF_PUSH_TOKEN = 'use-case-sf-push-token-0123456789abcdef';
 
 export interface LogisticsUseCaseOptions {
   /**
@@ -35,6 +37,8 @@ export interface LogisticsUseCaseOptions {
    */
   readonly direct?: FakeDirectCarrier;
   readonly easypost?: FakeEasyPost;
+  /** SF Express over real HTTP: orders to CN go to it. */
+  readonly sf?: FakeSf;
   /**
    * Kuaidi100 over real HTTP, tracking the sandbox's and SF's parcels (as `shunfeng`); its pushes
    * go to `publicBaseUrl` + `/v1/webhooks/carriers/kuaidi100`.
@@ -52,7 +56,7 @@ export interface LogisticsUseCaseOptions {
  * the carriers are the adapters the configuration names.
  */
 export function logisticsUseCases(options: LogisticsUseCaseOptions = {}): Promise<UseCaseHarness> {
-  const { direct, easypost, kuaidi100 } = options;
+  const { direct, easypost, kuaidi100, sf } = options;
   const config = loadConfig(LogisticsConfig, {
     DATABASE_URL: 'postgres://unused.invalid/logistics',
     KAFKA_BROKERS: 'unused.invalid:9092',
@@ -67,7 +71,9 @@ export function logisticsUseCases(options: LogisticsUseCaseOptions = {}): Promis
     LOGISTICS_CARRIER_RULES: JSON.stringify([
       ...(easypost ? [{ carrier: 'easypost', countries: ['US'] }] : []),
       ...(direct ? [{ carrier: 'direct', countries: ['AT'] }] : []),
+      ...(sf ? [{ carrier: 'sf', countries: ['CN'] }] : []),
     ]),
+    ...(sf && { ...sf.env(), LOGISTICS_SF_PUSH_TOKEN: SF_PUSH_TOKEN }),
     ...(direct && { LOGISTICS_DIRECT_API_BASE: direct.baseUrl, LOGISTICS_DIRECT_API_KEY: direct.apiKey }),
     ...(easypost && {
       LOGISTICS_EASYPOST_API_BASE: easypost.baseUrl,
@@ -115,6 +121,16 @@ export function orderCancelled(orderId: string): OrderCancelledV1 {
     reason: 'ORDER.CUSTOMER_REQUEST',
   });
 }
+
+/** An address in China with the recipient's phone SF requires: orders to it go to SF when it is configured. */
+export const ADDRESS_IN_CHINA = {
+  name: '张三',
+  line1: '科技园中区 1 号',
+  city: '深圳市',
+  postalCode: '518057',
+  country: 'CN',
+  phone: '+8613800138000',
+};
 
 /** An address in `country`, for the booking rules. */
 export function addressIn(country: 'AT' | 'US', postalCode = country === 'AT' ? '1010' : '78701') {

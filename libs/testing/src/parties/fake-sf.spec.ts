@@ -155,6 +155,26 @@ describe('FakeSf', () => {
     expect(sf.waybills.size).toBe(0);
   });
 
+  it('can be down (503) or rate limited (A1005) for the next calls, carrying nothing out', async () => {
+    sf.failNext = 1;
+    sf.rateLimitNext = 1;
+    const down = await fetch(sf.serviceUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+      body: new URLSearchParams(form('EXP_RECE_CREATE_ORDER', order('WB-5'))).toString(),
+    });
+    expect(down.status).toBe(503);
+    await down.text();
+    expect(await call(form('EXP_RECE_CREATE_ORDER', order('WB-5')))).toMatchObject({
+      apiResultCode: 'A1005',
+      apiResultData: null,
+    });
+    expect(sf.waybills.size).toBe(0);
+    expect(result(await call(form('EXP_RECE_CREATE_ORDER', order('WB-5'))))).toMatchObject({
+      errorCode: 'S0000',
+    });
+  });
+
   it('cancels once; cancelling again is 8037', async () => {
     result(await call(form('EXP_RECE_CREATE_ORDER', order('WB-4'))));
     const cancel = result(await call(form('EXP_RECE_UPDATE_ORDER', { orderId: 'WB-4', dealType: 2 })));

@@ -19,6 +19,7 @@ import type { AddressInfo } from 'node:net';
  * - answers business results inside A1000: `errorCode` S0000 on success, 8016 重复下单 on a second
  *   create with the same orderId, 8037 on cancelling a cancelled order, 8018 on an unknown order,
  *   8119 on a foreign monthly card;
+ * - can be told to answer 503 (failNext), A1005 流量超限 (rateLimitNext) or late (stallNext);
  * - pushes `{"Body":{"WaybillRoute":[…]}}` unsigned, at most 10 a batch, and records each answer
  *   (Waybill must answer exactly `{"return_code":"0000","return_msg":"成功"}`).
  *
@@ -115,6 +116,13 @@ export class FakeSf {
   readonly pushes: FakeSfPush[] = [];
   /** Keyed by orderId. */
   readonly waybills = new Map<string, FakeSfWaybill>();
+  /** Answer the next N calls with HTTP 503, as SF's gateway does when it is down (nothing is carried out). */
+  failNext = 0;
+  /** Answer the next N calls with A1005 (rate limited), carrying nothing out. */
+  rateLimitNext = 0;
+  /** Hold the next N calls this long before answering (to trip the caller's timeout). */
+  stallNext = 0;
+  stallMs = 0;
   private readonly lose = new Set<SfOperation>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -291,6 +299,24 @@ export class FakeSf {
       response.end('Not Found');
       return;
     }
+    if (this.stallNext > 0) {
+      this.stallNext--;
+      await this.sleep(this.stallMs);
+    }
+    if (this.failNext > 0) {
+      this.failNext--;
+      if (!response.destroyed) {
+        response.writeHead(503, { 'Content-Type': 'text/html' });
+        response.end('<html><body>503 Service Temporarily Unavailable</body></html>');
+      }
+      return;
+    }
+    if (this.rateLimitNext > 0) {
+      this.rateLimitNext--;
+      response.writeHead(200, { 'Content-Type': 'application/json;charset=UTF-8' });
+      response.end(JSON.stringify(refusal('A1005', '流量超限')));
+      return;
+    }
     const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     const form = isForm ? Object.fromEntries(new URLSearchParams(text)) : {};
     const { envelope, operation } = this.answer(isForm, form);
@@ -306,6 +332,9 @@ export class FakeSf {
     });
     if (lost) {
       request.socket.destroy();
+      return;
+    }
+    if (response.destroyed) {
       return;
     }
     response.writeHead(200, { 'Content-Type': 'application/json;charset=UTF-8' });

@@ -6,6 +6,7 @@ import {
   FakeDirectCarrier,
   FakeEasyPost,
   FakeKuaidi100,
+  FakeSf,
   signAfterShip,
   signEasyPost,
   signStandard,
@@ -13,11 +14,12 @@ import {
   whsec,
 } from '@waybill/testing/parties';
 import { AfterShipCarrier } from './aftership.carrier';
-import type { Carrier, CarrierCallOptions, CreateShipmentRequest } from './carrier';
+import type { Carrier, CarrierCallOptions, CreateShipmentRequest, PushRequest } from './carrier';
 import { DirectCarrier } from './direct.carrier';
 import { EasyPostCarrier } from './easypost.carrier';
 import { Kuaidi100Carrier } from './kuaidi100.carrier';
 import { SandboxCarrier } from './sandbox.carrier';
+import { SfCarrier } from './sf.carrier';
 
 /**
  * One suite, every carrier: its fixtures (one per row of its mapping table, in the provider's
@@ -43,11 +45,22 @@ interface CarrierHarness {
   readonly start: (
     secrets: readonly string[],
     calls?: CarrierCallOptions,
-  ) => Promise<{ carrier: Carrier; stop: () => Promise<void>; api?: FakeCarrierApi }>;
+  ) => Promise<{ carrier: Carrier; stop: () => Promise<void>; api?: FakeCarrierControls }>;
   /** Booking twice with one idempotency key gives one parcel (EasyPost has no such key; see README). */
   readonly idempotentBooking?: boolean;
   readonly books: boolean;
+  /**
+   * For carriers authenticated by a path token (SF): the push request a secret travels in. Their
+   * pushes are unsigned, so the scenarios about signatures (rotation, tampering, signature headers,
+   * staleness, relabelled replays) do not apply; their own spec tests the token instead.
+   */
+  readonly pushRequest?: (secret: string) => PushRequest;
+  /** What a carrier needs in a booking beyond the shared one (SF: the recipient's phone). */
+  readonly booking?: Partial<CreateShipmentRequest>;
 }
+
+/** What the outage scenarios tell a fake carrier API (FakeCarrierApi, FakeSf). */
+type FakeCarrierControls = Pick<FakeCarrierApi, 'failNext' | 'stallNext' | 'stallMs'>;
 
 const FIXTURE_TIME = new Date('2026-03-02T09:30:00Z');
 const MAX_EVENT_AGE = 7 * 24 * 3600;
@@ -57,6 +70,22 @@ const setIn = (body: Record<string, unknown>, key: string, patch: Record<string,
   ...body,
   [key]: { ...(body[key] as Record<string, unknown>), ...patch },
 });
+
+const BOOKING_RECIPIENT = {
+  name: 'Ada Buyer',
+  line1: '1 Main Street',
+  city: 'Berlin',
+  postalCode: '10115',
+  country: 'DE',
+};
+
+const BOOKING: CreateShipmentRequest = {
+  orderId: '3f9a8c2e-5b7d-4e1f-9a6c-2d8b7e4f1a90',
+  shipmentId: 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e',
+  idempotencyKey: 'logistics:3f9a8c2e-5b7d-4e1f-9a6c-2d8b7e4f1a90:book',
+  recipient: BOOKING_RECIPIENT,
+  weightGrams: 1200,
+};
 
 const HARNESSES: readonly CarrierHarness[] = [
   {
@@ -129,6 +158,40 @@ const HARNESSES: readonly CarrierHarness[] = [
     books: true,
   },
   {
+    name: 'sf',
+    fixtureFolder: 'sf/opcodes',
+    secrets: ['sf-push-token-being-retired-0123456789', 'sf-push-token-configured-now-0123456789'],
+    wrongSecret: 'sf-push-token-nobody-configured-0123456',
+    // SF signs nothing: no headers; the token is the path's (pushRequest).
+    sign: () => ({}),
+    staleBy: 'event-time',
+    fixtureTime: FIXTURE_TIME,
+    withStatus: (body, code) => {
+      const routes = (body.Body as { WaybillRoute: Record<string, unknown>[] }).WaybillRoute;
+      return { Body: { WaybillRoute: routes.map((route) => ({ ...route, opCode: code })) } };
+    },
+    start: async (secrets, calls = CALLS) => {
+      const api = await FakeSf.start();
+      return {
+        carrier: new SfCarrier({
+          ...calls,
+          apiBase: api.baseUrl,
+          partnerId: api.partnerId,
+          checkWord: api.checkWord,
+          monthlyCard: api.monthlyCard,
+          // One push URL is configured in SF's console at a time: the newest token.
+          pushToken: secrets.at(-1),
+        }),
+        stop: () => api.stop(),
+        api,
+      };
+    },
+    pushRequest: (secret) => ({ pathToken: secret }),
+    booking: { recipient: { ...BOOKING_RECIPIENT, phone: '+8613800138000' } },
+    idempotentBooking: true,
+    books: true,
+  },
+  {
     name: 'sandbox',
     fixtureFolder: 'waybill',
     secrets: [whsec('sandbox old secret'), whsec('sandbox new secret')],
@@ -153,25 +216,13 @@ function fixtures(folder: string): { code: string; raw: Buffer }[] {
     .map((file) => ({ code: file.replace(/\.json$/, ''), raw: readFileSync(path.join(dir, file)) }));
 }
 
-const BOOKING: CreateShipmentRequest = {
-  orderId: '3f9a8c2e-5b7d-4e1f-9a6c-2d8b7e4f1a90',
-  shipmentId: 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e',
-  idempotencyKey: 'logistics:3f9a8c2e-5b7d-4e1f-9a6c-2d8b7e4f1a90:book',
-  recipient: {
-    name: 'Ada Buyer',
-    line1: '1 Main Street',
-    city: 'Berlin',
-    postalCode: '10115',
-    country: 'DE',
-  },
-  weightGrams: 1200,
-};
-
 describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
   const [oldSecret, newSecret] = harness.secrets;
   let carrier: Carrier;
   let stop: () => Promise<void>;
-  let api: FakeCarrierApi | undefined;
+  let api: FakeCarrierControls | undefined;
+  const booking: CreateShipmentRequest = { ...BOOKING, ...harness.booking };
+  const signed = harness.pushRequest === undefined;
 
   beforeAll(async () => {
     ({ carrier, stop, api } = await harness.start([oldSecret, newSecret]));
@@ -180,7 +231,7 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
 
   const all = fixtures(harness.fixtureFolder);
   const verify = (raw: Buffer, headers: Record<string, string>, now = harness.fixtureTime) =>
-    carrier.verifyWebhook(raw, headers, now);
+    carrier.verifyWebhook(raw, headers, now, harness.pushRequest?.(newSecret));
 
   it('has the name it is registered under', () => {
     expect(carrier.name).toBe(harness.name);
@@ -206,40 +257,65 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
     }
   });
 
-  it.each(all.map((fixture) => [fixture.code, fixture.raw] as const))(
-    'verifies fixture %s signed with the new secret or the one being rotated out',
-    (_code, raw) => {
-      for (const secret of [newSecret, oldSecret]) {
-        const verdict = verify(raw, harness.sign(raw, secret, harness.fixtureTime));
+  if (signed) {
+    it.each(all.map((fixture) => [fixture.code, fixture.raw] as const))(
+      'verifies fixture %s signed with the new secret or the one being rotated out',
+      (_code, raw) => {
+        for (const secret of [newSecret, oldSecret]) {
+          const verdict = verify(raw, harness.sign(raw, secret, harness.fixtureTime));
+          expect(verdict).toMatchObject({ ok: true });
+          expect(verdict.ok && verdict.externalId).toBeTruthy();
+        }
+      },
+    );
+  }
+  const { pushRequest } = harness;
+  if (pushRequest) {
+    it.each(all.map((fixture) => [fixture.code, fixture.raw] as const))(
+      'verifies fixture %s under the configured path token only',
+      (_code, raw) => {
+        const verdict = carrier.verifyWebhook(raw, {}, harness.fixtureTime, pushRequest(newSecret));
         expect(verdict).toMatchObject({ ok: true });
         expect(verdict.ok && verdict.externalId).toBeTruthy();
-      }
-    },
-  );
+        for (const token of [oldSecret, harness.wrongSecret]) {
+          expect(carrier.verifyWebhook(raw, {}, harness.fixtureTime, pushRequest(token))).toMatchObject({
+            ok: false,
+            rejection: 'SIGNATURE_MISMATCH',
+          });
+        }
+        expect(carrier.verifyWebhook(raw, {}, harness.fixtureTime)).toMatchObject({
+          ok: false,
+          rejection: 'SIGNATURE_MISSING',
+        });
+      },
+    );
+  }
 
   describe('refuses', () => {
     const raw = all[0].raw;
 
-    it('a tampered body, a wrong secret and a forged signature (SIGNATURE_MISMATCH)', () => {
-      const good = harness.sign(raw, newSecret, harness.fixtureTime);
-      const tampered = Buffer.from(raw.toString('utf8').replace('"', ' "'));
-      expect(verify(tampered, good)).toMatchObject({ ok: false, rejection: 'SIGNATURE_MISMATCH' });
-      expect(verify(raw, harness.sign(raw, harness.wrongSecret, harness.fixtureTime))).toMatchObject({
-        rejection: 'SIGNATURE_MISMATCH',
+    if (signed) {
+      it('a tampered body, a wrong secret and a forged signature (SIGNATURE_MISMATCH)', () => {
+        const good = harness.sign(raw, newSecret, harness.fixtureTime);
+        const tampered = Buffer.from(raw.toString('utf8').replace('"', ' "'));
+        expect(verify(tampered, good)).toMatchObject({ ok: false, rejection: 'SIGNATURE_MISMATCH' });
+        expect(verify(raw, harness.sign(raw, harness.wrongSecret, harness.fixtureTime))).toMatchObject({
+          rejection: 'SIGNATURE_MISMATCH',
+        });
       });
-    });
 
-    it('a missing or malformed signature header (SIGNATURE_MISSING / SIGNATURE_MALFORMED)', () => {
-      expect(verify(raw, {})).toMatchObject({ ok: false, rejection: 'SIGNATURE_MISSING' });
-      const good = harness.sign(raw, newSecret, harness.fixtureTime);
-      const malformed = Object.fromEntries(
-        Object.entries(good).map(([name, value]) => [
-          name,
-          /signature|hmac/i.test(name) ? 'not-a-signature' : value,
-        ]),
-      );
-      expect(verify(raw, malformed)).toMatchObject({ ok: false, rejection: 'SIGNATURE_MALFORMED' });
-    });
+      it('a missing or malformed signature header (SIGNATURE_MISSING / SIGNATURE_MALFORMED)', () => {
+        expect(verify(raw, {})).toMatchObject({ ok: false, rejection: 'SIGNATURE_MISSING' });
+        const good = harness.sign(raw, newSecret, harness.fixtureTime);
+        const malformed = Object.fromEntries(
+          Object.entries(good).map(([name, value]) => [
+            name,
+            /signature|hmac/i.test(name) ? 'not-a-signature' : value,
+          ]),
+        );
+        expect(verify(raw, malformed)).toMatchObject({ ok: false, rejection: 'SIGNATURE_MALFORMED' });
+      });
+    }
 
     it('everything when no secret is configured (NOT_CONFIGURED)', async () => {
       const bare = await harness.start([]);
@@ -259,22 +335,24 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
       }
     });
 
-    it('a stale message (TIMESTAMP_OUT_OF_TOLERANCE), though correctly signed', () => {
-      const headers = harness.sign(raw, newSecret, harness.fixtureTime);
-      const late =
-        harness.staleBy === 'signed-timestamp'
-          ? new Date(harness.fixtureTime.getTime() + 6 * 60_000)
-          : new Date(harness.fixtureTime.getTime() + (MAX_EVENT_AGE + 60) * 1000);
-      expect(verify(raw, headers, late)).toMatchObject({
-        ok: false,
-        rejection: 'TIMESTAMP_OUT_OF_TOLERANCE',
+    if (signed) {
+      it('a stale message (TIMESTAMP_OUT_OF_TOLERANCE), though correctly signed', () => {
+        const headers = harness.sign(raw, newSecret, harness.fixtureTime);
+        const late =
+          harness.staleBy === 'signed-timestamp'
+            ? new Date(harness.fixtureTime.getTime() + 6 * 60_000)
+            : new Date(harness.fixtureTime.getTime() + (MAX_EVENT_AGE + 60) * 1000);
+        expect(verify(raw, headers, late)).toMatchObject({
+          ok: false,
+          rejection: 'TIMESTAMP_OUT_OF_TOLERANCE',
+        });
+        const justInTime =
+          harness.staleBy === 'signed-timestamp'
+            ? new Date(harness.fixtureTime.getTime() + 4 * 60_000)
+            : new Date(harness.fixtureTime.getTime() + (MAX_EVENT_AGE - 60) * 1000);
+        expect(verify(raw, headers, justInTime)).toMatchObject({ ok: true });
       });
-      const justInTime =
-        harness.staleBy === 'signed-timestamp'
-          ? new Date(harness.fixtureTime.getTime() + 4 * 60_000)
-          : new Date(harness.fixtureTime.getTime() + (MAX_EVENT_AGE - 60) * 1000);
-      expect(verify(raw, headers, justInTime)).toMatchObject({ ok: true });
-    });
+    }
 
     it('a signed body that is not a tracking event, or not JSON (PAYLOAD_MALFORMED)', () => {
       for (const text of ['{"hello":"world"}', 'not json at all', '[]']) {
@@ -287,22 +365,24 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
     });
   });
 
-  it('identifies a replay: the same delivery carries the same event id, and a changed id breaks the signature', () => {
-    const raw = all[0].raw;
-    const headers = harness.sign(raw, newSecret, harness.fixtureTime);
-    const first = verify(raw, headers);
-    const again = verify(raw, headers);
-    expect(first.ok && again.ok && first.externalId === again.externalId).toBe(true);
-    if (harness.staleBy === 'signed-timestamp') {
-      expect(verify(raw, { ...headers, 'webhook-id': 'msg_replayed_under_new_id' })).toMatchObject({
-        rejection: 'SIGNATURE_MISMATCH',
-      });
-    } else {
-      const relabelled = Buffer.from(raw.toString('utf8').replace(/"(evt_|event_id": ")/, '"$1x'));
-      expect(relabelled.equals(raw)).toBe(false);
-      expect(verify(relabelled, headers)).toMatchObject({ rejection: 'SIGNATURE_MISMATCH' });
-    }
-  });
+  if (signed) {
+    it('identifies a replay: the same delivery carries the same event id, and a changed id breaks the signature', () => {
+      const raw = all[0].raw;
+      const headers = harness.sign(raw, newSecret, harness.fixtureTime);
+      const first = verify(raw, headers);
+      const again = verify(raw, headers);
+      expect(first.ok && again.ok && first.externalId === again.externalId).toBe(true);
+      if (harness.staleBy === 'signed-timestamp') {
+        expect(verify(raw, { ...headers, 'webhook-id': 'msg_replayed_under_new_id' })).toMatchObject({
+          rejection: 'SIGNATURE_MISMATCH',
+        });
+      } else {
+        const relabelled = Buffer.from(raw.toString('utf8').replace(/"(evt_|event_id": ")/, '"$1x'));
+        expect(relabelled.equals(raw)).toBe(false);
+        expect(verify(relabelled, headers)).toMatchObject({ rejection: 'SIGNATURE_MISMATCH' });
+      }
+    });
+  }
 
   it('keeps a status no table knows as unknown and unmapped, without throwing', () => {
     const body = JSON.parse(all[0].raw.toString('utf8')) as Record<string, unknown>;
@@ -316,17 +396,17 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
 
   if (harness.books) {
     it('books a parcel and cancels it; one idempotency key is one parcel where the carrier has keys', async () => {
-      const booked = await carrier.createShipment(BOOKING);
+      const booked = await carrier.createShipment(booking);
       expect(booked).toMatchObject({ kind: 'booked', trackingNumber: expect.any(String) });
       if (harness.idempotentBooking) {
-        const again = await carrier.createShipment(BOOKING);
+        const again = await carrier.createShipment(booking);
         expect(again).toEqual(booked);
       }
       const trackingNumber = booked.kind === 'booked' ? booked.trackingNumber : '';
       const carrierShipmentId = booked.kind === 'booked' ? booked.carrierShipmentId : undefined;
       await expect(
         carrier.cancelShipment({
-          orderId: BOOKING.orderId,
+          orderId: booking.orderId,
           trackingNumber,
           carrierShipmentId,
           idempotencyKey: 'cancel-1',
@@ -337,7 +417,7 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
     if (harness.name !== 'sandbox') {
       it('reports an outage as unavailable after its bounded retries, never by throwing', async () => {
         api!.failNext = CALLS.retry.attempts;
-        await expect(carrier.createShipment({ ...BOOKING, idempotencyKey: 'outage' })).resolves.toMatchObject(
+        await expect(carrier.createShipment({ ...booking, idempotencyKey: 'outage' })).resolves.toMatchObject(
           {
             kind: 'unavailable',
           },
@@ -353,7 +433,7 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
           slow.api!.stallNext = 2;
           slow.api!.stallMs = 1000;
           const started = Date.now();
-          const outcome = await slow.carrier.createShipment({ ...BOOKING, idempotencyKey: 'stalled' });
+          const outcome = await slow.carrier.createShipment({ ...booking, idempotencyKey: 'stalled' });
           expect(outcome).toMatchObject({
             kind: 'unavailable',
             message: expect.stringMatching(/did not answer in time after 2 attempt/),
@@ -366,7 +446,7 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
     }
   } else {
     it('declines to book as a result, not an exception', async () => {
-      await expect(carrier.createShipment(BOOKING)).resolves.toMatchObject({
+      await expect(carrier.createShipment(booking)).resolves.toMatchObject({
         kind: 'refused',
         code: 'CARRIER.BOOKING_UNSUPPORTED',
       });

@@ -6,6 +6,7 @@ import { DirectCarrier } from './direct.carrier';
 import { EasyPostCarrier } from './easypost.carrier';
 import { Kuaidi100Carrier } from './kuaidi100.carrier';
 import { SandboxCarrier } from './sandbox.carrier';
+import { SfCarrier } from './sf.carrier';
 
 /**
  * The configured carriers by name. An unconfigured one is absent (its webhooks are 404). The
@@ -83,6 +84,26 @@ export class CarrierRegistry {
           timeoutMs: config.LOGISTICS_CARRIER_TIMEOUT_MS,
         }),
         false,
+      );
+    }
+    // SetTogether makes these four all set or all absent; the check is for the compiler too.
+    if (
+      config.LOGISTICS_SF_PARTNER_ID &&
+      config.LOGISTICS_SF_CHECK_WORD &&
+      config.LOGISTICS_SF_MONTHLY_CARD &&
+      config.LOGISTICS_SF_PUSH_TOKEN
+    ) {
+      this.add(
+        new SfCarrier({
+          ...calls,
+          apiBase: config.LOGISTICS_SF_API_BASE,
+          partnerId: config.LOGISTICS_SF_PARTNER_ID,
+          checkWord: config.LOGISTICS_SF_CHECK_WORD,
+          monthlyCard: config.LOGISTICS_SF_MONTHLY_CARD,
+          pushToken: config.LOGISTICS_SF_PUSH_TOKEN,
+          pushAllowedCidrs: config.LOGISTICS_SF_PUSH_ALLOWED_CIDRS,
+        }),
+        true,
       );
     }
     const named = [

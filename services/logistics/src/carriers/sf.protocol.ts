@@ -2,10 +2,10 @@
  * SF Express (丰桥 open platform) primitives, hand-written: no maintained library computes SF's
  * msgDigest (SF's own SDKs are copy-in samples), and the scheme is one MD5 over a Java-URL-encoded
  * string. Built from the documented format (carriers-cn notes §1.3, §1.6, §1.8), not from SF's code.
- * Next step: the `sf` carrier signs every form POST (`partnerID`, `requestID`, `serviceCode`,
+ * The `sf` carrier (sf.carrier.ts) signs every form POST (`partnerID`, `requestID`, `serviceCode`,
  * `timestamp`, `msgData`, `msgDigest`) with sfMsgDigest, and reads route pushes with
- * sfRouteStatus. Route pushes carry NO signature: that carrier authenticates them by the path
- * token (LOGISTICS_SF_PUSH_TOKEN, compared with `safeEqual` from @waybill/platform), not here.
+ * sfRouteStatus. Route pushes carry NO signature: it authenticates them by the path token
+ * (LOGISTICS_SF_PUSH_TOKEN, compared with `safeEqual` from @waybill/platform), not here.
  */
 import { CarrierStatusMatch, mapCarrierStatus, StatusMapping } from '../domain/tracking-update';
 import { base64Md5 } from './md5-signing';

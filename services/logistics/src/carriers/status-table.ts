@@ -2,6 +2,7 @@ import type { StatusMapping } from '../domain/tracking-update';
 import { AFTERSHIP_STATUS_TABLE } from './aftership.carrier';
 import { EASYPOST_STATUS_TABLE } from './easypost.carrier';
 import { KUAIDI100_STATUS_TABLE } from './kuaidi100.protocol';
+import { SF_STATUS_TABLE } from './sf.protocol';
 import { WAYBILL_STATUS_TABLE } from './waybill-tracking-webhook';
 
 /** Every carrier's mapping table, as the README documents it (readme-status-table.spec.ts checks). */
@@ -13,6 +14,7 @@ export const STATUS_TABLES: readonly {
   { carriers: 'easypost', table: EASYPOST_STATUS_TABLE },
   { carriers: 'direct, sandbox', table: WAYBILL_STATUS_TABLE },
   { carriers: 'kuaidi100', table: KUAIDI100_STATUS_TABLE },
+  { carriers: 'sf', table: SF_STATUS_TABLE },
 ];
 
 export function renderStatusTable(): string {

@@ -25,6 +25,15 @@ function replay(
 }
 
 describe('decideTracking (the monotonic shipment state machine)', () => {
+  it("only records an update about another waybill of the booking (SF's return or forward number)", () => {
+    const booked: ShipmentState = { status: 'exception', statusOccurredAt: at(0), trackingNumber: 'T1' };
+    expect(decideTracking(booked, { ...update('delivered', 5), trackingNumber: 'T2' })).toEqual({
+      kind: 'recorded',
+      reason: 'OTHER_WAYBILL',
+    });
+    expect(decideTracking(booked, update('delivered', 5))).toMatchObject({ kind: 'applied' });
+  });
+
   it('follows a parcel from label to door, announcing delivery', () => {
     const { state, decisions } = replay([
       update('in_transit', 1),

@@ -26,6 +26,8 @@ export interface ShipmentState {
   readonly status: ShipmentStatus;
   /** The carrier's time of the event that set `status` (RFC 3339). */
   readonly statusOccurredAt: string;
+  /** The waybill it was booked under, where known: updates about another waybill are only recorded. */
+  readonly trackingNumber?: string;
 }
 
 /** Why an update was kept in the history without changing the status. */
@@ -35,7 +37,13 @@ export type NotAppliedReason =
   | 'SAME_STATUS'
   | 'AFTER_FINAL_STATUS'
   | 'BACKWARDS'
-  | 'OLDER_THAN_CURRENT';
+  | 'OLDER_THAN_CURRENT'
+  /**
+   * About another waybill of the booking, matched by our shipment id (SF: a return or forward
+   * under a new number): kept for people, never applied, since its `delivered` may be the return
+   * reaching the sender.
+   */
+  | 'OTHER_WAYBILL';
 
 export type TrackingDecision =
   | {
@@ -50,6 +58,9 @@ export type TrackingDecision =
 export function decideTracking(state: ShipmentState, update: TrackingUpdate): TrackingDecision {
   if (update.status === 'unknown') {
     return { kind: 'recorded', reason: update.mapped ? 'UNKNOWN_STATUS' : 'UNMAPPED_STATUS' };
+  }
+  if (state.trackingNumber !== undefined && update.trackingNumber !== state.trackingNumber) {
+    return { kind: 'recorded', reason: 'OTHER_WAYBILL' };
   }
   const current = PHASE[state.status];
   const next = PHASE[update.status];

@@ -16,6 +16,12 @@ export interface TrackingUpdate {
   readonly occurredAt: string;
   readonly location?: string;
   readonly message?: string;
+  /**
+   * Our shipment id, where the carrier echoes the id we booked under (SF's `orderid`). It matches
+   * the shipment before the tracking number does, which may be another of the booking's waybills
+   * (a child, sign-back or return number).
+   */
+  readonly shipmentId?: string;
 }
 
 /** One row of a carrier's documented mapping table. */

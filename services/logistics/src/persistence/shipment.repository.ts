@@ -53,6 +53,8 @@ type Row = Record<string, unknown>;
 const SHIPMENT_COLUMNS = `id, order_id, storefront_id, carrier, tracking_number, carrier_shipment_id, label_ref, status,
   status_occurred_at, weight_grams, destination_country, traceparent, correlation_id, created_at, updated_at`;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function iso(value: unknown): string {
   return (value as Date).toISOString();
 }
@@ -141,6 +143,22 @@ export class ShipmentRepository {
        WHERE tracking_number = $1 AND ($2::text IS NULL OR carrier = $2)
        ORDER BY created_at DESC LIMIT 1 FOR UPDATE`,
       [trackingNumber, carrier ?? null],
+    );
+    return rows[0] ? toShipment(rows[0]) : undefined;
+  }
+
+  /** The carrier's shipment with this id, locked; undefined for an id that is not one of ours (not a UUID). */
+  async lockByIdForCarrier(
+    manager: EntityManager,
+    id: string,
+    carrier: string,
+  ): Promise<Shipment | undefined> {
+    if (!UUID.test(id)) {
+      return undefined;
+    }
+    const rows = await manager.query<Row[]>(
+      `SELECT ${SHIPMENT_COLUMNS} FROM shipments WHERE id = $1 AND carrier = $2 FOR UPDATE`,
+      [id, carrier],
     );
     return rows[0] ? toShipment(rows[0]) : undefined;
   }

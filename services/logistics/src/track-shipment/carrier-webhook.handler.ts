@@ -50,11 +50,19 @@ export class CarrierWebhookHandler implements WebhookHandler {
       }
     }
     for (const update of updates) {
-      const shipment = await this.shipments.lockByTrackingNumber(
-        manager,
-        update.trackingNumber,
-        carrier.aggregator ? undefined : carrier.name,
-      );
+      // A carrier naming our shipment id (SF's orderid) is matched by it first: its tracking number
+      // may be a child or return waybill we never stored. An aggregator never names our ids.
+      const byId =
+        update.shipmentId && !carrier.aggregator
+          ? await this.shipments.lockByIdForCarrier(manager, update.shipmentId, carrier.name)
+          : undefined;
+      const shipment =
+        byId ??
+        (await this.shipments.lockByTrackingNumber(
+          manager,
+          update.trackingNumber,
+          carrier.aggregator ? undefined : carrier.name,
+        ));
       if (!shipment) {
         if (Date.now() - webhook.receivedAt.getTime() < UNMATCHED_RETRY_WINDOW_MS) {
           throw new Error(`no ${carrier.name} shipment has tracking number ${update.trackingNumber} (yet)`);

@@ -21,6 +21,7 @@ import {
   FakeDirectCarrier,
   FakeEasyPost,
   FakeKuaidi100,
+  FakeSf,
   signAfterShip,
   signEasyPost,
   whsec,
@@ -37,6 +38,8 @@ export const SECRETS = {
   aftership: 'aftership-e2e-secret',
   easypost: 'easypost-e2e-secret',
   direct: whsec('direct carrier e2e secret'),
+  /** SF signs nothing: its pushes go to /v1/webhooks/carriers/sf/<this>. */
+  sfPushToken: 'sf-e2e-push-token-0123456789abcdefghij',
 } as const;
 
 export const TYPES = {
@@ -68,6 +71,7 @@ export class LogisticsTestEnv {
     /** Tracks the sandbox's parcels (as `shunfeng`): every booking here is subscribed with it. */
     readonly kuaidi100: FakeKuaidi100,
     private readonly front: PublicFront,
+    readonly sf: FakeSf,
     readonly keys: { reader: TestApiKey; operator: TestApiKey; stranger: TestApiKey; otherShop: TestApiKey },
   ) {}
 
@@ -80,6 +84,7 @@ export class LogisticsTestEnv {
     const kuaidi100 = await FakeKuaidi100.start();
     // Kuaidi100's callbackurl must be known before the service has its (random) port.
     const front = await PublicFront.start();
+    const sf = await FakeSf.start();
     const keys = {
       reader: testApiKey('storefront/shop-eu', ['shipments:read']),
       operator: testApiKey('admin', []),
@@ -103,9 +108,14 @@ export class LogisticsTestEnv {
           LOGISTICS_DIRECT_API_BASE: direct.baseUrl,
           LOGISTICS_DIRECT_API_KEY: direct.apiKey,
           LOGISTICS_DIRECT_WEBHOOK_SECRET: SECRETS.direct,
+          ...sf.env(),
+          LOGISTICS_SF_PUSH_TOKEN: SECRETS.sfPushToken,
+          // The test posts from loopback; the service may see it as ::ffff:127.0.0.1.
+          LOGISTICS_SF_PUSH_ALLOWED_CIDRS: '127.0.0.0/8,::1',
           LOGISTICS_CARRIER_RULES: JSON.stringify([
             { carrier: 'easypost', countries: ['US'] },
             { carrier: 'direct', countries: ['AT'] },
+            { carrier: 'sf', countries: ['CN'] },
           ]),
           LOGISTICS_SKU_WEIGHTS_GRAMS: JSON.stringify({ 'MUG-BLUE-350': 350 }),
           LOGISTICS_CARRIER_RETRY_BACKOFF_MS: '10',
@@ -123,11 +133,12 @@ export class LogisticsTestEnv {
         direct.stop(),
         kuaidi100.stop(),
         front.stop(),
+        sf.stop(),
       ]);
       throw error;
     });
     front.target = service.baseUrl;
-    return new LogisticsTestEnv(service, probe, deadLetters, easypost, direct, kuaidi100, front, keys);
+    return new LogisticsTestEnv(service, probe, deadLetters, easypost, direct, kuaidi100, front, sf, keys);
   }
 
   async stop(): Promise<void> {
@@ -139,6 +150,7 @@ export class LogisticsTestEnv {
       this.direct.stop(),
       this.kuaidi100.stop(),
       this.front.stop(),
+      this.sf.stop(),
     ]);
   }
 
