@@ -5,6 +5,7 @@ import type { Carrier } from './carrier';
 import { DirectCarrier } from './direct.carrier';
 import { EasyPostCarrier } from './easypost.carrier';
 import { SandboxCarrier } from './sandbox.carrier';
+import { ZtoCarrier } from './zto.carrier';
 
 /**
  * The configured carriers by name. An unconfigured one is absent (its webhooks are 404). The
@@ -63,6 +64,18 @@ export class CarrierRegistry {
           apiBase: config.LOGISTICS_DIRECT_API_BASE,
           apiKey: config.LOGISTICS_DIRECT_API_KEY,
           webhook: standardWebhooks(config.LOGISTICS_DIRECT_WEBHOOK_SECRET),
+        }),
+        true,
+      );
+    }
+    if (config.LOGISTICS_ZTO_APP_KEY && config.LOGISTICS_ZTO_APP_SECRET) {
+      this.add(
+        new ZtoCarrier({
+          ...calls,
+          apiBase: config.LOGISTICS_ZTO_API_BASE,
+          appKey: config.LOGISTICS_ZTO_APP_KEY,
+          appSecret: config.LOGISTICS_ZTO_APP_SECRET,
+          maxEventAgeSeconds,
         }),
         true,
       );
