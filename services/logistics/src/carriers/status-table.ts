@@ -2,6 +2,7 @@ import type { StatusMapping } from '../domain/tracking-update';
 import { AFTERSHIP_STATUS_TABLE } from './aftership.carrier';
 import { EASYPOST_STATUS_TABLE } from './easypost.carrier';
 import { WAYBILL_STATUS_TABLE } from './waybill-tracking-webhook';
+import { ZTO_STATUS_TABLE } from './zto.protocol';
 
 /** Every carrier's mapping table, as the README documents it (readme-status-table.spec.ts checks). */
 export const STATUS_TABLES: readonly {
@@ -11,6 +12,7 @@ export const STATUS_TABLES: readonly {
   { carriers: 'aftership', table: AFTERSHIP_STATUS_TABLE },
   { carriers: 'easypost', table: EASYPOST_STATUS_TABLE },
   { carriers: 'direct, sandbox', table: WAYBILL_STATUS_TABLE },
+  { carriers: 'zto', table: ZTO_STATUS_TABLE },
 ];
 
 export function renderStatusTable(): string {
