@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { PostalAddress } from '@waybill/contracts';
 import { chinaTime, closeLocal, listenLocal, readBody } from './local-http-party';
 import sandbox from './fixtures/carriers-cn/zto-track-push-sandbox.json';
 
@@ -73,6 +74,31 @@ export interface ZtoPushOptions {
   /** Wait this long before each send. */
   readonly delayMs?: number;
 }
+
+/**
+ * A sender and a receiver as Waybill books them (PostalAddress, phones in E.164), after the sandbox
+ * doc's sample order: what a booking with ZTO needs (both sides with a phone).
+ */
+export const ZTO_SAMPLE_PARTIES: { readonly shipFrom: PostalAddress; readonly recipient: PostalAddress } = {
+  shipFrom: {
+    name: 'Waybill 仓库',
+    line1: '骏业路255号',
+    city: '广州市',
+    region: '广东省',
+    postalCode: '510530',
+    country: 'CN',
+    phone: '+8615685585514',
+  },
+  recipient: {
+    name: '李四',
+    line1: '申贵路1500号',
+    city: '上海市',
+    region: '上海',
+    postalCode: '201100',
+    country: 'CN',
+    phone: '+8613800005514',
+  },
+};
 
 type Operation = 'create' | 'subscribe' | 'cancel';
 

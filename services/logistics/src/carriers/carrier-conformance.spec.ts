@@ -11,6 +11,7 @@ import {
   signStandard,
   WebhookSigner,
   whsec,
+  ZTO_SAMPLE_PARTIES,
 } from '@waybill/testing/parties';
 import { AfterShipCarrier } from './aftership.carrier';
 import type { Carrier, CarrierCallOptions, CreateShipmentRequest } from './carrier';
@@ -207,26 +208,7 @@ const HARNESSES: readonly CarrierHarness[] = [
         api,
       };
     },
-    booking: {
-      recipient: {
-        name: '李四',
-        line1: '申贵路1500号',
-        city: '上海市',
-        region: '上海',
-        postalCode: '201100',
-        country: 'CN',
-        phone: '+8613800005514',
-      },
-      shipFrom: {
-        name: 'Waybill 仓库',
-        line1: '骏业路255号',
-        city: '广州市',
-        region: '广东省',
-        postalCode: '510530',
-        country: 'CN',
-        phone: '+8615685585514',
-      },
-    },
+    booking: ZTO_SAMPLE_PARTIES,
     idempotentBooking: true,
     books: true,
   },

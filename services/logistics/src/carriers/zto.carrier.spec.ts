@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FakeZto } from '@waybill/testing/parties';
+import { FakeZto, ZTO_SAMPLE_PARTIES } from '@waybill/testing/parties';
 import { decideTracking, ShipmentState } from '../domain/shipment';
 import type { TrackingUpdate } from '../domain/tracking-update';
 import type { CreateShipmentRequest, WebhookAcknowledgement } from './carrier';
@@ -16,24 +16,7 @@ const BOOKING: CreateShipmentRequest = {
   orderId: '3f9a8c2e-5b7d-4e1f-9a6c-2d8b7e4f1a90',
   shipmentId: 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e',
   idempotencyKey: 'logistics:3f9a8c2e-5b7d-4e1f-9a6c-2d8b7e4f1a90:book',
-  recipient: {
-    name: '李四',
-    line1: '申贵路1500号',
-    city: '上海市',
-    region: '上海',
-    postalCode: '201100',
-    country: 'CN',
-    phone: '+8613800005514',
-  },
-  shipFrom: {
-    name: 'Waybill 仓库',
-    line1: '骏业路255号',
-    city: '广州市',
-    region: '广东省',
-    postalCode: '510530',
-    country: 'CN',
-    phone: '+8615685585514',
-  },
+  ...ZTO_SAMPLE_PARTIES,
   weightGrams: 1200,
 };
 
