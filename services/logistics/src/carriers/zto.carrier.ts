@@ -90,6 +90,9 @@ export class ZtoCarrier implements Carrier {
       );
     }
     const created = await this.call('zto.open.createOrder', {
+      // As the sandbox's official sample sends them; which of ZTO's order kinds (全网件 / 预约件) and
+      // e-waybill account (`accountInfo`, none sent here) an app needs is set per contract with ZTO.
+      // Only 预约件 orders can be cancelled (cancelPreOrder): VERIFY-LIVE against the console.
       partnerType: '2',
       orderType: '1',
       partnerOrderCode: request.shipmentId,
