@@ -149,6 +149,15 @@ describe('FakeZto', () => {
     expect(badType).toMatchObject({ status: false, statusCode: 'S208' });
   });
 
+  it('refuses the next call of one kind with the code it is given, carrying nothing out', async () => {
+    zto.refuseNext('subscribe', 'E413', '鉴权失败,请输入收寄人任一方电话号码后4位');
+    const refused = await call('zto.merchant.waybill.track.subsrcibe', { billCode: '73100000000001' });
+    expect(refused).toMatchObject({ status: false, statusCode: 'E413' });
+    expect(zto.subscriptions.size).toBe(0);
+    const again = await call('zto.merchant.waybill.track.subsrcibe', { billCode: '73100000000001' });
+    expect(again.status).toBe(true);
+  });
+
   it('plays an outage as a 503 page or as ZOP S203, carrying nothing out', async () => {
     zto.failNext = 1;
     const page = await fetch(`${zto.baseUrl}/zto.open.createOrder`, { method: 'POST', body: '{}' });

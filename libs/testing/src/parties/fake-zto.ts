@@ -130,6 +130,7 @@ export class FakeZto {
   readonly appKey: string;
   readonly appSecret: string;
   private readonly lose = new Set<Operation>();
+  private readonly refusals = new Map<Operation, { readonly statusCode: string; readonly message: string }>();
   private billSequence = 0;
 
   private constructor(
@@ -178,6 +179,14 @@ export class FakeZto {
   /** Carry out the next such request but never answer it (the socket is destroyed). */
   loseNextAnswer(operation: Operation): void {
     this.lose.add(operation);
+  }
+
+  /**
+   * Refuse the next such request with this ZOP code (HTTP 200, `status:false`), carrying nothing
+   * out: a business refusal after the gateway's checks passed (e.g. E413 收寄人电话号码后4位).
+   */
+  refuseNext(operation: Operation, statusCode: string, message: string): void {
+    this.refusals.set(operation, { statusCode, message });
   }
 
   orderFor(partnerOrderCode: string): FakeZtoOrder | undefined {
@@ -323,6 +332,11 @@ export class FakeZto {
       json = JSON.parse(body) as Record<string, unknown>;
     } catch {
       return { answer: failure('S208', '参数格式错误') };
+    }
+    const refusal = this.refusals.get(operation);
+    if (refusal) {
+      this.refusals.delete(operation);
+      return { answer: failure(refusal.statusCode, refusal.message), operation };
     }
     switch (operation) {
       case 'create':

@@ -175,6 +175,19 @@ describe('ZtoCarrier booking and cancelling against a fake ZOP', () => {
     expect(callsTo('zto.open.createOrder')).toHaveLength(2);
   });
 
+  it('refuses a booking whose bill ZTO will not track, naming the bill and the code', async () => {
+    zto.refuseNext('subscribe', 'E413', '鉴权失败,请输入收寄人任一方电话号码后4位');
+    const outcome = await carrierFor(zto).createShipment(BOOKING);
+    const billCode = zto.orderFor(BOOKING.shipmentId)?.billCode;
+    expect(outcome).toEqual({
+      kind: 'refused',
+      code: 'ZTO.E413',
+      message: `zto refused zto.merchant.waybill.track.subsrcibe: 鉴权失败,请输入收寄人任一方电话号码后4位 (bill ${billCode} is booked at ZTO but not tracked)`,
+    });
+    // Not retried: a refusal is an answer.
+    expect(callsTo('zto.merchant.waybill.track.subsrcibe')).toHaveLength(1);
+  });
+
   it('refuses before calling ZTO without a sender or a phone on either side', async () => {
     const carrier = carrierFor(zto);
     const { phone: _recipientPhone, ...recipient } = BOOKING.recipient;

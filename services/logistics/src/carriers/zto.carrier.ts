@@ -133,7 +133,7 @@ export class ZtoCarrier implements Carrier {
     if (subscribed.kind === 'refused') {
       return refused(
         subscribed.code,
-        `zto booked bill ${billCode} but refused to send its tracking: ${subscribed.message}`,
+        `${subscribed.message} (bill ${billCode} is booked at ZTO but not tracked)`,
       );
     }
     return {
