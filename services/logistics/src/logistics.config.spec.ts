@@ -150,6 +150,18 @@ describe('CarrierRegistry', () => {
     expect(() => registry.forBooking('aftership')).toThrow(/cannot book/);
   });
 
+  it('has zto, a booking carrier, once its app key and secret are set', () => {
+    expect(new CarrierRegistry(load({})).get('zto')).toBeUndefined();
+    const registry = new CarrierRegistry(
+      load({
+        LOGISTICS_ZTO_APP_KEY: 'zto-app-key',
+        LOGISTICS_ZTO_APP_SECRET: 'zto-app-secret',
+        LOGISTICS_CARRIER_RULES: '[{"carrier":"zto","countries":["CN"]}]',
+      }),
+    );
+    expect(registry.forBooking('zto')).toMatchObject({ name: 'zto', authenticatedBy: 'signature' });
+  });
+
   it('fails the boot when a rule names a carrier that cannot book', () => {
     expect(
       () =>

@@ -125,6 +125,50 @@ describe('FakeZto', () => {
     expect(correctlySpelt.status).toBe(false);
   });
 
+  it('refuses an order without a mobile or phone for the receiver, with S208', async () => {
+    const { receiverMobile: _dropped, ...receiver } = order.receiveInfo;
+    const answer = await call('zto.open.createOrder', { ...order, receiveInfo: receiver });
+    expect(answer).toMatchObject({ status: false, statusCode: 'S208' });
+    expect(zto.orders.size).toBe(0);
+  });
+
+  it('cancels a booked order by billCode or orderCode, and refuses an unknown one or a bad cancelType', async () => {
+    const booked = await call('zto.open.createOrder', order);
+    const billCode = booked.result?.billCode;
+    const byBill = await call('zto.open.cancelPreOrder', { cancelType: '1', orderCode: '', billCode });
+    expect(byBill).toEqual({ result: {}, message: '请求成功', status: true, statusCode: 'SYS000' });
+    expect(zto.cancelled.has(order.partnerOrderCode)).toBe(true);
+    const byOrder = await call('zto.open.cancelPreOrder', {
+      cancelType: '2',
+      orderCode: booked.result?.orderCode,
+    });
+    expect(byOrder.status).toBe(true);
+    const unknown = await call('zto.open.cancelPreOrder', { cancelType: '1', billCode: '73199999999999' });
+    expect(unknown).toMatchObject({ status: false, statusCode: 'FAKE_ORDER_NOT_FOUND' });
+    const badType = await call('zto.open.cancelPreOrder', { cancelType: '9', billCode });
+    expect(badType).toMatchObject({ status: false, statusCode: 'S208' });
+  });
+
+  it('refuses the next call of one kind with the code it is given, carrying nothing out', async () => {
+    zto.refuseNext('subscribe', 'E413', '鉴权失败,请输入收寄人任一方电话号码后4位');
+    const refused = await call('zto.merchant.waybill.track.subsrcibe', { billCode: '73100000000001' });
+    expect(refused).toMatchObject({ status: false, statusCode: 'E413' });
+    expect(zto.subscriptions.size).toBe(0);
+    const again = await call('zto.merchant.waybill.track.subsrcibe', { billCode: '73100000000001' });
+    expect(again.status).toBe(true);
+  });
+
+  it('plays an outage as a 503 page or as ZOP S203, carrying nothing out', async () => {
+    zto.failNext = 1;
+    const page = await fetch(`${zto.baseUrl}/zto.open.createOrder`, { method: 'POST', body: '{}' });
+    expect(page.status).toBe(503);
+    zto.failNext = 1;
+    zto.failAs = 'S203';
+    expect(await call('zto.open.createOrder', order)).toMatchObject({ status: false, statusCode: 'S203' });
+    expect(zto.orders.size).toBe(0);
+    expect((await call('zto.open.createOrder', order)).status).toBe(true);
+  });
+
   it('a lost answer still carries the create out, and the retry gets the same waybill', async () => {
     zto.loseNextAnswer('create');
     await expect(call('zto.open.createOrder', order)).rejects.toThrow();

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { PostalAddress } from '@waybill/contracts';
 import { chinaTime, closeLocal, listenLocal, readBody } from './local-http-party';
 import sandbox from './fixtures/carriers-cn/zto-track-push-sandbox.json';
 
@@ -15,7 +16,11 @@ import sandbox from './fixtures/carriers-cn/zto-track-push-sandbox.json';
  * - wants the app key in `x-companyid` (the SDKs) or `x-appKey` (the console docs) and
  *   `x-datadigest` = Base64(MD5_raw(body + appSecret)); a wrong or missing one is answered
  *   `{"status":false,"statusCode":"S211","message":"签名错误"}` (HTTP 200, as the gateway does);
- * - books one waybill per `partnerOrderCode`: a repeated create answers the same billCode;
+ * - books one waybill per `partnerOrderCode`: a repeated create answers the same billCode, and
+ *   wants a mobile or phone for both sender and receiver (S208 otherwise);
+ * - cancels on `POST /zto.open.cancelPreOrder` (`cancelType` 1–7, `orderCode` or `billCode`),
+ *   answering `{"result":{},"message":"请求成功","status":true,"statusCode":"SYS000"}` as the sandbox
+ *   doc shows; an unknown order is refused with a code of the fake's own (the notes show none);
  * - pushes one event per POST, fields `data`, `data_digest` = Base64(MD5_raw(data + appSecret)),
  *   `msg_type=Traces`, `company_id`, as a form or (option) JSON, and takes `status:true` in the
  *   answer as delivered.
@@ -70,19 +75,62 @@ export interface ZtoPushOptions {
   readonly delayMs?: number;
 }
 
-type Operation = 'create' | 'subscribe';
+/**
+ * A sender and a receiver as Waybill books them (PostalAddress, phones in E.164), after the sandbox
+ * doc's sample order: what a booking with ZTO needs (both sides with a phone).
+ */
+export const ZTO_SAMPLE_PARTIES: { readonly shipFrom: PostalAddress; readonly recipient: PostalAddress } = {
+  shipFrom: {
+    name: 'Waybill 仓库',
+    line1: '骏业路255号',
+    city: '广州市',
+    region: '广东省',
+    postalCode: '510530',
+    country: 'CN',
+    phone: '+8615685585514',
+  },
+  recipient: {
+    name: '李四',
+    line1: '申贵路1500号',
+    city: '上海市',
+    region: '上海',
+    postalCode: '201100',
+    country: 'CN',
+    phone: '+8613800005514',
+  },
+};
+
+type Operation = 'create' | 'subscribe' | 'cancel';
 
 const CREATE_ORDER = '/zto.open.createOrder';
 const SUBSCRIBE = '/zto.merchant.waybill.track.subsrcibe';
+const CANCEL = '/zto.open.cancelPreOrder';
+const OPERATIONS: Readonly<Record<string, Operation>> = {
+  [CREATE_ORDER]: 'create',
+  [SUBSCRIBE]: 'subscribe',
+  [CANCEL]: 'cancel',
+};
 
 export class FakeZto {
   readonly calls: FakeZtoCall[] = [];
   readonly orders = new Map<string, FakeZtoOrder>();
   readonly subscriptions = new Map<string, { readonly billCode: string; readonly mobilePhone?: string }>();
   readonly pushes: FakeZtoPush[] = [];
+  /** The partnerOrderCodes of the orders cancelled. */
+  readonly cancelled = new Set<string>();
+  /**
+   * Answer the next N API calls as an outage, carrying nothing out: `http-503` is a load balancer's
+   * 503 page; `S203` is ZOP's own 服务暂不可用 (service unavailable), which it sends with HTTP 200.
+   */
+  failNext = 0;
+  failAs: 'http-503' | 'S203' = 'http-503';
+  /** Hold the next N API calls this long before answering (to trip the caller's timeout). */
+  stallNext = 0;
+  stallMs = 0;
   readonly appKey: string;
   readonly appSecret: string;
   private readonly lose = new Set<Operation>();
+  private readonly refusals = new Map<Operation, { readonly statusCode: string; readonly message: string }>();
   private billSequence = 0;
 
   private constructor(
@@ -131,6 +179,14 @@ export class FakeZto {
   /** Carry out the next such request but never answer it (the socket is destroyed). */
   loseNextAnswer(operation: Operation): void {
     this.lose.add(operation);
+  }
+
+  /**
+   * Refuse the next such request with this ZOP code (HTTP 200, `status:false`), carrying nothing
+   * out: a business refusal after the gateway's checks passed (e.g. E413 收寄人电话号码后4位).
+   */
+  refuseNext(operation: Operation, statusCode: string, message: string): void {
+    this.refusals.set(operation, { statusCode, message });
   }
 
   orderFor(partnerOrderCode: string): FakeZtoOrder | undefined {
@@ -226,6 +282,23 @@ export class FakeZto {
     const body = await readBody(request);
     const method = request.method ?? '';
     const path = (request.url ?? '/').split('?')[0];
+    if (this.stallNext > 0) {
+      this.stallNext--;
+      await new Promise((resolve) => setTimeout(resolve, this.stallMs));
+    }
+    if (this.failNext > 0) {
+      this.failNext--;
+      const outage = failure('S203', '服务暂不可用');
+      this.calls.push({ method, path, headers: request.headers, body, answer: outage, lost: false });
+      if (this.failAs === 'http-503') {
+        response.writeHead(503, { 'Content-Type': 'text/html' });
+        response.end('<html><body>503 Service Temporarily Unavailable</body></html>');
+      } else {
+        response.writeHead(200, { 'Content-Type': 'application/json;charset=UTF-8' });
+        response.end(JSON.stringify(outage));
+      }
+      return;
+    }
     const { answer, operation } = this.answer(request, method, path, body);
     const lost = operation !== undefined && this.lose.delete(operation);
     this.calls.push({ method, path, headers: request.headers, body, answer, lost });
@@ -243,8 +316,9 @@ export class FakeZto {
     path: string,
     body: string,
   ): { readonly answer: Record<string, unknown>; readonly operation?: Operation } {
-    if (method !== 'POST' || (path !== CREATE_ORDER && path !== SUBSCRIBE)) {
-      return { answer: failure('S404', `接口不存在: ${path}`) };
+    const operation = OPERATIONS[path];
+    if (method !== 'POST' || operation === undefined) {
+      return { answer: failure('S207', `API不存在: ${path}`) };
     }
     const appKey = header(request, 'x-companyid') ?? header(request, 'x-appkey');
     if (appKey !== this.appKey) {
@@ -259,9 +333,19 @@ export class FakeZto {
     } catch {
       return { answer: failure('S208', '参数格式错误') };
     }
-    return path === CREATE_ORDER
-      ? { answer: this.createOrder(json), operation: 'create' }
-      : { answer: this.subscribe(json), operation: 'subscribe' };
+    const refusal = this.refusals.get(operation);
+    if (refusal) {
+      this.refusals.delete(operation);
+      return { answer: failure(refusal.statusCode, refusal.message), operation };
+    }
+    switch (operation) {
+      case 'create':
+        return { answer: this.createOrder(json), operation };
+      case 'subscribe':
+        return { answer: this.subscribe(json), operation };
+      case 'cancel':
+        return { answer: this.cancel(json), operation };
+    }
   }
 
   private createOrder(json: Record<string, unknown>): Record<string, unknown> {
@@ -269,8 +353,16 @@ export class FakeZto {
     if (typeof partnerOrderCode !== 'string' || partnerOrderCode === '') {
       return failure('S208', '缺少参数: partnerOrderCode');
     }
-    if (typeof json.senderInfo !== 'object' || typeof json.receiveInfo !== 'object') {
+    const sender = json.senderInfo as Record<string, unknown> | null | undefined;
+    const receiver = json.receiveInfo as Record<string, unknown> | null | undefined;
+    if (typeof sender !== 'object' || sender === null || typeof receiver !== 'object' || receiver === null) {
       return failure('S208', '缺少参数: senderInfo/receiveInfo');
+    }
+    if (!filled(sender.senderMobile) && !filled(sender.senderPhone)) {
+      return failure('S208', '寄件人手机号或电话不能为空');
+    }
+    if (!filled(receiver.receiverMobile) && !filled(receiver.receiverPhone)) {
+      return failure('S208', '收件人手机号或电话不能为空');
     }
     let order = this.orders.get(partnerOrderCode);
     if (!order) {
@@ -307,6 +399,31 @@ export class FakeZto {
     this.subscriptions.set(billCode, { billCode, mobilePhone });
     return { result: true, message: '成功', status: true, statusCode: 'SYS000' };
   }
+
+  private cancel(json: Record<string, unknown>): Record<string, unknown> {
+    const { cancelType, orderCode, billCode } = json;
+    if (typeof cancelType !== 'string' || !/^[1-7]$/.test(cancelType)) {
+      return failure('S208', 'cancelType 必须是 1-7');
+    }
+    if (!filled(orderCode) && !filled(billCode)) {
+      return failure('S208', 'orderCode与billCode必传其一');
+    }
+    const order = [...this.orders.values()].find(
+      (candidate) =>
+        (filled(orderCode) && candidate.orderCode === orderCode) ||
+        (filled(billCode) && candidate.billCode === billCode),
+    );
+    if (!order) {
+      // The notes document no code for this; the fake's own, so a test can tell it from a gateway code.
+      return failure('FAKE_ORDER_NOT_FOUND', '订单不存在');
+    }
+    this.cancelled.add(order.partnerOrderCode);
+    return { result: {}, message: '请求成功', status: true, statusCode: 'SYS000' };
+  }
+}
+
+function filled(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
 }
 
 function failure(statusCode: string, message: string): Record<string, unknown> {

@@ -7,11 +7,13 @@ import {
   FakeEasyPost,
   FakeKuaidi100,
   FakeSf,
+  FakeZto,
   signAfterShip,
   signEasyPost,
   signStandard,
   WebhookSigner,
   whsec,
+  ZTO_SAMPLE_PARTIES,
 } from '@waybill/testing/parties';
 import { AfterShipCarrier } from './aftership.carrier';
 import type { Carrier, CarrierCallOptions, CreateShipmentRequest, PushRequest } from './carrier';
@@ -20,6 +22,7 @@ import { EasyPostCarrier } from './easypost.carrier';
 import { Kuaidi100Carrier } from './kuaidi100.carrier';
 import { SandboxCarrier } from './sandbox.carrier';
 import { SfCarrier } from './sf.carrier';
+import { ZtoCarrier } from './zto.carrier';
 
 /**
  * One suite, every carrier: its fixtures (one per row of its mapping table, in the provider's
@@ -45,7 +48,7 @@ interface CarrierHarness {
   readonly start: (
     secrets: readonly string[],
     calls?: CarrierCallOptions,
-  ) => Promise<{ carrier: Carrier; stop: () => Promise<void>; api?: FakeCarrierControls }>;
+  ) => Promise<{ carrier: Carrier; stop: () => Promise<void>; api?: OutageControls }>;
   /** Booking twice with one idempotency key gives one parcel (EasyPost has no such key; see README). */
   readonly idempotentBooking?: boolean;
   readonly books: boolean;
@@ -55,16 +58,33 @@ interface CarrierHarness {
    * staleness, relabelled replays) do not apply; their own spec tests the token instead.
    */
   readonly pushRequest?: (secret: string) => PushRequest;
-  /** What a carrier needs in a booking beyond the shared one (SF: the recipient's phone). */
+  /**
+   * For carriers that sign inside the body (ZTO's `data_digest` field beside `data`): the request
+   * as sent, from a fixture and the headers `sign` gave. Without it, the fixture is the body as sent.
+   */
+  readonly wire?: (raw: Buffer, headers: Record<string, string>) => SentPush;
+  /** Changes a fixture's event identity (default: its `evt_` / `event_id`). */
+  readonly relabel?: (text: string) => string;
+  /** The carrier has one secret, no rotation window: only the new secret is tried. */
+  readonly singleSecret?: boolean;
+  /** What the carrier needs in a booking beyond BOOKING (SF: the recipient's phone; ZTO: a sender and phones). */
   readonly booking?: Partial<CreateShipmentRequest>;
 }
 
-/** What the outage scenarios tell a fake carrier API (FakeCarrierApi, FakeSf). */
-type FakeCarrierControls = Pick<FakeCarrierApi, 'failNext' | 'stallNext' | 'stallMs'>;
+interface SentPush {
+  readonly body: Buffer;
+  readonly headers: Record<string, string>;
+}
+
+/** How a carrier's fake API is made to fail (FakeCarrierApi, FakeSf, FakeZto). */
+type OutageControls = Pick<FakeCarrierApi, 'failNext' | 'stallNext' | 'stallMs'>;
 
 const FIXTURE_TIME = new Date('2026-03-02T09:30:00Z');
 const MAX_EVENT_AGE = 7 * 24 * 3600;
 const CALLS = { timeoutMs: 2000, retry: { attempts: 2, initialBackoffMs: 1 } };
+
+/** Not a ZTO header: where the conformance signer hands its digest to `wire`, which sends it as ZTO does. */
+const ZTO_SIGNATURE = 'zto-signature';
 
 const setIn = (body: Record<string, unknown>, key: string, patch: Record<string, unknown>) => ({
   ...body,
@@ -207,6 +227,53 @@ const HARNESSES: readonly CarrierHarness[] = [
     idempotentBooking: true,
     books: true,
   },
+  {
+    // ZTO signs inside the body, so its fixtures are track events (`data`): one per action, the
+    // sandbox's own for the eight it sent, the same shape for PROBLEM, RETURN_SCAN and RETURN_SIGNED
+    // (which it never sent), all at one actionTime so any of them is as old as the suite expects.
+    // `wire` sends one as ZTO does: a form with data_digest beside data. One app secret, no rotation.
+    name: 'zto',
+    fixtureFolder: path.join('zto', 'actions'),
+    secrets: ['zto-app-secret-retired', 'zto-app-secret-current'],
+    wrongSecret: 'zto-app-secret-guessed',
+    sign: (raw, secret) => ({ [ZTO_SIGNATURE]: FakeZto.digest(raw.toString('utf8'), secret) }),
+    staleBy: 'event-time',
+    fixtureTime: new Date('2025-05-22T07:08:00Z'),
+    withStatus: (body, code) => ({ ...body, action: code }),
+    wire: (raw, headers) => {
+      const digest = headers[ZTO_SIGNATURE];
+      const fields = {
+        data: raw.toString('utf8'),
+        ...(digest !== undefined && { data_digest: digest }),
+        msg_type: 'Traces',
+        company_id: 'zto-conformance-app',
+      };
+      return {
+        body: Buffer.from(new URLSearchParams(fields).toString()),
+        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' },
+      };
+    },
+    relabel: (text) => text.replace('"billCode": "', '"billCode": "x'),
+    singleSecret: true,
+    start: async (secrets, calls = CALLS) => {
+      const appSecret = secrets.at(-1) ?? '';
+      const api = await FakeZto.start(appSecret ? { appSecret } : {});
+      return {
+        carrier: new ZtoCarrier({
+          ...calls,
+          apiBase: api.baseUrl,
+          appKey: api.appKey,
+          appSecret,
+          maxEventAgeSeconds: MAX_EVENT_AGE,
+        }),
+        stop: () => api.stop(),
+        api,
+      };
+    },
+    booking: ZTO_SAMPLE_PARTIES,
+    idempotentBooking: true,
+    books: true,
+  },
 ];
 
 function fixtures(folder: string): { code: string; raw: Buffer }[] {
@@ -220,7 +287,7 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
   const [oldSecret, newSecret] = harness.secrets;
   let carrier: Carrier;
   let stop: () => Promise<void>;
-  let api: FakeCarrierControls | undefined;
+  let api: OutageControls | undefined;
   const booking: CreateShipmentRequest = { ...BOOKING, ...harness.booking };
   const signed = harness.pushRequest === undefined;
 
@@ -230,8 +297,16 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
   afterAll(() => stop());
 
   const all = fixtures(harness.fixtureFolder);
-  const verify = (raw: Buffer, headers: Record<string, string>, now = harness.fixtureTime) =>
-    carrier.verifyWebhook(raw, headers, now, harness.pushRequest?.(newSecret));
+  const sent = (raw: Buffer, headers: Record<string, string>): SentPush =>
+    harness.wire ? harness.wire(raw, headers) : { body: raw, headers };
+  const verify = (raw: Buffer, headers: Record<string, string>, now = harness.fixtureTime) => {
+    const push = sent(raw, headers);
+    return carrier.verifyWebhook(push.body, push.headers, now, harness.pushRequest?.(newSecret));
+  };
+  const read = (raw: Buffer, headers: Record<string, string>) => {
+    const push = sent(raw, headers);
+    return carrier.readWebhook(push.body, push.headers);
+  };
 
   it('has the name it is registered under', () => {
     expect(carrier.name).toBe(harness.name);
@@ -245,7 +320,7 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
       expect(SHIPMENT_STATUSES).toContain(row.status);
       const fixture = all.find((candidate) => candidate.code === row.carrierStatus)!;
       const headers = harness.sign(fixture.raw, newSecret, harness.fixtureTime);
-      const { updates } = carrier.readWebhook(fixture.raw, headers);
+      const { updates } = read(fixture.raw, headers);
       expect(updates).toHaveLength(1);
       expect({ code: row.carrierStatus, status: updates[0].status, mapped: updates[0].mapped }).toEqual({
         code: row.carrierStatus,
@@ -261,7 +336,7 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
     it.each(all.map((fixture) => [fixture.code, fixture.raw] as const))(
       'verifies fixture %s signed with the new secret or the one being rotated out',
       (_code, raw) => {
-        for (const secret of [newSecret, oldSecret]) {
+        for (const secret of harness.singleSecret ? [newSecret] : [newSecret, oldSecret]) {
           const verdict = verify(raw, harness.sign(raw, secret, harness.fixtureTime));
           expect(verdict).toMatchObject({ ok: true });
           expect(verdict.ok && verdict.externalId).toBeTruthy();
@@ -320,13 +395,8 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
     it('everything when no secret is configured (NOT_CONFIGURED)', async () => {
       const bare = await harness.start([]);
       try {
-        expect(
-          bare.carrier.verifyWebhook(
-            raw,
-            harness.sign(raw, newSecret, harness.fixtureTime),
-            harness.fixtureTime,
-          ),
-        ).toMatchObject({
+        const push = sent(raw, harness.sign(raw, newSecret, harness.fixtureTime));
+        expect(bare.carrier.verifyWebhook(push.body, push.headers, harness.fixtureTime)).toMatchObject({
           ok: false,
           rejection: 'NOT_CONFIGURED',
         });
@@ -377,7 +447,8 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
           rejection: 'SIGNATURE_MISMATCH',
         });
       } else {
-        const relabelled = Buffer.from(raw.toString('utf8').replace(/"(evt_|event_id": ")/, '"$1x'));
+        const relabel = harness.relabel ?? ((text: string) => text.replace(/"(evt_|event_id": ")/, '"$1x'));
+        const relabelled = Buffer.from(relabel(raw.toString('utf8')));
         expect(relabelled.equals(raw)).toBe(false);
         expect(verify(relabelled, headers)).toMatchObject({ rejection: 'SIGNATURE_MISMATCH' });
       }
@@ -389,7 +460,7 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
     const raw = Buffer.from(JSON.stringify(harness.withStatus(body, 'Teleported')));
     const headers = harness.sign(raw, newSecret, harness.fixtureTime);
     expect(verify(raw, headers)).toMatchObject({ ok: true });
-    const [update] = carrier.readWebhook(raw, headers).updates;
+    const [update] = read(raw, headers).updates;
     expect(update).toMatchObject({ status: 'unknown', mapped: false });
     expect(update.carrierStatus).toContain('Teleported');
   });

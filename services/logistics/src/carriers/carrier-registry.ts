@@ -7,6 +7,7 @@ import { EasyPostCarrier } from './easypost.carrier';
 import { Kuaidi100Carrier } from './kuaidi100.carrier';
 import { SandboxCarrier } from './sandbox.carrier';
 import { SfCarrier } from './sf.carrier';
+import { ZtoCarrier } from './zto.carrier';
 
 /**
  * The configured carriers by name. An unconfigured one is absent (its webhooks are 404). The
@@ -102,6 +103,18 @@ export class CarrierRegistry {
           monthlyCard: config.LOGISTICS_SF_MONTHLY_CARD,
           pushToken: config.LOGISTICS_SF_PUSH_TOKEN,
           pushAllowedCidrs: config.LOGISTICS_SF_PUSH_ALLOWED_CIDRS,
+        }),
+        true,
+      );
+    }
+    if (config.LOGISTICS_ZTO_APP_KEY && config.LOGISTICS_ZTO_APP_SECRET) {
+      this.add(
+        new ZtoCarrier({
+          ...calls,
+          apiBase: config.LOGISTICS_ZTO_API_BASE,
+          appKey: config.LOGISTICS_ZTO_APP_KEY,
+          appSecret: config.LOGISTICS_ZTO_APP_SECRET,
+          maxEventAgeSeconds,
         }),
         true,
       );

@@ -4,6 +4,7 @@ import { EASYPOST_STATUS_TABLE } from './easypost.carrier';
 import { KUAIDI100_STATUS_TABLE } from './kuaidi100.protocol';
 import { SF_STATUS_TABLE } from './sf.protocol';
 import { WAYBILL_STATUS_TABLE } from './waybill-tracking-webhook';
+import { ZTO_STATUS_TABLE } from './zto.protocol';
 
 /** Every carrier's mapping table, as the README documents it (readme-status-table.spec.ts checks). */
 export const STATUS_TABLES: readonly {
@@ -15,6 +16,7 @@ export const STATUS_TABLES: readonly {
   { carriers: 'direct, sandbox', table: WAYBILL_STATUS_TABLE },
   { carriers: 'kuaidi100', table: KUAIDI100_STATUS_TABLE },
   { carriers: 'sf', table: SF_STATUS_TABLE },
+  { carriers: 'zto', table: ZTO_STATUS_TABLE },
 ];
 
 export function renderStatusTable(): string {

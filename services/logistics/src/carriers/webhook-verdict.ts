@@ -79,7 +79,11 @@ function verifyBodyHmac(check: BodyHmacCheck): WebhookRefusal | undefined {
  * body, so it cannot be moved without the secret. Too old (or far in the future) is refused like a
  * stale signature; a recent replay is caught by the inbox's dedup on the event id.
  */
-function eventAgeVerdict(occurredAtMs: number, maxAgeSeconds: number, now: Date): WebhookRefusal | undefined {
+export function eventAgeVerdict(
+  occurredAtMs: number,
+  maxAgeSeconds: number,
+  now: Date,
+): WebhookRefusal | undefined {
   if (verifyTimestampTolerance(Math.floor(occurredAtMs / 1000), maxAgeSeconds, now)) {
     return undefined;
   }

@@ -1,10 +1,10 @@
 /**
  * ZTO (ZOP open platform) primitives, hand-written from the documented format (carriers-cn notes
  * §2.2–§2.4): both digests are Base64(MD5(text + appSecret)), a line over node:crypto.
- * Next step: the `zto` carrier sends `x-datadigest: ztoDataDigest(body, appSecret)` (with the
- * app key in `x-companyid`) on createOrder, cancelPreOrder and the (misspelt)
- * `zto.merchant.waybill.track.subsrcibe`, checks each track push with verifyZtoDataDigest over
- * the exact `data` string received (form or JSON), and maps its `action` with ztoTrackStatus.
+ * The `zto` carrier (zto.carrier.ts) signs createOrder, cancelPreOrder and the (misspelt)
+ * `zto.merchant.waybill.track.subsrcibe` with ztoDataDigest (the app key in `x-companyid`), checks
+ * each track push with verifyZtoDataDigest over the exact `data` string received (form or JSON),
+ * and maps its `action` with ztoTrackStatus.
  */
 import { CarrierStatusMatch, mapCarrierStatus, StatusMapping } from '../domain/tracking-update';
 import { base64Md5, pushedDigestMatches } from './md5-signing';

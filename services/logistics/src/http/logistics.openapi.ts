@@ -138,10 +138,13 @@ export const CARRIER_WEBHOOKS_API = {
     summary: 'Receive a carrier tracking webhook',
     description:
       'Verified on the raw body, stored and answered 200; applied in the background. `:carrier` is ' +
-      '`sandbox` or `direct` (Standard Webhooks), `easypost` or `aftership`.',
+      '`sandbox` or `direct` (Standard Webhooks), `easypost` or `aftership`; or `zto`, whose track ' +
+      'pushes come as form fields or JSON (`data`, `data_digest`, `msg_type`, `company_id`) and are ' +
+      'answered in its own words: `{"status":true,"message":"success","result":"success","statusCode":"200"}`, ' +
+      'or `{"status":false,…}` with a 4xx when refused, so ZTO sends it again.',
     webhook: {
       signature:
-        '`webhook-id`/`webhook-timestamp`/`webhook-signature` (sandbox, direct), `X-Hmac-Signature` (easypost), `aftership-hmac-sha256` (aftership)',
+        '`webhook-id`/`webhook-timestamp`/`webhook-signature` (sandbox, direct), `X-Hmac-Signature` (easypost), `aftership-hmac-sha256` (aftership), the `data_digest` field = Base64(MD5(data + app secret)) (zto)',
     },
     headers: [
       { name: 'webhook-id', description: 'sandbox, direct (Standard Webhooks): the message id.' },
