@@ -21,6 +21,7 @@ export type { SeenEvent, PublishOptions } from './event-probe';
 export { DeadLetterWatcher } from './dead-letter-watcher';
 export type { DeadLetter } from './dead-letter-watcher';
 export { freePort } from './free-port';
+export { PublicFront } from './public-front';
 export * from './metrics-scrape';
 export * from './service-process';
 export * from './parties';

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { exampleData } from '@waybill/contracts';
 import {
   apiKeysEnv,
   DeadLetterWatcher,
   EventProbe,
+  PublicFront,
   ServiceUnderTest,
   startServiceForTest,
   testApiKey,
@@ -261,47 +260,5 @@ export class LogisticsTestEnv {
         ])) === 1,
       { timeoutMs: 30_000, description: `webhook ${webhookId} to be processed` },
     );
-  }
-}
-
-/** The service's public address as a load balancer gives it: forwards every request to `target`. */
-class PublicFront {
-  target = '';
-
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-  ) {}
-
-  static async start(): Promise<PublicFront> {
-    const holder: { front?: PublicFront } = {};
-    const server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const headers = Object.fromEntries(
-          Object.entries(request.headers).filter(
-            (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host',
-          ),
-        );
-        fetch(`${holder.front?.target ?? ''}${request.url ?? '/'}`, {
-          method: request.method,
-          headers,
-          body: request.method === 'GET' ? undefined : Buffer.concat(chunks),
-        })
-          .then(async (answer) => {
-            response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? '' });
-            response.end(Buffer.from(await answer.arrayBuffer()));
-          })
-          .catch(() => response.writeHead(502).end());
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    holder.front = new PublicFront(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return holder.front;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
