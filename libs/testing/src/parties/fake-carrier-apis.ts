@@ -280,6 +280,15 @@ export function easyPostTrackerEvent(
 export class FakeDirectCarrier extends FakeCarrierApi {
   readonly shipments = new Map<string, { trackingNumber: string; pickedUp: boolean; cancelled: boolean }>();
   private readonly replies = new Map<string, Answer>();
+  private readonly lose = new Set<'create'>();
+
+  /**
+   * The next booking is carried out (and kept for its idempotency key) but its answer never
+   * arrives: the connection is dropped. A retry under the same key gets the booking back.
+   */
+  loseNextAnswer(operation: 'create'): void {
+    this.lose.add(operation);
+  }
 
   constructor(readonly apiKey = `dk_${hex(12)}`) {
     super();
@@ -299,6 +308,9 @@ export class FakeDirectCarrier extends FakeCarrierApi {
     }
     const answer = this.answer(call);
     this.replies.set(`${call.path}|${key}`, answer);
+    if (call.method === 'POST' && call.path === '/v1/shipments' && this.lose.delete('create')) {
+      return { ...answer, lost: true };
+    }
     return answer;
   }
 

@@ -48,7 +48,12 @@ interface CarrierHarness {
   readonly start: (
     secrets: readonly string[],
     calls?: CarrierCallOptions,
-  ) => Promise<{ carrier: Carrier; stop: () => Promise<void>; api?: OutageControls }>;
+  ) => Promise<{
+    carrier: Carrier;
+    stop: () => Promise<void>;
+    api?: OutageControls;
+    lostAnswer?: LostAnswerControls;
+  }>;
   /** Booking twice with one idempotency key gives one parcel (EasyPost has no such key; see README). */
   readonly idempotentBooking?: boolean;
   readonly books: boolean;
@@ -74,6 +79,15 @@ interface CarrierHarness {
 interface SentPush {
   readonly body: Buffer;
   readonly headers: Record<string, string>;
+}
+
+/**
+ * How a carrier's fake carries out a booking and loses its answer (the connection dropped, as a
+ * timeout or a proxy does), and how many parcels it holds: what proves a retry books one parcel.
+ */
+interface LostAnswerControls {
+  loseNextBooking(): void;
+  parcels(): number;
 }
 
 /** How a carrier's fake API is made to fail (FakeCarrierApi, FakeSf, FakeZto). */
@@ -146,6 +160,10 @@ const HARNESSES: readonly CarrierHarness[] = [
         }),
         stop: () => api.stop(),
         api,
+        lostAnswer: {
+          loseNextBooking: () => api.loseNextAnswer('create'),
+          parcels: () => api.shipments.size,
+        },
       };
     },
     // No key, but a booking first retrieves the label already bought under its reference.
@@ -172,6 +190,10 @@ const HARNESSES: readonly CarrierHarness[] = [
         }),
         stop: () => api.stop(),
         api,
+        lostAnswer: {
+          loseNextBooking: () => api.loseNextAnswer('create'),
+          parcels: () => api.shipments.size,
+        },
       };
     },
     idempotentBooking: true,
@@ -204,6 +226,7 @@ const HARNESSES: readonly CarrierHarness[] = [
         }),
         stop: () => api.stop(),
         api,
+        lostAnswer: { loseNextBooking: () => api.loseNextAnswer('create'), parcels: () => api.waybills.size },
       };
     },
     pushRequest: (secret) => ({ pathToken: secret }),
@@ -268,6 +291,7 @@ const HARNESSES: readonly CarrierHarness[] = [
         }),
         stop: () => api.stop(),
         api,
+        lostAnswer: { loseNextBooking: () => api.loseNextAnswer('create'), parcels: () => api.orders.size },
       };
     },
     booking: ZTO_SAMPLE_PARTIES,
@@ -493,6 +517,27 @@ describe.each(HARNESSES)('carrier conformance: $name', (harness) => {
             kind: 'unavailable',
           },
         );
+      });
+
+      it('books one parcel when a booking is carried out but its answer lost, then retried and redelivered', async () => {
+        const fresh = await harness.start([newSecret]);
+        try {
+          const { lostAnswer } = fresh;
+          expect(lostAnswer).toBeDefined();
+          lostAnswer?.loseNextBooking();
+          // The carrier's own bounded retry asks again after the dropped answer…
+          const first = await fresh.carrier.createShipment(booking);
+          expect(first).toMatchObject({ kind: 'booked', trackingNumber: expect.any(String) });
+          // …and so does the redelivered order.confirmed after a lost commit.
+          const again = await fresh.carrier.createShipment(booking);
+          expect(again).toMatchObject({
+            kind: 'booked',
+            trackingNumber: first.kind === 'booked' ? first.trackingNumber : '',
+          });
+          expect(lostAnswer?.parcels()).toBe(1);
+        } finally {
+          await fresh.stop();
+        }
       });
 
       it('times out a carrier that does not answer, per attempt, and reports it as unavailable', async () => {
