@@ -32,6 +32,7 @@ import {
   type ResolvedPostgres,
 } from '../libs/local-infra/src/postgres-runtime';
 import { startCarrier } from '../tools/simulators/carrier';
+import { startChinaCarriers } from '../tools/simulators/china-carriers';
 import { seedDemoCatalogue } from '../tools/simulators/demo-catalogue';
 import type { PartySimulator } from '../tools/simulators/party';
 import { startPaymentProvider } from '../tools/simulators/payment-provider';
@@ -386,6 +387,9 @@ async function main(): Promise<void> {
     await simulator('gateways', 'payment', (log) => startPaymentGateways({ serviceUrl: urls.payment, log }));
     await simulator('easypost', 'logistics', (log) =>
       startCarrier({ serviceUrl: urls.logistics, ...state.easypost, stepMs: flags.stepMs, log }),
+    );
+    await simulator('china-carriers', 'logistics', (log) =>
+      startChinaCarriers({ serviceUrl: urls.logistics, stepMs: flags.stepMs, log }),
     );
     await simulator('supplier', 'inventory', (log) =>
       startSupplier({ serviceUrl: urls.inventory, ...state.supplier, stepMs: flags.stepMs, log }),

@@ -200,9 +200,19 @@ describe('npm start', () => {
             GROUP BY payment_provider`,
         );
         const providers = new Set(delivered.map(({ provider }) => provider));
+        // Gateway buyers ship to China: SF up to 500 g, ZTO above, both tracked through Kuaidi100.
+        const carriers = new Set(
+          (
+            await query<{ carrier: string }>(
+              'logistics',
+              `SELECT DISTINCT carrier FROM shipments WHERE status = 'delivered'`,
+            )
+          ).map(({ carrier }) => carrier),
+        );
         return (
           delivered.reduce((sum, { n }) => sum + n, 0) >= 5 &&
           ['stripe', ...Object.keys(GATEWAY_CAPTURE_MODES)].every((provider) => providers.has(provider)) &&
+          ['easypost', 'sf', 'zto'].every((carrier) => carriers.has(carrier)) &&
           progress.expiredOrder?.status === 'CANCELLED' &&
           'delivered'
         );
@@ -223,6 +233,17 @@ describe('npm start', () => {
     expect(captured).toEqual(
       Object.entries(GATEWAY_CAPTURE_MODES).map(([provider, mode]) => ({ provider, mode })),
     );
+    // Every Chinese parcel was delivered by a Kuaidi100 push, as its carrier's tracking aggregator.
+    const deliveredBy = await query<{ carrier: string; source: string }>(
+      'logistics',
+      `SELECT DISTINCT s.carrier, e.source FROM shipments s
+         JOIN shipment_tracking_events e ON e.shipment_id = s.id AND e.status = 'delivered' AND e.applied
+        WHERE s.carrier IN ('sf', 'zto') ORDER BY s.carrier`,
+    );
+    expect(deliveredBy).toEqual([
+      { carrier: 'sf', source: 'kuaidi100' },
+      { carrier: 'zto', source: 'kuaidi100' },
+    ]);
     expect(run.output()).toMatch(/storefront {2}Authorization: Bearer wb_demo_sf_/);
     expect(run.output()).toContain(`http://127.0.0.1:${env.ORDER_PORT}`);
 
@@ -243,6 +264,7 @@ describe('npm start', () => {
         'storefront.log',
         'stripe.log',
         'gateways.log',
+        'china-carriers.log',
         'easypost.log',
         'supplier.log',
       ]),

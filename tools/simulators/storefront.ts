@@ -168,6 +168,26 @@ export function customerOrder(
   };
 }
 
+const US_ADDRESS = {
+  name: 'Demo Shopper',
+  line1: '1 Main St',
+  city: 'Austin',
+  region: 'TX',
+  postalCode: '78701',
+  country: 'US',
+};
+
+/** SF and ZTO want the consignee's phone (Kuaidi100 its last four digits for SF). */
+const CHINA_ADDRESS = {
+  name: '演示买家',
+  line1: '南山区科技园南区 1 栋 101',
+  city: '深圳市',
+  region: '广东省',
+  postalCode: '518057',
+  country: 'CN',
+  phone: '+8613800138000',
+};
+
 export function orderBody(
   choice: ReturnType<typeof customerOrder>,
   payment: CustomerPayment = CARD_PAYMENT,
@@ -178,14 +198,8 @@ export function orderBody(
     customer: { id: `cust-${randomUUID().slice(0, 8)}`, email: 'shopper@example.com' },
     lines: [{ sku: choice.sku, quantity: choice.quantity, unitPrice: DEMO_PRICES[choice.sku] ?? 1000 }],
     currency: payment.currency,
-    shippingAddress: {
-      name: 'Demo Shopper',
-      line1: '1 Main St',
-      city: 'Austin',
-      region: 'TX',
-      postalCode: '78701',
-      country: 'US',
-    },
+    // A buyer paying in CNY at a Chinese gateway ships to China (SF or ZTO, tracked through Kuaidi100).
+    shippingAddress: payment.currency === 'CNY' ? CHINA_ADDRESS : US_ADDRESS,
     // A gateway buyer scans a QR code or follows a redirect: there is no card token to send.
     payment: { provider: payment.provider, token: card ? choice.paymentMethod : 'buyer-pays-at-gateway' },
   };

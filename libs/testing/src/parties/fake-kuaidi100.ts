@@ -69,6 +69,8 @@ export class FakeKuaidi100 {
   readonly subscriptions = new Map<string, FakeKuaidi100Subscription>();
   readonly polls: { readonly param: string; readonly returnCode: string }[] = [];
   readonly pushes: FakeKuaidi100Push[] = [];
+  /** Called for every parcel newly subscribed: where a simulated journey starts. */
+  onSubscribed?: (subscription: FakeKuaidi100Subscription) => void;
   /** Parcels whose polling ended (abort, shutdown): subscribing them again is accepted as new. */
   private readonly ended = new Set<string>();
   private outages = 0;
@@ -259,6 +261,11 @@ export class FakeKuaidi100 {
       // A parcel subscribed again keeps its history: Kuaidi100 pushes the whole trace.
       trace: previous?.trace ?? [],
     });
+    const subscribed = this.subscriptions.get(id);
+    if (subscribed && this.onSubscribed) {
+      // After the answer is on its way: a simulated journey starts from a subscription Waybill holds.
+      setImmediate(() => this.onSubscribed?.(subscribed));
+    }
     return ['200', '提交成功'];
   }
 }
