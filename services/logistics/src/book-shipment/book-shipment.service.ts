@@ -112,6 +112,11 @@ export class BookShipment {
     await this.subscribeTracking(uow, shipment, order);
     await uow.publish([shipmentCreated(shipment)]);
     this.logger.log(`order ${order.orderId} booked with ${carrier.name}: ${shipment.trackingNumber}`);
+    if (outcome.warning) {
+      this.logger.warn(
+        `order ${order.orderId}, ${carrier.name} ${shipment.trackingNumber}: ${outcome.warning}`,
+      );
+    }
   }
 
   /**

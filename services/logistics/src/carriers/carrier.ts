@@ -38,6 +38,8 @@ export type BookingOutcome =
       /** Where the label lives (a URL or a reference), never the label itself. */
       readonly labelRef?: string;
       readonly carrierShipmentId?: string;
+      /** Booked, but something beside it failed that an operator should see (ZTO refused to push tracking). */
+      readonly warning?: string;
     }
   | { readonly kind: 'refused'; readonly code: string; readonly message: string }
   | { readonly kind: 'unavailable'; readonly message: string };

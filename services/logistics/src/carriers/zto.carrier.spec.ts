@@ -175,14 +175,16 @@ describe('ZtoCarrier booking and cancelling against a fake ZOP', () => {
     expect(callsTo('zto.open.createOrder')).toHaveLength(2);
   });
 
-  it('refuses a booking whose bill ZTO will not track, naming the bill and the code', async () => {
+  it('keeps a booked bill that ZTO will not track as booked, with a warning naming the code', async () => {
     zto.refuseNext('subscribe', 'E413', '鉴权失败,请输入收寄人任一方电话号码后4位');
     const outcome = await carrierFor(zto).createShipment(BOOKING);
     const billCode = zto.orderFor(BOOKING.shipmentId)?.billCode;
-    expect(outcome).toEqual({
-      kind: 'refused',
-      code: 'ZTO.E413',
-      message: `zto refused zto.merchant.waybill.track.subsrcibe: 鉴权失败,请输入收寄人任一方电话号码后4位 (bill ${billCode} is booked at ZTO but not tracked)`,
+    expect(billCode).toEqual(expect.any(String));
+    // The parcel exists at ZTO: refusing would leave a bill nobody knows about (and cannot cancel).
+    expect(outcome).toMatchObject({
+      kind: 'booked',
+      trackingNumber: billCode,
+      warning: `zto refused zto.merchant.waybill.track.subsrcibe: 鉴权失败,请输入收寄人任一方电话号码后4位 (ZTO.E413): bill ${billCode} is booked but ZTO will not push its tracking`,
     });
     // Not retried: a refusal is an answer.
     expect(callsTo('zto.merchant.waybill.track.subsrcibe')).toHaveLength(1);

@@ -130,16 +130,15 @@ export class ZtoCarrier implements Carrier {
       // The bill exists at ZTO; the booking is retried, gets the same bill and subscribes again.
       return subscribed;
     }
-    if (subscribed.kind === 'refused') {
-      return refused(
-        subscribed.code,
-        `${subscribed.message} (bill ${billCode} is booked at ZTO but not tracked)`,
-      );
-    }
     return {
       kind: 'booked',
       trackingNumber: billCode,
       carrierShipmentId: optionalString(result, 'orderCode', 64),
+      // The bill exists whatever ZTO says about tracking it: refusing the booking would leave a
+      // parcel nobody knows about (and nobody can cancel). Kuaidi100 can still track it.
+      ...(subscribed.kind === 'refused' && {
+        warning: `${subscribed.message} (${subscribed.code}): bill ${billCode} is booked but ZTO will not push its tracking`,
+      }),
     };
   }
 
