@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Client, ClientConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { BackgroundLoop } from '@waybill/platform';
 import type { SqlQueryable } from './query-rows';
 
 /** Channel names are SQL identifiers in LISTEN: keep them to these characters. */
@@ -106,4 +107,46 @@ export class CommitListener {
 function connectionConfig(dataSource: DataSource): ClientConfig {
   const pool = (dataSource.driver as PostgresDriver).master as { options: ClientConfig };
   return { ...pool.options, application_name: 'waybill-listener' };
+}
+
+export interface CommitWokenLoopOptions {
+  /** For logs: what the loop does, e.g. `purchase order dispatch`. */
+  readonly name: string;
+  readonly dataSource: DataSource;
+  /** The channel the writers notify at commit (notifyAtCommit). */
+  readonly channel: string;
+  /** The slow poll, for work no notification announced (retries falling due, rows from before start). */
+  readonly pollIntervalMs: number;
+  readonly work: (shouldContinue: () => boolean) => Promise<void>;
+  readonly logger: Logger;
+}
+
+/**
+ * A background loop woken by commits on `channel` and by a slow poll: the shape of every worker
+ * that sends what a transaction left to send (purchase orders, tracking subscriptions). Started,
+ * it runs once at once (work may be waiting from before the start), then listens.
+ */
+export class CommitWokenLoop {
+  private readonly loop: BackgroundLoop;
+  private readonly listener: CommitListener;
+
+  constructor(options: CommitWokenLoopOptions) {
+    this.loop = new BackgroundLoop(options.name, options.pollIntervalMs, options.work, options.logger);
+    this.listener = new CommitListener({
+      dataSource: options.dataSource,
+      channel: options.channel,
+      onNotify: () => this.loop.kick(),
+    });
+  }
+
+  start(): void {
+    this.loop.start();
+    this.loop.kick();
+    this.listener.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.listener.stop();
+    await this.loop.stop();
+  }
 }

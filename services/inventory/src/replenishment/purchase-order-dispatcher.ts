@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { backoffMs, CommitListener } from '@waybill/eventing';
+import { backoffMs, CommitWokenLoop } from '@waybill/eventing';
 import { DataSource } from 'typeorm';
 import { decidePurchaseOrderTransition } from '../domain/purchase-order';
 import { InventoryConfig } from '../inventory.config';
@@ -7,7 +7,6 @@ import { PurchaseOrder, PurchaseOrderRepository } from '../persistence/purchase-
 import type { PurchaseOrderDocument, SendOutcome } from '../suppliers/supplier-adapter';
 import { SupplierAdapters } from '../suppliers/supplier-adapters';
 import { Suppliers } from '../suppliers/suppliers';
-import { BackgroundLoop } from '@waybill/platform';
 import { PURCHASE_ORDER_DISPATCH_CHANNEL } from '../policies/dispatch-channel';
 
 const BATCH = 10;
@@ -30,8 +29,7 @@ const BATCH = 10;
 @Injectable()
 export class PurchaseOrderDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(PurchaseOrderDispatcher.name);
-  private readonly loop: BackgroundLoop;
-  private readonly listener: CommitListener;
+  private readonly loop: CommitWokenLoop;
 
   constructor(
     private readonly config: InventoryConfig,
@@ -40,28 +38,22 @@ export class PurchaseOrderDispatcher implements OnApplicationBootstrap, BeforeAp
     private readonly suppliers: Suppliers,
     private readonly adapters: SupplierAdapters,
   ) {
-    this.loop = new BackgroundLoop(
-      'purchase order dispatch',
-      config.INVENTORY_PO_DISPATCH_POLL_INTERVAL_MS,
-      (shouldContinue) => this.drain(shouldContinue),
-      this.logger,
-    );
-    this.listener = new CommitListener({
+    this.loop = new CommitWokenLoop({
+      name: 'purchase order dispatch',
       dataSource,
       channel: PURCHASE_ORDER_DISPATCH_CHANNEL,
-      onNotify: () => this.loop.kick(),
+      pollIntervalMs: config.INVENTORY_PO_DISPATCH_POLL_INTERVAL_MS,
+      work: (shouldContinue) => this.drain(shouldContinue),
+      logger: this.logger,
     });
   }
 
   onApplicationBootstrap(): void {
     this.loop.start();
-    this.loop.kick();
-    this.listener.start();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.listener.stop();
-    await this.loop.stop();
+  beforeApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   private async drain(shouldContinue: () => boolean): Promise<void> {

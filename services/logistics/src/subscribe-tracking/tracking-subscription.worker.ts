@@ -1,6 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { CommitListener } from '@waybill/eventing';
-import { BackgroundLoop } from '@waybill/platform';
+import { CommitWokenLoop } from '@waybill/eventing';
 import { DataSource } from 'typeorm';
 import { LogisticsConfig } from '../logistics.config';
 import { TRACKING_SUBSCRIPTION_CHANNEL } from '../persistence/tracking-subscription.repository';
@@ -14,36 +13,28 @@ import { SubscribeTracking } from './subscribe-tracking.service';
  */
 @Injectable()
 export class TrackingSubscriptionWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(TrackingSubscriptionWorker.name);
-  private readonly loop: BackgroundLoop;
-  private readonly listener: CommitListener;
+  private readonly loop: CommitWokenLoop;
 
   constructor(config: LogisticsConfig, dataSource: DataSource, subscribe: SubscribeTracking) {
-    this.loop = new BackgroundLoop(
-      'tracking subscriptions',
-      config.LOGISTICS_TRACKING_SUBSCRIBE_POLL_INTERVAL_MS,
-      async (shouldContinue) => {
+    this.loop = new CommitWokenLoop({
+      name: 'tracking subscriptions',
+      dataSource,
+      channel: TRACKING_SUBSCRIPTION_CHANNEL,
+      pollIntervalMs: config.LOGISTICS_TRACKING_SUBSCRIBE_POLL_INTERVAL_MS,
+      work: async (shouldContinue) => {
         while (shouldContinue() && (await subscribe.runDue(new Date())) > 0) {
           // Drain batch after batch while there is work.
         }
       },
-      this.logger,
-    );
-    this.listener = new CommitListener({
-      dataSource,
-      channel: TRACKING_SUBSCRIPTION_CHANNEL,
-      onNotify: () => this.loop.kick(),
+      logger: new Logger(TrackingSubscriptionWorker.name),
     });
   }
 
   onApplicationBootstrap(): void {
     this.loop.start();
-    this.loop.kick();
-    this.listener.start();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.listener.stop();
-    await this.loop.stop();
+  beforeApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 }
