@@ -1,32 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { createServer, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { FakeShopify, shopifyJson, shopifyOrder, shopifyRefund } from './fake-shopify';
-
-interface Received {
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: string;
-}
-
-/** A receiver that answers the given statuses in turn (the last one repeats). */
-async function receiver(statuses: number[] = [200]) {
-  const received: Received[] = [];
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-      response.writeHead(statuses[Math.min(received.length - 1, statuses.length - 1)] ?? 200);
-      response.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/webhooks/channels/shop-1`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import { recordingReceiver } from './storefront-webhook-sender';
 
 describe('shopifyOrder', () => {
   it('writes 64-bit ids as bare JSON numbers, digits intact', () => {
@@ -77,7 +51,7 @@ describe('FakeShopify', () => {
   }
 
   it('delivers with the real headers, signed over the raw body with its secret', async () => {
-    const waybill = await receiver();
+    const waybill = await recordingReceiver();
     try {
       const order = shopifyOrder();
       const [attempt] = await shopify.deliver('orders/create', order, { to: waybill.url });
@@ -101,7 +75,7 @@ describe('FakeShopify', () => {
   });
 
   it('retries a refused delivery with the same id and time, until acknowledged, and can duplicate', async () => {
-    const waybill = await receiver([500, 302, 200]);
+    const waybill = await recordingReceiver([500, 302, 200]);
     try {
       const firedAt = new Date('2026-12-04T10:00:00Z');
       const attempts = await shopify.deliver(

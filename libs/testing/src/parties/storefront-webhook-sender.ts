@@ -3,6 +3,8 @@
  * POST whose answer is recorded, and decimal-string arithmetic for order totals (platforms send
  * amounts as decimal strings; adding them as floats would make the fakes' own totals wrong).
  */
+import { closeLocal, listenLocal, readBody } from './local-http-party';
+
 export interface PostedWebhook {
   /** HTTP status of Waybill's answer; 0 when there was none (refused connection, timeout). */
   readonly status: number;
@@ -65,4 +67,34 @@ export function multiplyDecimal(value: string, quantity: number, minScale = 2): 
   const parsed = parseDecimal(value);
   const scale = Math.max(minScale, parsed.scale);
   return formatDecimal(parsed.units * 10n ** BigInt(scale - parsed.scale) * BigInt(quantity), scale);
+}
+
+export interface ReceivedWebhook {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+}
+
+export interface RecordingReceiver {
+  readonly url: string;
+  readonly received: ReceivedWebhook[];
+  close(): Promise<void>;
+}
+
+/**
+ * A stand-in for Waybill's intake in the fakes' own specs: records what arrives and answers the
+ * given statuses in turn (the last one repeats) with `answer` as the body.
+ */
+export async function recordingReceiver(
+  statuses: readonly number[] = [200],
+  answer = '{}',
+): Promise<RecordingReceiver> {
+  const received: ReceivedWebhook[] = [];
+  const { server, baseUrl } = await listenLocal(async (request, response) => {
+    received.push({ headers: request.headers, body: await readBody(request) });
+    response.writeHead(statuses[Math.min(received.length, statuses.length) - 1] ?? 200, {
+      'Content-Type': 'application/json',
+    });
+    response.end(answer);
+  });
+  return { url: `${baseUrl}/v1/webhooks/channels/connection-1`, received, close: () => closeLocal(server) };
 }
