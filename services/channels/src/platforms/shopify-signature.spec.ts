@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { ApiVersion, shopifyApi } from '@shopify/shopify-api';
 import fc from 'fast-check';
+import { FakeShopify, recordingReceiver, shopifyOrder } from '@waybill/testing/parties';
 import vector from './fixtures/signatures/shopify.json';
 import { SHOPIFY_MAX_AGE_SECONDS, verifyShopifyWebhook } from './shopify-signature';
 
@@ -256,3 +257,31 @@ function flipFirstBit(base64: string): string {
   bytes[0] = (bytes[0] ?? 0) ^ 1;
   return bytes.toString('base64');
 }
+
+describe('verifyShopifyWebhook takes what FakeShopify sends over HTTP', () => {
+  it('accepts its deliveries, refuses one signed with another key, and dedups a retry by its id', async () => {
+    const shopify = await FakeShopify.start({ shopDomain: SHOP });
+    const waybill = await recordingReceiver([500, 200]);
+    try {
+      const order = shopifyOrder({ id: 5512345678901234567n });
+      await shopify.deliver('orders/create', order, { to: waybill.url, retryUntilAcknowledged: 1 });
+      await shopify.deliver('orders/create', order, { to: waybill.url, signWith: 'forged' });
+      const verdicts = waybill.received.map((got) =>
+        verifyShopifyWebhook({
+          rawBody: Buffer.from(got.body, 'utf8'),
+          headers: got.headers,
+          secrets: [shopify.signingSecret],
+          shopDomain: SHOP,
+          now: new Date(),
+        }),
+      );
+      expect(verdicts.map((verdict) => verdict.ok)).toEqual([true, true, false]);
+      const [first, retry] = verdicts;
+      expect(first?.ok && retry?.ok && first.externalId === retry.externalId).toBe(true);
+      expect(verdicts[2]).toMatchObject({ rejection: 'SIGNATURE_MISMATCH' });
+    } finally {
+      await waybill.close();
+      await shopify.stop();
+    }
+  });
+});

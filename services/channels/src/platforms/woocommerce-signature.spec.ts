@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { FakeWooCommerce, recordingReceiver, wooOrder } from '@waybill/testing/parties';
 import vector from './fixtures/signatures/woocommerce.json';
 import { siteKey, verifyWooCommerceWebhook } from './woocommerce-signature';
 
@@ -125,5 +126,34 @@ describe('verifyWooCommerceWebhook', () => {
     const { 'x-wc-webhook-topic': _topic, ...partial } = headers(vector.body);
     const result = verify(vector.body, partial);
     expect(!result.ok && result.message).toBe('missing header(s): X-WC-Webhook-Topic');
+  });
+});
+
+describe('verifyWooCommerceWebhook takes what FakeWooCommerce sends over HTTP', () => {
+  it('accepts its deliveries and its ping, and names a duplicate delivery alike', async () => {
+    const woo = await FakeWooCommerce.start({ webhookSecret: vector.secret });
+    const waybill = await recordingReceiver();
+    try {
+      await woo.deliver('order.created', wooOrder(), { to: waybill.url, duplicate: true });
+      await woo.ping(waybill.url);
+      const verdicts = waybill.received.map((got) =>
+        verifyWooCommerceWebhook({
+          rawBody: Buffer.from(got.body, 'utf8'),
+          headers: got.headers,
+          secrets: [woo.webhookSecret],
+          siteUrl: woo.siteUrl,
+        }),
+      );
+      expect(verdicts.map((verdict) => verdict.ok && (verdict.ignored ?? false))).toEqual([
+        false,
+        false,
+        true,
+      ]);
+      const [first, duplicate] = verdicts;
+      expect(first?.ok && duplicate?.ok && first.externalId === duplicate.externalId).toBe(true);
+    } finally {
+      await waybill.close();
+      await woo.stop();
+    }
   });
 });

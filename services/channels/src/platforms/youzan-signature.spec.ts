@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { FakeYouzan, recordingReceiver, youzanTrade } from '@waybill/testing/parties';
 import vector from './fixtures/signatures/youzan.json';
 import { verifyYouzanPush, YOUZAN_ACKNOWLEDGEMENT, youzanSign } from './youzan-signature';
 
@@ -83,5 +84,31 @@ describe('verifyYouzanPush', () => {
 
   it('answers what Youzan waits for', () => {
     expect(JSON.stringify(YOUZAN_ACKNOWLEDGEMENT)).toBe('{"code":0,"msg":"success"}');
+  });
+});
+
+describe('verifyYouzanPush takes what FakeYouzan sends over HTTP', () => {
+  it('accepts its pushes and resends, names them alike, and refuses a forged one', async () => {
+    const youzan = await FakeYouzan.start({ clientId: vector.clientId, clientSecret: vector.clientSecret });
+    const waybill = await recordingReceiver([500, 200], JSON.stringify(YOUZAN_ACKNOWLEDGEMENT));
+    try {
+      const trade = youzanTrade({ updatedAt: new Date('2026-12-04T10:20:05Z') });
+      await youzan.push(trade, { to: waybill.url, retryUntilAcknowledged: 2 });
+      await youzan.push(trade, { to: waybill.url, signWith: 'forged' });
+      const verdicts = waybill.received.map((got) =>
+        verifyYouzanPush({ rawBody: Buffer.from(got.body, 'utf8'), ...CHECK, kdtId: String(youzan.kdtId) }),
+      );
+      const [first, resent, forged] = verdicts;
+      expect(first).toMatchObject({
+        ok: true,
+        tid: trade.tid,
+        message: { update_time: '2026-12-04 18:20:05' },
+      });
+      expect(first?.ok && resent?.ok && first.externalId === resent.externalId).toBe(true);
+      expect(forged).toMatchObject({ ok: false, rejection: 'SIGNATURE_MISMATCH' });
+    } finally {
+      await waybill.close();
+      await youzan.stop();
+    }
   });
 });
