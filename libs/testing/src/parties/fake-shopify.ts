@@ -129,7 +129,7 @@ export function shopifyOrder(input: ShopifyOrderInput = {}): ShopifyOrderPayload
   const tax = input.tax ?? '0.00';
   const discounts = input.discounts ?? '0.00';
   const lineTotal = addDecimals(lines.map((line) => multiplyDecimal(line.price, line.quantity)));
-  const subtotal = addDecimals([lineTotal, `-${discounts}`.replace('--', '')]);
+  const subtotal = addDecimals([lineTotal, `-${discounts}`]);
   const total = addDecimals([subtotal, shipping, tax]);
   const createdAt = input.createdAt ?? new Date().toISOString();
   const orderNumber = input.orderNumber ?? 1000 + Number(idSequence % 9000n);
