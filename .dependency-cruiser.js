@@ -9,7 +9,8 @@
  * cases apply inside the unit of work they are given (the replenishment planner, the reservation
  * releaser, event builders, views): shared logic that needs the repositories, which domain/ may not.
  */
-const LAYERS = 'domain|policies|http|events|persistence|providers|carriers|suppliers|channels|scheduling';
+const LAYERS =
+  'domain|policies|http|events|persistence|providers|carriers|suppliers|channels|platforms|scheduling';
 const USE_CASE_FOLDER = `^services/([^/]+)/src/(?!(?:${LAYERS})/)([^/]+)/`;
 const SPEC = '\\.(int-|e2e-)?spec\\.ts$';
 

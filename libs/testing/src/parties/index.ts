@@ -1,6 +1,6 @@
 /**
  * The outside parties Waybill talks to, played by real HTTP servers speaking each party's own wire
- * format: Stripe, WeChat Pay, Alipay, UnionPay, carriers (EasyPost, a direct carrier; SF Express, ZTO and Kuaidi100, not wired to a carrier yet) and an http-json supplier. The e2e tests
+ * format: Stripe, WeChat Pay, Alipay, UnionPay, carriers (EasyPost, a direct carrier; SF Express, ZTO and Kuaidi100, not wired to a carrier yet), an http-json supplier and the storefront platforms (Shopify, WooCommerce, Youzan). The e2e tests
  * and the `npm start` simulators (tools/simulators) use these same classes, so what the demo shows
  * is what the tests prove. Import them from `@waybill/testing/parties` to load nothing else.
  */
@@ -17,3 +17,7 @@ export * from './test-certificates';
 export * from './fake-sf';
 export * from './fake-zto';
 export * from './fake-kuaidi100';
+export * from './storefront-webhook-sender';
+export * from './fake-shopify';
+export * from './fake-woocommerce';
+export * from './fake-youzan';
