@@ -44,7 +44,7 @@ const connectionSchema = S.named(
       store: S.string({ description: 'Shop domain (Shopify), site URL (WooCommerce) or kdt_id (Youzan).' }),
       storefrontId: S.string(),
       api: S.object({
-        base: S.string({ format: 'uri' }),
+        base: S.string(),
         credentialNames: S.arrayOf(
           S.string({ description: 'The names of the credentials; never their values.' }),
         ),

@@ -5,21 +5,49 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  IsUrl,
   Length,
   Max,
   Min,
   registerDecorator,
   ValidationArguments,
 } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
 import jsonata from 'jsonata';
 import { IsCurrencyCode, IsNestedObject, IsSlug } from '@waybill/contracts';
 import { CHANNEL_KINDS, type ChannelKind } from '../connections/connection';
 
-const HTTP_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
 const MAX_CREDENTIALS = 8;
 const MAX_SECRET_LENGTH = 4096;
 const MAX_OVERLAY_LENGTH = 64 * 1024;
+
+/** An absolute http(s) URL without query or fragment: a site or an API base that paths are added to. */
+export function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string' || value.length > 2048) {
+    return false;
+  }
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.search === '' && url.hash === '';
+  } catch {
+    return false;
+  }
+}
+
+function IsHttpUrl(): PropertyDecorator {
+  return (target, propertyKey) => {
+    registerDecorator({
+      name: 'isHttpUrl',
+      target: target.constructor,
+      propertyName: String(propertyKey),
+      validator: {
+        validate: isHttpUrl,
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property ?? 'value'} must be an http(s) URL without query or fragment`,
+      },
+    });
+    JSONSchema({ type: 'string', pattern: '^https?://' })(target, String(propertyKey));
+  };
+}
 
 /** What `store` is on each platform: what its webhooks and API name the store by. */
 const STORE_FORMATS: Record<ChannelKind, { test: (store: string) => boolean; description: string }> = {
@@ -28,16 +56,7 @@ const STORE_FORMATS: Record<ChannelKind, { test: (store: string) => boolean; des
     description: 'the shop domain, <shop>.myshopify.com',
   },
   woocommerce: {
-    test: (store) => {
-      try {
-        const url = new URL(store);
-        return (
-          (url.protocol === 'https:' || url.protocol === 'http:') && url.search === '' && url.hash === ''
-        );
-      } catch {
-        return false;
-      }
-    },
+    test: isHttpUrl,
     description: 'the site URL, e.g. https://shop.example.com',
   },
   // kdt_id is a 64-bit number on Youzan's side: kept as digits, never as a JS number.
@@ -155,11 +174,25 @@ function IsJsonataExpression(): PropertyDecorator {
 }
 
 export class ConnectionApiDto {
-  @IsUrl(HTTP_URL)
+  @IsHttpUrl()
   base!: string;
 
   @IsCredentials()
   @IsObject()
+  // A Record has no class to derive a schema from (the generator would point at one named Object):
+  // say what the validator checks instead.
+  @JSONSchema((schema) => {
+    const rest: Record<string, unknown> = { ...schema };
+    delete rest.$ref;
+    return {
+      ...rest,
+      type: 'object',
+      minProperties: 1,
+      maxProperties: MAX_CREDENTIALS,
+      additionalProperties: { type: 'string', minLength: 1, maxLength: MAX_SECRET_LENGTH },
+      description: 'By name, as the platform calls them (accessToken; consumerKey and consumerSecret; …).',
+    };
+  })
   credentials!: Record<string, string>;
 }
 
