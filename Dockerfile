@@ -3,7 +3,7 @@
 #
 #   docker build --build-arg SERVICE=order -t waybill-order .
 #
-# The compiled code of all four services is in every image (it is small); SERVICE only sets the
+# The compiled code of all five services is in every image (it is small); SERVICE only sets the
 # default entry point, so `-e SERVICE=payment` runs another one from the same image. Arguments go to
 # the service: `docker run … waybill-order migrate` runs its migrations and exits (the k8s Job).
 

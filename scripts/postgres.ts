@@ -23,6 +23,7 @@ const SERVICE_DATABASES = [
   'waybill_inventory',
   'waybill_payment',
   'waybill_logistics',
+  'waybill_channels',
 ] as const;
 
 async function setup(): Promise<number> {

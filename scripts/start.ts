@@ -43,7 +43,13 @@ import { startComposeInfra, type ComposeInfra, type ComposeService } from '../to
 import { FigureSources, SERVICE_NAMES, type ServiceName } from '../tools/start/figures';
 import { FlagError, parseStartFlags, USAGE, type StartFlags } from '../tools/start/flags';
 import { RunFolder, type StartedProcess } from '../tools/start/run-folder';
-import { demoApiKeyEntries, loadOrCreateState, waybillHome, type DemoState } from '../tools/start/state';
+import {
+  demoApiKeyEntries,
+  demoChannelsSecretsKey,
+  loadOrCreateState,
+  waybillHome,
+  type DemoState,
+} from '../tools/start/state';
 import {
   redraw,
   statusBlock,
@@ -59,6 +65,7 @@ const DEFAULT_PORTS: Record<ServiceName, number> = {
   inventory: 3002,
   payment: 3003,
   logistics: 3004,
+  channels: 3005,
 };
 const READY_TIMEOUT_MS = 300_000;
 const TTY_REFRESH_MS = 1000;
@@ -368,6 +375,7 @@ async function main(): Promise<void> {
     inventory: {},
     payment: { PAYMENT_SANDBOX_WEBHOOK_SECRET: state.sandbox.paymentWebhookSecret },
     logistics: { LOGISTICS_SANDBOX_WEBHOOK_SECRET: state.sandbox.carrierWebhookSecret },
+    channels: { CHANNELS_SECRETS_KEY: demoChannelsSecretsKey(state) },
   };
   const gateways: string[] = [];
   if (flags.simulate) {
@@ -415,7 +423,7 @@ async function main(): Promise<void> {
       ...envOf[name],
     });
   }
-  say(`Starting order, inventory, payment and logistics (Kafka ${brokers})…`);
+  say(`Starting order, inventory, payment, logistics and channels (Kafka ${brokers})…`);
   await Promise.all(SERVICE_NAMES.map((name) => waitUntilReady(name, urls[name])));
   if (stopping) {
     return;

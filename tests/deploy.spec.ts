@@ -14,6 +14,7 @@ import Ajv2019 from 'ajv/dist/2019';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { dlqTopic, SERVICE_NAMES, TOPICS } from '@waybill/contracts';
 import { declaredProperties, envGroupsOf, secretPropertiesOf } from '@waybill/platform';
+import { ChannelsConfig } from '../services/channels/src/channels.config';
 import { InventoryConfig } from '../services/inventory/src/inventory.config';
 import { LogisticsConfig } from '../services/logistics/src/logistics.config';
 import { OrderConfig } from '../services/order/src/order.config';
@@ -25,6 +26,7 @@ const CONFIGS = {
   inventory: InventoryConfig,
   payment: PaymentConfig,
   logistics: LogisticsConfig,
+  channels: ChannelsConfig,
 };
 type Service = keyof typeof CONFIGS;
 

@@ -3,6 +3,7 @@
  * PostgreSQL: it applies the whole schema of a service and exits 0, is a no-op the second time,
  * never needs Kafka, and exits 1 when it cannot migrate.
  */
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { Client } from 'pg';
 import { createTestDatabase, spawnTypeScript, type TestDatabase } from '@waybill/testing';
@@ -49,6 +50,12 @@ const OWN_TABLE: Record<string, string> = {
   inventory: 'purchase_orders',
   payment: 'payments',
   logistics: 'shipments',
+  channels: 'channel_connections',
+};
+
+/** What a service needs beyond its database to pass production's config validation. */
+const REQUIRED_ENV: Record<string, Record<string, string>> = {
+  channels: { CHANNELS_SECRETS_KEY: `k1:${randomBytes(32).toString('base64')}` },
 };
 
 describe('main.js migrate (the migration Job)', () => {
@@ -62,7 +69,7 @@ describe('main.js migrate (the migration Job)', () => {
     async (service) => {
       const database = await createTestDatabase(`migrate_${service}`);
       databases.push(database);
-      const env = { [`${service.toUpperCase()}_DATABASE_URL`]: database.url };
+      const env = { [`${service.toUpperCase()}_DATABASE_URL`]: database.url, ...REQUIRED_ENV[service] };
 
       const first = await migrate(service, env);
       expect({ code: first.code, output: first.output }).toEqual({
@@ -89,5 +96,12 @@ describe('main.js migrate (the migration Job)', () => {
     const run = await migrate('order', { WAYBILL_API_KEYS: 'not json' });
     expect(run.code).toBe(1);
     expect(run.output).toContain('WAYBILL_API_KEYS');
+  });
+
+  it('refuses to run channels in production without the key that seals its secrets', async () => {
+    const run = await migrate('channels', { CHANNELS_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('CHANNELS_SECRETS_KEY');
+    expect(run.output).not.toContain('migration failed');
   });
 });

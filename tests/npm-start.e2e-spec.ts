@@ -17,7 +17,7 @@ import { neverPays } from '../tools/simulators/payment-gateways';
 import type { StartedProcess } from '../tools/start/run-folder';
 import type { RunSummary } from '../tools/start/status-view';
 
-const SERVICES = ['order', 'inventory', 'payment', 'logistics'] as const;
+const SERVICES = ['order', 'inventory', 'payment', 'logistics', 'channels'] as const;
 /** The gateways npm start plays besides Stripe, and how each captures (its mode there). */
 const GATEWAY_CAPTURE_MODES = { alipay: 'immediate', unionpay: 'manual', wechatpay: 'immediate' } as const;
 
@@ -249,6 +249,7 @@ describe('npm start', () => {
 
     const { summary, pids, runDir } = await interrupt(run);
     expect(pids.map((entry) => entry.name).sort()).toEqual([
+      'channels',
       'inventory',
       'logistics',
       'order',

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { parse as parseYaml } from 'yaml';
 import { EventingMetrics, webhookInboxMetrics } from '@waybill/eventing';
 import { httpMetricsMiddleware, Metrics, WebhookOutcomes } from '@waybill/platform';
+import { ChannelsMetrics } from '../services/channels/src/channels-metrics';
 import { InventoryMetrics } from '../services/inventory/src/inventory-metrics';
 import { LogisticsMetrics } from '../services/logistics/src/logistics-metrics';
 import { OrderMetrics } from '../services/order/src/order-metrics';
@@ -39,6 +40,7 @@ function exportedSampleNames(): Set<string> {
   new OrderMetrics(metrics, noDatabase);
   new InventoryMetrics(metrics, noDatabase);
   new LogisticsMetrics(metrics, noDatabase);
+  new ChannelsMetrics(metrics, noDatabase);
   const names = new Set<string>(['up']); // Prometheus's own, per scrape target
   for (const metric of metrics.registry.getMetricsAsArray()) {
     const { name, type } = metric as unknown as { name: string; type: string };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { createTestDatabase, freePort, spawnService, testInfrastructure, waitFor } from '@waybill/testing';
 
-const SERVICES = ['order', 'inventory', 'payment', 'logistics'] as const;
+const SERVICES = ['order', 'inventory', 'payment', 'logistics', 'channels'] as const;
 
 const ADMIN_KEY = 'lifecycle-admin-key';
 const API_KEYS = JSON.stringify([

@@ -4,3 +4,4 @@ CREATE DATABASE waybill_order;
 CREATE DATABASE waybill_inventory;
 CREATE DATABASE waybill_payment;
 CREATE DATABASE waybill_logistics;
+CREATE DATABASE waybill_channels;

@@ -3,9 +3,9 @@
 # migrations and exits.
 set -eu
 case "${SERVICE:-}" in
-  order | inventory | payment | logistics) ;;
+  order | inventory | payment | logistics | channels) ;;
   *)
-    echo "SERVICE must be one of order, inventory, payment, logistics (got '${SERVICE:-}')" >&2
+    echo "SERVICE must be one of order, inventory, payment, logistics, channels (got '${SERVICE:-}')" >&2
     exit 64
     ;;
 esac

@@ -15,6 +15,8 @@ import { InventoryConfig } from '../../services/inventory/src/inventory.config';
 import { InventoryModule } from '../../services/inventory/src/inventory.module';
 import { LogisticsConfig } from '../../services/logistics/src/logistics.config';
 import { LogisticsModule } from '../../services/logistics/src/logistics.module';
+import { ChannelsConfig } from '../../services/channels/src/channels.config';
+import { ChannelsModule } from '../../services/channels/src/channels.module';
 import { OrderConfig } from '../../services/order/src/order.config';
 import { OrderModule } from '../../services/order/src/order.module';
 import { PaymentConfig } from '../../services/payment/src/payment.config';
@@ -41,8 +43,14 @@ const logistics: ServiceEntry<LogisticsConfig> = {
   module: (config) => LogisticsModule.forRoot(config),
 };
 
-/** The four HTTP services, as their main.ts start them. */
-export const SERVICE_ENTRIES = { order, inventory, payment, logistics };
+const channels: ServiceEntry<ChannelsConfig> = {
+  service: 'channels',
+  config: ChannelsConfig,
+  module: (config) => ChannelsModule.forRoot(config),
+};
+
+/** The five HTTP services, as their main.ts start them. */
+export const SERVICE_ENTRIES = { order, inventory, payment, logistics, channels };
 export type ServiceName = keyof typeof SERVICE_ENTRIES;
 export const SERVICE_NAMES = Object.keys(SERVICE_ENTRIES) as ServiceName[];
 

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT, runCommand, type Logger } from '@waybill/local-infra';
-import { demoApiKeyEntries, type DemoState } from './state';
+import { demoApiKeyEntries, demoChannelsSecretsKey, type DemoState } from './state';
 
 export type ComposeService = 'kafka' | 'postgres';
 
@@ -41,6 +41,7 @@ export function demoComposeEnv(example: string, state: DemoState): string {
     WAYBILL_API_KEYS: JSON.stringify(demoApiKeyEntries(state)),
     PAYMENT_SANDBOX_WEBHOOK_SECRET: state.sandbox.paymentWebhookSecret,
     LOGISTICS_SANDBOX_WEBHOOK_SECRET: state.sandbox.carrierWebhookSecret,
+    CHANNELS_SECRETS_KEY: demoChannelsSecretsKey(state),
   };
   return example
     .split('\n')

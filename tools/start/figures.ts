@@ -11,7 +11,7 @@ import { MetricsScrape } from '@waybill/testing/metrics-scrape';
 import { ORDER_STATUSES } from '../../services/order/src/domain/order-status';
 import { OPEN_STATES, PURCHASE_ORDER_STATES } from '../../services/inventory/src/domain/purchase-order';
 
-export const SERVICE_NAMES = ['order', 'inventory', 'payment', 'logistics'] as const;
+export const SERVICE_NAMES = ['order', 'inventory', 'payment', 'logistics', 'channels'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export interface Figures {
@@ -90,7 +90,7 @@ export class FigureSources {
     };
   }
 
-  /** Events the four relays published since they started; undefined when a service did not answer. */
+  /** Events the five relays published since they started; undefined when a service did not answer. */
   async eventsProduced(): Promise<number | undefined> {
     try {
       const scrapes = await Promise.all(this.serviceUrls.map((url) => MetricsScrape.of(url)));

@@ -66,6 +66,15 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * The channels service's CHANNELS_SECRETS_KEY for the demo: derived from the admin key, so every
+ * start (and a state file from before channels existed) seals and opens with the same key.
+ */
+export function demoChannelsSecretsKey(state: DemoState): string {
+  const key = createHash('sha256').update(`waybill-channels-secrets:${state.keys.admin}`).digest('base64');
+  return `demo:${key}`;
+}
+
 /** The demo keys as WAYBILL_API_KEYS entries: hashes only, never the keys. */
 export function demoApiKeyEntries(
   state: DemoState,

@@ -39,7 +39,8 @@ const CHANNELS: Record<TopicKey, { action: 'send' | 'receive'; source: string; d
     action: 'receive',
     source: '/storefronts/{storefrontId}',
     description:
-      'Orders that storefronts submit over Kafka instead of POST /v1/orders. Key: storefrontOrderId.',
+      'Orders that storefronts submit over Kafka instead of POST /v1/orders, and those the channels ' +
+      'service maps from Shopify, WooCommerce and Youzan webhooks. Key: storefrontOrderId.',
   },
   replenishmentTriggers: {
     action: 'receive',

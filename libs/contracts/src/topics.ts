@@ -8,9 +8,16 @@ export const TOPICS = {
   replenishmentTriggers: 'waybill.replenishment.triggers',
 } as const;
 
-export type ServiceName = 'order' | 'inventory' | 'payment' | 'logistics';
+export type ServiceName = 'order' | 'inventory' | 'payment' | 'logistics' | 'channels';
 
-export const SERVICE_NAMES: readonly ServiceName[] = ['order', 'inventory', 'payment', 'logistics'];
+/** `channels` has no topic of its own: it publishes the storefront orders it maps on `storefrontOrders`. */
+export const SERVICE_NAMES: readonly ServiceName[] = [
+  'order',
+  'inventory',
+  'payment',
+  'logistics',
+  'channels',
+];
 
 export function dlqTopic(service: string): string {
   return `waybill.${service}.dlq`;

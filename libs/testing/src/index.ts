@@ -29,3 +29,4 @@ export { UseCaseHarness } from './use-case-harness';
 export type { EnqueuedEvent, UseCaseHarnessOptions } from './use-case-harness';
 export { storedWebhookRows, webhookApplied } from './webhook-inbox-rows';
 export type { StoredWebhookRow } from './webhook-inbox-rows';
+export { refusalOf } from './config-refusal';

@@ -1,4 +1,5 @@
 import { loadConfig } from '@waybill/platform';
+import { refusalOf } from '@waybill/testing';
 import { CarrierRegistry } from './carriers/carrier-registry';
 import { LogisticsConfig } from './logistics.config';
 
@@ -10,12 +11,7 @@ function load(env: Record<string, string>): LogisticsConfig {
 }
 
 function failure(env: Record<string, string>): string {
-  try {
-    load(env);
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected the configuration to be refused');
+  return refusalOf(() => load(env));
 }
 
 describe('LogisticsConfig', () => {

@@ -10,6 +10,12 @@ export interface OutgoingEvent<T extends object = object> {
   readonly subject: string;
   readonly data: T;
   readonly key?: string;
+  /**
+   * `ce_source` when the service publishes on behalf of an outside party: the channels service
+   * sends the storefront orders it maps as `/storefronts/<storefrontId>`, the source the order
+   * service holds them to. Default `/waybill/<service>`.
+   */
+  readonly source?: string;
   readonly id?: string;
   readonly correlationId?: string;
   readonly causationId?: string;
@@ -74,7 +80,7 @@ export class Outbox {
       const cloudEvent: CloudEvent = {
         specversion: '1.0',
         id: event.id ?? randomUUID(),
-        source: this.source,
+        source: event.source ?? this.source,
         type: event.type,
         time: new Date().toISOString(),
         subject: event.subject,

@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { databaseCountGauge } from '@waybill/eventing';
+import { Metrics } from '@waybill/platform';
+import { CHANNEL_KINDS } from './connections/connection';
+
+/** Connections by platform: a dashboard's first question is which stores feed orders in at all. */
+@Injectable()
+export class ChannelsMetrics {
+  constructor(metrics: Metrics, dataSource: DataSource) {
+    databaseCountGauge(metrics, dataSource, {
+      name: 'waybill_channel_connections',
+      help: 'Channel connections by platform',
+      labelName: 'channel',
+      labels: CHANNEL_KINDS,
+      sql: `SELECT channel AS label, count(*) AS count FROM channel_connections GROUP BY channel`,
+    });
+  }
+}

@@ -1,0 +1,80 @@
+import { ValidateIf } from 'class-validator';
+import { EventDrivenServiceConfig } from '@waybill/eventing';
+import { EnvInt, EnvValue, InvalidEnvValue, parseCommaList, Secret } from '@waybill/platform';
+import { SECRET_KEY_BYTES, SecretKey } from './persistence/secret-box';
+
+/** A key as configured; kept as base64 text because a loaded config is deep-frozen, which a Buffer cannot be. */
+export interface ConfiguredSecretKey {
+  readonly id: string;
+  readonly base64: string;
+}
+
+const KEY_ID = /^[A-Za-z0-9_.-]{1,32}$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * `keyId:base64` entries, comma separated: the first seals, all open (a rotation puts the new key
+ * first). Reasons never quote a key, only its position or id.
+ */
+export function parseSecretKeys(raw: string): ConfiguredSecretKey[] | InvalidEnvValue {
+  const entries = parseCommaList(raw);
+  if (entries instanceof InvalidEnvValue) {
+    return entries;
+  }
+  if (entries.length === 0) {
+    return new InvalidEnvValue('must list at least one keyId:base64 key');
+  }
+  const keys: ConfiguredSecretKey[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const colon = entry.indexOf(':');
+    const id = colon < 0 ? '' : entry.slice(0, colon);
+    const encoded = colon < 0 ? '' : entry.slice(colon + 1);
+    if (!KEY_ID.test(id) || !BASE64.test(encoded)) {
+      return new InvalidEnvValue(
+        `entry ${index + 1} must be keyId:base64 (id of letters, digits, . _ -, at most 32)`,
+      );
+    }
+    const length = Buffer.from(encoded, 'base64').length;
+    if (length !== SECRET_KEY_BYTES) {
+      return new InvalidEnvValue(
+        `key ${id} must be ${SECRET_KEY_BYTES} bytes of base64 (e.g. openssl rand -base64 32), not ${length}`,
+      );
+    }
+    if (keys.some((known) => known.id === id)) {
+      return new InvalidEnvValue(`key id ${id} appears twice`);
+    }
+    keys.push({ id, base64: encoded });
+  }
+  return keys;
+}
+
+export class ChannelsConfig extends EventDrivenServiceConfig {
+  override PORT = 3005;
+
+  /**
+   * Seals connection secrets (platform signing secrets, API credentials) at rest. Required in
+   * production; elsewhere unset means connections cannot be written (503), so a developer never
+   * stores real secrets under a key that was never chosen.
+   */
+  @Secret()
+  @ValidateIf(
+    (config: ChannelsConfig) => config.NODE_ENV === 'production' || config.CHANNELS_SECRETS_KEY !== undefined,
+  )
+  @EnvValue(parseSecretKeys)
+  CHANNELS_SECRETS_KEY?: ConfiguredSecretKey[];
+
+  /**
+   * Platform webhooks larger than this are refused with 413; Shopify's and WooCommerce's orders
+   * stay far below it, and it is the HTTP body limit's default, as for the other webhooks.
+   */
+  @EnvInt({ min: 1024, max: 16 * 1024 * 1024 })
+  CHANNELS_WEBHOOK_MAX_BYTES = 1024 * 1024;
+}
+
+/** The configured keys as SecretBox takes them; empty when none is configured. */
+export function secretKeysOf(config: Pick<ChannelsConfig, 'CHANNELS_SECRETS_KEY'>): SecretKey[] {
+  return (config.CHANNELS_SECRETS_KEY ?? []).map(({ id, base64 }) => ({
+    id,
+    key: Buffer.from(base64, 'base64'),
+  }));
+}

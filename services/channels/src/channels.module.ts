@@ -1,0 +1,48 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { eventRegistry } from '@waybill/contracts';
+import { WaybillServiceModule } from '@waybill/eventing';
+import { ChannelsConfig, secretKeysOf } from './channels.config';
+import { ChannelsMetrics } from './channels-metrics';
+import { ConnectionQueries } from './connections/connection-queries.service';
+import { ConnectionSecretsBox } from './connections/connection-secrets-box';
+import { PutConnection } from './connections/put-connection.service';
+import { ConnectionsController } from './http/connections.controller';
+import { ConnectionRepository } from './persistence/connection.repository';
+import { CHANNELS_MIGRATIONS } from './persistence/migrations';
+import { SecretBox } from './persistence/secret-box';
+
+/** The box that seals connection secrets; without keys it refuses to seal (outside production only). */
+export function connectionSecretsBox(config: ChannelsConfig): ConnectionSecretsBox {
+  const keys = secretKeysOf(config);
+  return new ConnectionSecretsBox(keys.length > 0 ? new SecretBox(keys) : undefined);
+}
+
+/**
+ * Storefront platforms (Shopify, WooCommerce, Youzan) in, canonical orders out: what it maps it
+ * publishes as `waybill.storefront.order-submitted.v1` through its own outbox (WaybillServiceModule),
+ * so the order service stays channel-agnostic.
+ */
+@Module({})
+export class ChannelsModule {
+  static forRoot(config: ChannelsConfig): DynamicModule {
+    return {
+      module: ChannelsModule,
+      imports: [
+        WaybillServiceModule.forRoot({
+          service: 'channels',
+          config,
+          registry: eventRegistry,
+          migrations: CHANNELS_MIGRATIONS,
+        }),
+      ],
+      controllers: [ConnectionsController],
+      providers: [
+        ChannelsMetrics,
+        ConnectionRepository,
+        { provide: ConnectionSecretsBox, useValue: connectionSecretsBox(config) },
+        PutConnection,
+        ConnectionQueries,
+      ],
+    };
+  }
+}

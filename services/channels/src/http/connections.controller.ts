@@ -1,0 +1,51 @@
+import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
+import { UnitsOfWork } from '@waybill/eventing';
+import { ApiDoc, RequireScopes } from '@waybill/platform';
+import type { ConnectionView } from '../connections/connection';
+import { ConnectionPage, ConnectionQueries } from '../connections/connection-queries.service';
+import { PutConnection } from '../connections/put-connection.service';
+import { CONNECTIONS_API } from './channels.openapi';
+import { ConnectionListQuery, ConnectionParams, PutConnectionBody } from './connection.dto';
+
+/** Connections hold platform credentials: only the admin key (or a key given this scope) manages them. */
+@Controller('v1/channels/connections')
+@RequireScopes('channels:admin')
+export class ConnectionsController {
+  constructor(
+    private readonly units: UnitsOfWork,
+    private readonly putConnection: PutConnection,
+    private readonly queries: ConnectionQueries,
+  ) {}
+
+  @Put(':id')
+  @ApiDoc(CONNECTIONS_API.put)
+  async put(@Param() { id }: ConnectionParams, @Body() body: PutConnectionBody): Promise<ConnectionView> {
+    const result = await this.units.run((uow) =>
+      this.putConnection.execute(uow, {
+        settings: {
+          id,
+          channel: body.channel,
+          store: body.store,
+          storefrontId: body.storefrontId,
+          apiBase: body.api.base,
+          defaults: { currency: body.defaults.currency, timezone: body.defaults.timezone },
+          ...(body.mapping && { mapping: { overlay: body.mapping.overlay } }),
+        },
+        secrets: { signingSecret: body.signingSecret, credentials: body.api.credentials },
+      }),
+    );
+    return result.connection;
+  }
+
+  @Get(':id')
+  @ApiDoc(CONNECTIONS_API.get)
+  get(@Param() { id }: ConnectionParams): Promise<ConnectionView> {
+    return this.queries.get(id);
+  }
+
+  @Get()
+  @ApiDoc(CONNECTIONS_API.list)
+  list(@Query() query: ConnectionListQuery): Promise<ConnectionPage> {
+    return this.queries.list({ cursor: query.cursor, limit: query.limit ?? 50 });
+  }
+}
