@@ -12,14 +12,13 @@ export interface Amount {
 export interface TotalsLine {
   /** How the line is named in messages, e.g. `line_items[1] (sku TEE-M)`. */
   readonly label: string;
-  readonly quantity: number;
-  /** Price of one unit as the platform states it. */
-  readonly unitPrice: Amount;
+  /** What the line costs before order-level discounts, as the platform's total was built from it. */
+  readonly amount: Amount;
   /**
-   * The platform's own line amount before order discounts (WooCommerce `subtotal`), when it
-   * states one. Checked against quantity × unit price, so a rounded unit price shows up here.
+   * Where the platform states both a unit price and a line amount (Youzan `price` and `total_fee`),
+   * quantity × unit price must be the amount: a rounded unit price shows up here.
    */
-  readonly amount?: Amount;
+  readonly stated?: { readonly quantity: number; readonly unitPrice: Amount };
 }
 
 export interface TotalsInput {
@@ -64,22 +63,19 @@ export function checkOrderTotals(input: TotalsInput): TotalsCheck {
 
   let lines = 0n;
   for (const line of input.lines) {
-    currencyOf(`${line.label} unit price`, line.unitPrice);
-    const computed = BigInt(line.quantity) * BigInt(line.unitPrice.minor);
-    if (line.amount) {
-      currencyOf(`${line.label} amount`, line.amount);
+    currencyOf(`${line.label} amount`, line.amount);
+    if (line.stated) {
+      currencyOf(`${line.label} unit price`, line.stated.unitPrice);
+      const computed = BigInt(line.stated.quantity) * BigInt(line.stated.unitPrice.minor);
       if (BigInt(line.amount.minor) !== computed) {
         problems.push({
           kind: 'line-amount',
           part: line.label,
-          message: `${line.label}: ${line.quantity} × ${line.unitPrice.minor} = ${computed}, but the line says ${line.amount.minor}`,
+          message: `${line.label}: ${line.stated.quantity} × ${line.stated.unitPrice.minor} = ${computed}, but the line says ${line.amount.minor}`,
         });
       }
-      // The platform's own line amount is what its total was built from.
-      lines += BigInt(line.amount.minor);
-    } else {
-      lines += computed;
     }
+    lines += BigInt(line.amount.minor);
   }
   const fees = input.fees ?? { minor: 0, currency: input.currency };
   currencyOf('shipping', input.shipping);
