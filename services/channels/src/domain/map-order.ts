@@ -14,6 +14,7 @@ import {
   toE164,
 } from './canonical-order';
 import { toCountryCode } from './countries';
+import { externalIdAt, parseRawJson, RawJson } from './external-id';
 import { MinorUnits, toMinorUnits } from './money';
 import { Amount, checkOrderTotals, TotalsInput, TotalsLine } from './order-totals';
 import { applyOverlay, Overlay } from './overlay';
@@ -235,4 +236,51 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 /** The objects of a JSON array; anything else is no elements (the mapper then says what is missing). */
 export function records(value: unknown): Record<string, unknown>[] {
   return Array.isArray(value) ? value.filter(isRecord) : [];
+}
+
+export interface PayloadStart {
+  readonly order: Record<string, unknown>;
+  readonly json: RawJson;
+  readonly reasons: PayloadReasons;
+  /** Empty when unreadable; the reason is then already recorded. */
+  readonly externalOrderId: string;
+  readonly currency: string;
+}
+
+/** What every mapper does first: parse the raw body, read the order id from its digits, the currency. */
+export function beginMapping(
+  rawBody: string,
+  options: Omit<MapOptions, 'payload'>,
+  idPointer: string,
+):
+  | { readonly ok: true; readonly start: PayloadStart }
+  | { readonly ok: false; readonly outcome: MappingOutcome } {
+  const parsed = parseRawJson(rawBody);
+  if (!parsed.ok || !isRecord(parsed.json.value)) {
+    return {
+      ok: false,
+      outcome: unreadablePayload(options, parsed.ok ? 'the body is not a JSON object' : parsed.message),
+    };
+  }
+  const order = parsed.json.value;
+  const reasons = new PayloadReasons();
+  const id = externalIdAt(parsed.json, idPointer);
+  if (!id.ok) {
+    reasons.add(idPointer.slice(1).replace(/\//g, '.'), id.message);
+  }
+  const currency = reasons.text('currency', order.currency ?? options.context.currency);
+  return {
+    ok: true,
+    start: { order, json: parsed.json, reasons, externalOrderId: id.ok ? id.id : '', currency },
+  };
+}
+
+/** A platform line's label names its SKU when it has one, so hold reasons say which product. */
+export function lineLabel(label: string, sku: unknown): string {
+  return typeof sku === 'string' && sku !== '' ? `${label} (sku ${sku})` : label;
+}
+
+/** "Steve" + "Shipper" → "Steve Shipper"; nothing → absent. */
+export function personName(...parts: unknown[]): string | undefined {
+  return optionalText(parts.filter((part) => typeof part === 'string' && part.trim() !== '').join(' '));
 }

@@ -5,17 +5,18 @@
  * The order id is int64 and exceeds 2^53, so it is read from the raw body's digits.
  */
 import type { MappingOutcome } from '../domain/canonical-order';
-import { externalIdAt, parseRawJson } from '../domain/external-id';
+import { externalIdAt } from '../domain/external-id';
 import {
+  beginMapping,
   DraftLine,
   finishMapping,
   isRecord,
+  lineLabel,
   MapOptions,
   optionalText,
-  PayloadReasons,
+  personName,
   records,
   sumAmounts,
-  unreadablePayload,
 } from '../domain/map-order';
 import type { Amount } from '../domain/order-totals';
 import { fromIsoWithOffset } from '../domain/times';
@@ -24,17 +25,11 @@ export async function mapShopifyOrder(
   rawBody: string,
   options: Omit<MapOptions, 'payload'>,
 ): Promise<MappingOutcome> {
-  const parsed = parseRawJson(rawBody);
-  if (!parsed.ok || !isRecord(parsed.json.value)) {
-    return unreadablePayload(options, parsed.ok ? 'the body is not a JSON object' : parsed.message);
+  const begun = beginMapping(rawBody, options, '/id');
+  if (!begun.ok) {
+    return begun.outcome;
   }
-  const order = parsed.json.value;
-  const reasons = new PayloadReasons();
-  const id = externalIdAt(parsed.json, '/id');
-  if (!id.ok) {
-    reasons.add('id', id.message);
-  }
-  const currency = reasons.text('currency', order.currency ?? options.context.currency);
+  const { order, json, reasons, externalOrderId, currency } = begun.start;
   const money = (part: string, value: unknown, set?: unknown): Amount => {
     const amount = reasons.money(part, value, currency);
     // The MoneyBag's shop currency, where present, is what the amount is really in.
@@ -47,7 +42,7 @@ export async function mapShopifyOrder(
     const quantity = reasons.quantity(`${label}.quantity`, item.quantity);
     const price = money(`${label}.price`, item.price, item.price_set);
     return {
-      label: typeof item.sku === 'string' && item.sku !== '' ? `${label} (sku ${item.sku})` : label,
+      label: lineLabel(label, item.sku),
       channelSku: typeof item.sku === 'string' ? item.sku : null,
       quantity,
       amount: { minor: price.minor * quantity, currency: price.currency },
@@ -65,7 +60,7 @@ export async function mapShopifyOrder(
 
   const customer = isRecord(order.customer) ? order.customer : {};
   const email = reasons.text('email', order.email ?? customer.email);
-  const customerId = externalIdAt(parsed.json, '/customer/id');
+  const customerId = externalIdAt(json, '/customer/id');
   const address = isRecord(order.shipping_address) ? order.shipping_address : {};
   if (!isRecord(order.shipping_address)) {
     reasons.add('shipping_address', 'the order has no shipping address');
@@ -77,16 +72,12 @@ export async function mapShopifyOrder(
 
   return finishMapping(
     {
-      externalOrderId: id.ok ? id.id : '',
+      externalOrderId,
       currency,
       // A guest checkout has no customer; the email is then the only stable name for the buyer.
       customer: { id: customerId.ok ? customerId.id : `guest:${email}`, email },
       address: {
-        name: optionalText(
-          [address.first_name, address.last_name]
-            .filter((part) => typeof part === 'string' && part !== '')
-            .join(' '),
-        ),
+        name: personName(address.first_name, address.last_name),
         line1: reasons.text('shipping_address.address1', address.address1),
         line2: optionalText(address.address2),
         city: reasons.text('shipping_address.city', address.city),
