@@ -35,6 +35,8 @@ export interface OrderDraft {
   readonly totals: Omit<TotalsInput, 'currency' | 'lines'>;
   readonly submittedAt?: string;
   readonly notes?: string;
+  /** What the mapper filled in or left out on its own, reported with the mapped order. */
+  readonly warnings?: readonly string[];
 }
 
 export interface MapOptions {
@@ -183,7 +185,7 @@ export async function finishMapping(
   }
 
   // Country and phone come last, so that an overlay may set them in any form the platforms use.
-  const warnings: string[] = [];
+  const warnings: string[] = [...(draft.warnings ?? [])];
   const address = { ...order.shippingAddress };
   const country = toCountryCode(address.country);
   if (!country.ok) {
