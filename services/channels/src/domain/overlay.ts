@@ -45,7 +45,7 @@ export async function applyOverlay(
   } catch (error) {
     return { ok: false, message: `overlay ${overlay.version} does not parse: ${describe(error)}` };
   }
-  timebox(expression);
+  boundDepth(expression);
   let output: unknown;
   try {
     output = await expression.evaluate({ order: target.order, notes: target.notes, payload });
@@ -106,7 +106,7 @@ export async function applyOverlay(
 }
 
 /** JSONata's hooks around each evaluation step, used to bound the nesting depth. */
-function timebox(expression: jsonata.Expression): void {
+function boundDepth(expression: jsonata.Expression): void {
   let depth = 0;
   expression.assign('__evaluate_entry', () => {
     depth += 1;
