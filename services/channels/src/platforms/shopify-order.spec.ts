@@ -186,6 +186,18 @@ describe('mapShopifyOrder', () => {
     ]);
   });
 
+  it('holds a line whose price × quantity would not be exact', async () => {
+    const outcome = await mapShopifyOrder(
+      edited((order) => {
+        order.line_items[0].sku = 'IPOD2008RED';
+        (order.line_items[0] as { quantity?: number }).quantity = 1_000_000;
+        (order.line_items[0] as { price?: string }).price = '90071992547.41';
+      }),
+      { context, skuTable },
+    );
+    expect(outcome).toMatchObject({ status: 'held', reasons: [{ stage: 'payload', part: 'line_items[0]' }] });
+  });
+
   it('names a guest by email', async () => {
     const outcome = await mapShopifyOrder(
       edited((order) => (order.customer = null)),

@@ -14,6 +14,7 @@ import {
   lineLabel,
   MapOptions,
   optionalText,
+  PayloadReasons,
   personName,
   records,
   sumAmounts,
@@ -45,7 +46,7 @@ export async function mapShopifyOrder(
       label: lineLabel(label, item.sku),
       channelSku: typeof item.sku === 'string' ? item.sku : null,
       quantity,
-      amount: { minor: price.minor * quantity, currency: price.currency },
+      amount: { minor: lineAmount(reasons, label, price.minor, quantity), currency: price.currency },
     };
   });
   if (lines.length === 0) {
@@ -101,4 +102,17 @@ export async function mapShopifyOrder(
     reasons,
     { ...options, payload: order },
   );
+}
+
+/** Shopify states only the unit price; price × quantity past 2^53 would silently round. */
+function lineAmount(reasons: PayloadReasons, label: string, unitPrice: number, quantity: number): number {
+  const amount = unitPrice * quantity;
+  if (!Number.isSafeInteger(amount)) {
+    reasons.add(
+      label,
+      `${label}: ${quantity} × ${unitPrice} is more than ${Number.MAX_SAFE_INTEGER} minor units`,
+    );
+    return 0;
+  }
+  return amount;
 }
