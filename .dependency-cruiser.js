@@ -50,7 +50,7 @@ module.exports = {
           'node_modules/express/',
           '^libs/eventing/',
           '^libs/platform/',
-          '(^|/)(persistence|http|events|providers|carriers|suppliers)/',
+          '(^|/)(persistence|http|events|providers|carriers|suppliers|platforms)/',
         ],
       },
     },
