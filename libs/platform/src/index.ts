@@ -16,6 +16,7 @@ export * from './errors/body-parser-errors';
 export * from './errors/platform-exception.filter';
 export * from './http/http-types';
 export * from './http/validation';
+export * from './http/paging';
 export * from './http/configure-http-app';
 export * from './platform.tokens';
 export * from './platform.module';

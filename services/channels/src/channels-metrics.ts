@@ -15,5 +15,13 @@ export class ChannelsMetrics {
       labels: CHANNEL_KINDS,
       sql: `SELECT channel AS label, count(*) AS count FROM channel_connections GROUP BY channel`,
     });
+    // The orders that wait for an operator (an unmapped SKU, totals that do not add up), by platform.
+    databaseCountGauge(metrics, dataSource, {
+      name: 'waybill_channel_orders_held',
+      help: 'Channel orders held until their mapping is fixed and they are released',
+      labelName: 'channel',
+      labels: CHANNEL_KINDS,
+      sql: `SELECT channel AS label, count(*) AS count FROM channel_orders WHERE status = 'held' GROUP BY channel`,
+    });
   }
 }

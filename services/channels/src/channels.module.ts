@@ -1,12 +1,20 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { eventRegistry } from '@waybill/contracts';
-import { WaybillServiceModule } from '@waybill/eventing';
+import { WaybillServiceModule, webhookIngressProviders } from '@waybill/eventing';
 import { ChannelsConfig, secretKeysOf } from './channels.config';
 import { ChannelsMetrics } from './channels-metrics';
 import { ConnectionQueries } from './connections/connection-queries.service';
 import { ConnectionSecretsBox } from './connections/connection-secrets-box';
 import { PutConnection } from './connections/put-connection.service';
+import { HeldOrders } from './held-orders/held-orders.service';
+import { SkuTable } from './held-orders/sku-table.service';
+import { ChannelOrdersController } from './http/channel-orders.controller';
+import { ChannelWebhooksController } from './http/channel-webhooks.controller';
 import { ConnectionsController } from './http/connections.controller';
+import { ReceiveChannelWebhook } from './intake/receive-channel-webhook.service';
+import { TakeInOrder } from './intake/take-in-order.service';
+import { ChannelOrderRepository } from './persistence/channel-order.repository';
+import { SkuMappingRepository } from './persistence/sku-mapping.repository';
 import { ConnectionRepository } from './persistence/connection.repository';
 import { CHANNELS_MIGRATIONS } from './persistence/migrations';
 import { SecretBox } from './persistence/secret-box';
@@ -35,13 +43,23 @@ export class ChannelsModule {
           migrations: CHANNELS_MIGRATIONS,
         }),
       ],
-      controllers: [ConnectionsController],
+      controllers: [ConnectionsController, ChannelOrdersController, ChannelWebhooksController],
       providers: [
         ChannelsMetrics,
         ConnectionRepository,
         { provide: ConnectionSecretsBox, useValue: connectionSecretsBox(config) },
         PutConnection,
         ConnectionQueries,
+        ChannelOrderRepository,
+        SkuMappingRepository,
+        TakeInOrder,
+        ReceiveChannelWebhook,
+        HeldOrders,
+        SkuTable,
+        ...webhookIngressProviders({
+          maxBytes: config.CHANNELS_WEBHOOK_MAX_BYTES,
+          senderKind: 'storefront platform',
+        }),
       ],
     };
   }

@@ -86,6 +86,8 @@ export function youzanTrade(input: YouzanTradeInput = {}): YouzanTrade {
     title: line.title ?? `商品 ${index + 1}`,
     num: line.quantity,
     price: line.price,
+    // Youzan's trade API states a line's goods value (price × num) and what was paid for it.
+    total_fee: multiplyDecimal(line.price, line.quantity),
     payment: multiplyDecimal(line.price, line.quantity),
   }));
   const payment = addDecimals([...orders.map((order) => order.payment), postFee]);
@@ -97,7 +99,10 @@ export function youzanTrade(input: YouzanTradeInput = {}): YouzanTrade {
     update_time: time,
     full_order_info: {
       order_info: { tid, status, created: time, update_time: time, type: 0 },
-      buyer_info: { buyer_phone: '13800000000' },
+      buyer_info: {
+        buyer_phone: '13800000000',
+        yz_open_id: `yzopen${String(tradeSequence).padStart(8, '0')}`,
+      },
       address_info: {
         receiver_name: '王五',
         receiver_tel: '13800000000',

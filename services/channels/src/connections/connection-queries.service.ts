@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Page, pageOf } from '@waybill/platform';
 import { DataSource } from 'typeorm';
 import { ConnectionRecord, ConnectionRepository } from '../persistence/connection.repository';
 import type { ConnectionSecrets, ConnectionView } from './connection';
@@ -6,11 +7,7 @@ import { ConnectionSecretsBox } from './connection-secrets-box';
 import { ConnectionNotFound } from './connection.errors';
 import { viewOf } from './connection-view';
 
-export interface ConnectionPage {
-  readonly items: ConnectionView[];
-  /** The last id of this page, when there may be more. */
-  readonly nextCursor?: string;
-}
+export type ConnectionPage = Page<ConnectionView>;
 
 /** Reads connections: views for the API, the opened secrets only for the code that verifies and calls. */
 @Injectable()
@@ -26,14 +23,11 @@ export class ConnectionQueries {
   }
 
   async list(page: { cursor?: string; limit: number }): Promise<ConnectionPage> {
-    // One more than asked tells whether there is a next page without a count.
     const records = await this.connections.list(this.dataSource, {
       after: page.cursor,
       limit: page.limit + 1,
     });
-    const items = records.slice(0, page.limit).map(viewOf);
-    const last = items.at(-1);
-    return records.length > page.limit && last ? { items, nextCursor: last.id } : { items };
+    return pageOf(records, page.limit, viewOf, (view) => view.id);
   }
 
   /** For intake (signature checks) and the poller and dispatcher (API calls); never for an answer. */

@@ -47,6 +47,9 @@ export interface MapOptions {
   readonly payload: unknown;
 }
 
+/** The payment provider of orders the platform has already collected the money for. */
+export const PREPAID_PROVIDER = 'prepaid';
+
 /** The version of the code mappers; with the overlay's version it says how an order was mapped. */
 export const MAPPER_VERSION = '1';
 
@@ -169,8 +172,10 @@ export async function finishMapping(
     currency: draft.currency,
     totalAmount: draft.totals.total.minor,
     shippingAddress: withoutUndefined({ ...draft.address }),
-    // Paid on the platform already: the token names the platform order the payment belongs to.
-    payment: { provider: options.context.channel, token: draft.externalOrderId },
+    // Paid on the platform already: Waybill's `prepaid` provider takes nothing and the token names
+    // the platform order the money was collected for (the order service allows `prepaid` only to
+    // the storefronts listed in ORDER_PREPAID_STOREFRONTS).
+    payment: { provider: PREPAID_PROVIDER, token: `${options.context.channel}:${draft.externalOrderId}` },
     ...(draft.submittedAt ? { submittedAt: draft.submittedAt } : {}),
   };
 

@@ -116,3 +116,183 @@ export const CONNECTIONS_API = {
     },
   },
 } satisfies Record<string, ApiDocOptions>;
+
+export const CHANNEL_WEBHOOKS_API = {
+  receive: {
+    summary: 'Receive a storefront platform webhook',
+    description:
+      'Shopify (`orders/create`, `orders/cancelled`, `refunds/create`), WooCommerce (`order.created`, ' +
+      '`order.updated`; the unsigned creation ping is answered and ignored) and Youzan (`TRADE_ORDER_STATE`, ' +
+      '`TRADE_ORDER_REFUND`) deliveries for the connection `:connectionId`, verified with its signing secret ' +
+      'on the raw body, stored and taken in within one transaction. A paid order is mapped and submitted as ' +
+      '`waybill.storefront.order-submitted.v1`, or held with its reasons (`GET /v1/channels/held-orders`); ' +
+      'a cancellation of a submitted order is published as `waybill.storefront.order-cancellation-requested.v1`; ' +
+      'a refund is recorded. A repeated delivery, or the same order again, changes nothing. Other topics ' +
+      'are answered and ignored.',
+    webhook: {
+      signature:
+        'Shopify X-Shopify-Hmac-Sha256 and WooCommerce X-WC-Webhook-Signature: base64 HMAC-SHA256 of the raw ' +
+        'body; Youzan `sign` = md5(client_id + msg + client_secret) in the body',
+    },
+    requestExample: { id: 450789469, email: 'ada@example.com', currency: 'EUR', line_items: [] },
+    response: {
+      description:
+        'Taken (stored and applied, a duplicate, or ignored). Youzan is answered exactly `{"code":0,"msg":"success"}`.',
+      schema: S.object({ received: { const: true } }),
+      example: { received: true },
+    },
+    errors: [
+      notFound,
+      {
+        status: 401,
+        code: 'WEBHOOK.SIGNATURE_MISMATCH',
+        description:
+          'The signature does not match with the connection’s secret, or names another store; also ' +
+          '`.SIGNATURE_MISSING`, `.SIGNATURE_MALFORMED`, `.TIMESTAMP_OUT_OF_TOLERANCE` (a Shopify delivery ' +
+          'triggered more than 6 h ago) and `.NOT_CONFIGURED`. Nothing is stored.',
+      },
+      {
+        status: 413,
+        code: 'WEBHOOK.PAYLOAD_TOO_LARGE',
+        description: 'The body is larger than CHANNELS_WEBHOOK_MAX_BYTES.',
+      },
+    ],
+  },
+} satisfies Record<string, ApiDocOptions>;
+
+const holdReasonSchema = S.object({
+  stage: S.oneOfValues(['payload', 'sku', 'totals', 'overlay', 'contract']),
+  part: S.string({ description: 'The field, line or part concerned, e.g. `line_items[1] (sku TIP)`.' }),
+  message: S.string(),
+});
+
+const channelOrderSchema = S.named(
+  'ChannelOrderView',
+  S.object(
+    {
+      id: S.string({ format: 'uuid' }),
+      connectionId: S.string(),
+      channel: S.oneOfValues(CHANNEL_KINDS),
+      store: S.string(),
+      externalOrderId: S.string({ description: 'The platform order id; null for a body with none.' }),
+      status: S.oneOfValues(['awaiting_payment', 'held', 'submitted', 'cancelled']),
+      receivedVia: S.oneOfValues(['webhook', 'poll', 'release']),
+      mappingVersion: S.string(),
+      reasons: S.arrayOf(holdReasonSchema),
+      waybillOrderId: S.string({ format: 'uuid', description: 'Once the order service placed it.' }),
+      createdAt: S.string({ format: 'date-time' }),
+      updatedAt: S.string({ format: 'date-time' }),
+    },
+    ['waybillOrderId'],
+  ),
+);
+
+const heldExample = {
+  id: '0f8f7c52-3c1e-4a8e-9f55-2b1d7f7a9e10',
+  connectionId: 'shopify-eu',
+  channel: 'shopify',
+  store: 'waybill-demo.myshopify.com',
+  externalOrderId: '5512345678901234567',
+  status: 'held',
+  receivedVia: 'webhook',
+  mappingVersion: 'shopify-order@1',
+  reasons: [
+    {
+      stage: 'sku',
+      part: 'line_items[1] (sku MUG-GIFT)',
+      message: 'line_items[1] (sku MUG-GIFT): SKU "MUG-GIFT" is not in the connection\'s SKU table',
+    },
+  ],
+  createdAt: '2025-03-01T10:15:00.000Z',
+  updatedAt: '2025-03-01T10:15:00.000Z',
+};
+
+const skuMappingSchema = S.object({
+  channelSku: S.string(),
+  rule: S.object(
+    {
+      kind: S.oneOfValues(['sku', 'kit', 'ignore']),
+      sku: S.string(),
+      multiplier: S.integer({ minimum: 1 }),
+      lines: S.arrayOf(S.object({ sku: S.string(), quantity: S.integer({ minimum: 1 }) })),
+    },
+    ['sku', 'multiplier', 'lines'],
+  ),
+  updatedAt: S.string({ format: 'date-time' }),
+});
+
+const orderNotFound = {
+  status: 404,
+  code: 'CHANNELS.ORDER_NOT_FOUND',
+  description: 'No channel order has this id.',
+} as const;
+
+export const CHANNEL_ORDERS_API = {
+  putSku: {
+    summary: 'Map a platform SKU',
+    description:
+      'Sets how the connection maps the platform SKU `:channelSku` (path-encoded, as the platform sends it): ' +
+      '`{sku, multiplier?}` (one Waybill SKU, `multiplier` units per platform unit), `{lines: [{sku, quantity}]}` ' +
+      '(a kit; its price is split by quantity) or `{ignore: true}` (marker lines such as tips). Orders already ' +
+      'held are not released by this: release them.',
+    requestExample: { sku: 'MUG-BLUE-350', multiplier: 2 },
+    response: {
+      description: 'The rule as stored.',
+      schema: skuMappingSchema,
+      example: {
+        channelSku: 'MUG-2PACK',
+        rule: { kind: 'sku', sku: 'MUG-BLUE-350', multiplier: 2 },
+        updatedAt: '2025-03-01T10:15:00.000Z',
+      },
+    },
+    errors: [notFound],
+  },
+  listSkus: {
+    summary: 'List a connection’s SKU table',
+    description: 'By platform SKU. Pass `nextCursor` as `cursor` for the next page.',
+    response: {
+      description: 'One page.',
+      schema: S.object({ items: S.arrayOf(skuMappingSchema), nextCursor: S.string() }, ['nextCursor']),
+      example: { items: [] },
+    },
+    errors: [notFound],
+  },
+  listHeld: {
+    summary: 'List held channel orders',
+    description:
+      'Orders that could not be mapped (an empty or unmapped SKU, totals that do not add up, a field the ' +
+      'contract refuses), oldest id first, optionally for one `connectionId`. `waybill_channel_orders_held` ' +
+      'counts them per connection.',
+    response: {
+      description: 'One page.',
+      schema: S.object({ items: S.arrayOf(channelOrderSchema), nextCursor: S.string() }, ['nextCursor']),
+      example: { items: [heldExample] },
+    },
+  },
+  getHeld: {
+    summary: 'Get a channel order',
+    description: 'Any channel order by id, with its hold reasons if it is held.',
+    response: { description: 'The order.', schema: channelOrderSchema, example: heldExample },
+    errors: [orderNotFound],
+  },
+  release: {
+    summary: 'Release a held channel order',
+    description:
+      'Maps the stored payload again with the SKU table and mapping as they are now. If it maps, it is submitted ' +
+      '(`waybill.storefront.order-submitted.v1`) and answered; if not, nothing changes and the 409 names every ' +
+      'reason left.',
+    response: {
+      description: 'The order, now submitted.',
+      schema: channelOrderSchema,
+      example: { ...heldExample, status: 'submitted', receivedVia: 'release', reasons: [] },
+    },
+    errors: [
+      orderNotFound,
+      {
+        status: 409,
+        code: 'CHANNELS.ORDER_STILL_HELD',
+        description: 'It still does not map; `details.reasons` says why. Also `.ORDER_NOT_HELD`.',
+      },
+    ],
+  },
+} satisfies Record<string, ApiDocOptions>;

@@ -1,19 +1,16 @@
-import { Type } from 'class-transformer';
 import {
   IsIn,
-  IsInt,
   IsObject,
   IsOptional,
   IsString,
   Length,
-  Max,
-  Min,
   registerDecorator,
   ValidationArguments,
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 import jsonata from 'jsonata';
 import { IsCurrencyCode, IsNestedObject, IsSlug } from '@waybill/contracts';
+import { PageLimitQuery } from '@waybill/platform';
 import { CHANNEL_KINDS, type ChannelKind } from '../connections/connection';
 
 const MAX_CREDENTIALS = 8;
@@ -239,16 +236,14 @@ export class ConnectionParams {
   id!: string;
 }
 
-export class ConnectionListQuery {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
+export class ConnectionListQuery extends PageLimitQuery {
   /** `nextCursor` of the previous page: the last id it had. */
   @IsOptional()
   @IsSlug()
   cursor?: string;
+}
+
+export class ChannelWebhookParams {
+  @IsSlug()
+  connectionId!: string;
 }

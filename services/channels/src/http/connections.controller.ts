@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { UnitsOfWork } from '@waybill/eventing';
-import { ApiDoc, RequireScopes } from '@waybill/platform';
+import { ApiDoc, DEFAULT_PAGE_LIMIT, RequireScopes } from '@waybill/platform';
 import type { ConnectionView } from '../connections/connection';
 import { ConnectionPage, ConnectionQueries } from '../connections/connection-queries.service';
 import { PutConnection } from '../connections/put-connection.service';
@@ -46,6 +46,6 @@ export class ConnectionsController {
   @Get()
   @ApiDoc(CONNECTIONS_API.list)
   list(@Query() query: ConnectionListQuery): Promise<ConnectionPage> {
-    return this.queries.list({ cursor: query.cursor, limit: query.limit ?? 50 });
+    return this.queries.list({ cursor: query.cursor, limit: query.limit ?? DEFAULT_PAGE_LIMIT });
   }
 }

@@ -59,7 +59,7 @@ describe('mapShopifyOrder', () => {
           postalCode: '40003',
           country: 'US',
         },
-        payment: { provider: 'shopify', token: '820982911946154508' },
+        payment: { provider: 'prepaid', token: 'shopify:820982911946154508' },
         submittedAt: '2022-01-01T00:00:00Z',
       },
       warnings: ['phone "555-555-SHIP" could not be written as E.164 for US; left out'],

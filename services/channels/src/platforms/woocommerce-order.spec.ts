@@ -84,7 +84,7 @@ describe('mapWooCommerceOrder', () => {
           country: 'US',
           phone: '+15555555555',
         },
-        payment: { provider: 'woocommerce', token: '727' },
+        payment: { provider: 'prepaid', token: 'woocommerce:727' },
         submittedAt: '2017-03-22T19:28:02Z',
       },
       warnings: [],

@@ -56,7 +56,7 @@ describe('mapYouzanOrder', () => {
           country: 'CN',
           phone: '+8613800138000',
         },
-        payment: { provider: 'youzan', token: 'E20240501123456789012345' },
+        payment: { provider: 'prepaid', token: 'youzan:E20240501123456789012345' },
         submittedAt: '2024-05-01T04:30:00Z',
       },
       totals: { discounts: { minor: 2000 }, taxesIncluded: true },

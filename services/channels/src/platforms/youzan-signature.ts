@@ -115,13 +115,9 @@ export function verifyYouzanPush(check: YouzanPushCheck): YouzanPushVerdict {
   }
   let message: Readonly<Record<string, unknown>>;
   try {
-    const value: unknown = JSON.parse(decodeURIComponent(msg.replace(/\+/g, ' ')));
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return malformed('msg must decode to a JSON object');
-    }
-    message = value as Readonly<Record<string, unknown>>;
-  } catch {
-    return malformed('msg must be URL-encoded JSON');
+    message = decodeYouzanMsg(msg);
+  } catch (error) {
+    return malformed(error instanceof Error ? error.message : 'msg must be URL-encoded JSON');
   }
   const statusText = typeof status === 'string' ? status : '';
   const digest = createHash('sha256').update(msg, 'utf8').digest('hex').slice(0, 16);
@@ -135,6 +131,25 @@ export function verifyYouzanPush(check: YouzanPushCheck): YouzanPushVerdict {
     status: statusText,
     message,
   };
+}
+
+/** The JSON text msg carries, decoded but not parsed (its ids keep every digit). */
+export function youzanMsgText(msg: string): string {
+  return decodeURIComponent(msg.replace(/\+/g, ' '));
+}
+
+/** msg as Youzan sends it (URL-encoded JSON, Java style: spaces as `+`) → the object; throws otherwise. */
+export function decodeYouzanMsg(msg: string): Readonly<Record<string, unknown>> {
+  let value: unknown;
+  try {
+    value = JSON.parse(youzanMsgText(msg));
+  } catch {
+    throw new Error('msg must be URL-encoded JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error('msg must decode to a JSON object');
+  }
+  return value as Readonly<Record<string, unknown>>;
 }
 
 function malformed(message: string): WebhookRefusal {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { UnitsOfWork } from '@waybill/eventing';
-import { ApiDoc, RequireScopes } from '@waybill/platform';
+import { ApiDoc, DEFAULT_PAGE_LIMIT, RequireScopes } from '@waybill/platform';
 import { PURCHASE_ORDERS_API } from './inventory.openapi';
 import {
   CancelPurchaseOrder,
@@ -27,7 +27,7 @@ export class PurchaseOrdersController {
       state: query.state,
       supplier: query.supplier,
       before: query.cursor,
-      limit: query.limit ?? 50,
+      limit: query.limit ?? DEFAULT_PAGE_LIMIT,
     });
   }
 

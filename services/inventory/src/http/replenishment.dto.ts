@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { IsExternalId, IsQuantity, IsSku, IsSlug, IsStockCount, IsText } from '@waybill/contracts';
+import { PageLimitQuery } from '@waybill/platform';
 import { PURCHASE_ORDER_STATES, PurchaseOrderState } from '../domain/purchase-order';
 
 export class ReplenishmentPolicyBody {
@@ -45,7 +46,7 @@ export class ReplenishmentRunBody {
   skus?: string[];
 }
 
-export class PurchaseOrderQuery {
+export class PurchaseOrderQuery extends PageLimitQuery {
   @IsOptional()
   @IsSku()
   sku?: string;
@@ -57,13 +58,6 @@ export class PurchaseOrderQuery {
   @IsOptional()
   @IsSlug()
   supplier?: string;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
 
   /** `nextCursor` of the previous page. */
   @IsOptional()

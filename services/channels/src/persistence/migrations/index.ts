@@ -1,5 +1,6 @@
 import { WEBHOOK_INBOX_MIGRATIONS } from '@waybill/eventing';
 import { ChannelConnections1764900000000 } from './1764900000000-channel-connections';
+import { ChannelOrders1765000000000 } from './1765000000000-channel-orders';
 
 /**
  * The channels service's own schema migrations, run at start after the outbox/inbox tables
@@ -9,4 +10,5 @@ import { ChannelConnections1764900000000 } from './1764900000000-channel-connect
 export const CHANNELS_MIGRATIONS: (new () => object)[] = [
   ...WEBHOOK_INBOX_MIGRATIONS,
   ChannelConnections1764900000000,
+  ChannelOrders1765000000000,
 ];
