@@ -24,7 +24,8 @@ import { addDecimals, multiplyDecimal, pause, postWebhook } from './storefront-w
  * - answers the Shipment Tracking extension's
  *   `POST /wp-json/wc-shipment-tracking/v3/orders/:id/shipment-trackings` (`tracking_provider` or
  *   `custom_tracking_provider` + `custom_tracking_link`, `tracking_number`, `date_shipped`) with
- *   201 and the tracking, recording it per order.
+ *   201 and the tracking, recording it per order, and its
+ *   `GET /wp-json/wc-shipment-tracking/v3/orders/:id/shipment-trackings` listing them.
  */
 export interface FakeWooCommerceOptions {
   readonly consumerKey?: string;
@@ -367,7 +368,7 @@ export class FakeWooCommerce {
       url.pathname,
     );
     const isOrders = url.pathname === '/wp-json/wc/v3/orders';
-    if (!(isOrders && method === 'GET') && !(tracking && method === 'POST')) {
+    if (!(isOrders && method === 'GET') && !(tracking && (method === 'POST' || method === 'GET'))) {
       return restError(404, 'rest_no_route', 'No route was found matching the URL and request method.');
     }
     if (!this.authenticated(request, url)) {
@@ -376,6 +377,9 @@ export class FakeWooCommerce {
     if (this.failNext > 0) {
       this.failNext--;
       return { status: 503, body: { code: 'service_unavailable', message: 'Service Unavailable' } };
+    }
+    if (tracking && method === 'GET') {
+      return this.listTrackings(Number(tracking[1]));
     }
     return tracking ? this.addTracking(Number(tracking[1]), body) : this.listOrders(url);
   }
@@ -418,6 +422,14 @@ export class FakeWooCommerce {
       body: matching.slice((page - 1) * perPage, page * perPage),
       headers: { 'X-WP-Total': String(matching.length), 'X-WP-TotalPages': String(totalPages) },
     };
+  }
+
+  /** `GET …/shipment-trackings`: the order's trackings, oldest first. */
+  private listTrackings(orderId: number): { readonly status: number; readonly body: unknown } {
+    if (!this.orders.has(orderId)) {
+      return restError(404, 'woocommerce_rest_order_invalid_id', 'Invalid order ID.');
+    }
+    return { status: 200, body: this.trackings.get(orderId) ?? [] };
   }
 
   private addTracking(orderId: number, body: string): { readonly status: number; readonly body: unknown } {
