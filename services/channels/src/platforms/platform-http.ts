@@ -122,7 +122,8 @@ async function readCapped(
 }
 
 function networkFailure(error: unknown): string {
-  const name = error instanceof Error ? error.name : '';
+  // By name, not instanceof: fetch's DOMException may come from another realm (a test VM).
+  const name = (error as { name?: unknown } | undefined)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') {
     return 'no answer within the timeout';
   }
