@@ -25,7 +25,8 @@ import { addDecimals, multiplyDecimal, pause, postWebhook } from './storefront-w
  *   `POST /wp-json/wc-shipment-tracking/v3/orders/:id/shipment-trackings` (`tracking_provider` or
  *   `custom_tracking_provider` + `custom_tracking_link`, `tracking_number`, `date_shipped`) with
  *   201 and the tracking, recording it per order, and its
- *   `GET /wp-json/wc-shipment-tracking/v3/orders/:id/shipment-trackings` listing them.
+ *   `GET /wp-json/wc-shipment-tracking/v3/orders/:id/shipment-trackings` listing them and
+ *   `DELETE …/shipment-trackings/:tracking_id` removing one (the extension has no update).
  */
 export interface FakeWooCommerceOptions {
   readonly consumerKey?: string;
@@ -367,8 +368,16 @@ export class FakeWooCommerce {
     const tracking = /^\/wp-json\/wc-shipment-tracking\/v3\/orders\/(\d+)\/shipment-trackings$/.exec(
       url.pathname,
     );
+    const oneTracking =
+      /^\/wp-json\/wc-shipment-tracking\/v3\/orders\/(\d+)\/shipment-trackings\/([0-9a-f]+)$/.exec(
+        url.pathname,
+      );
     const isOrders = url.pathname === '/wp-json/wc/v3/orders';
-    if (!(isOrders && method === 'GET') && !(tracking && (method === 'POST' || method === 'GET'))) {
+    if (
+      !(isOrders && method === 'GET') &&
+      !(tracking && (method === 'POST' || method === 'GET')) &&
+      !(oneTracking && method === 'DELETE')
+    ) {
       return restError(404, 'rest_no_route', 'No route was found matching the URL and request method.');
     }
     if (!this.authenticated(request, url)) {
@@ -377,6 +386,9 @@ export class FakeWooCommerce {
     if (this.failNext > 0) {
       this.failNext--;
       return { status: 503, body: { code: 'service_unavailable', message: 'Service Unavailable' } };
+    }
+    if (oneTracking) {
+      return this.deleteTracking(Number(oneTracking[1]), oneTracking[2] ?? '');
     }
     if (tracking && method === 'GET') {
       return this.listTrackings(Number(tracking[1]));
@@ -430,6 +442,23 @@ export class FakeWooCommerce {
       return restError(404, 'woocommerce_rest_order_invalid_id', 'Invalid order ID.');
     }
     return { status: 200, body: this.trackings.get(orderId) ?? [] };
+  }
+
+  /** `DELETE …/shipment-trackings/:tracking_id`: answers the tracking removed. */
+  private deleteTracking(
+    orderId: number,
+    trackingId: string,
+  ): { readonly status: number; readonly body: unknown } {
+    const trackings = this.trackings.get(orderId) ?? [];
+    const found = trackings.find((tracking) => tracking.tracking_id === trackingId);
+    if (!this.orders.has(orderId) || !found) {
+      return restError(404, 'woocommerce_rest_shipment_tracking_invalid_id', 'Invalid tracking ID.');
+    }
+    this.trackings.set(
+      orderId,
+      trackings.filter((tracking) => tracking !== found),
+    );
+    return { status: 200, body: found };
   }
 
   private addTracking(orderId: number, body: string): { readonly status: number; readonly body: unknown } {

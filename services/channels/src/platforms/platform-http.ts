@@ -13,7 +13,7 @@ export const MAX_ANSWER_BYTES = 5 * 1024 * 1024;
 
 export interface PlatformRequest {
   readonly url: string;
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   readonly headers?: Readonly<Record<string, string>>;
   /** Sent as JSON with `Content-Type: application/json`. */
   readonly json?: unknown;

@@ -87,6 +87,13 @@ describe('ShopifyStorefrontApi', () => {
       fake = await FakeShopify.start();
     });
 
+    it('asks for no more orders a page than keeps the query under Shopify’s cost limit', async () => {
+      await api.ordersModifiedSince(call, { since: '2026-03-01T00:00:00Z', limit: 250 });
+      const sent = JSON.parse(fake.calls[0]?.body ?? '{}');
+      expect(sent.variables.first).toBe(15);
+      expect(sent.query).toMatch(/lineItems\(first: 50\)/);
+    });
+
     it('fails a watermark that is not an instant without calling Shopify', async () => {
       expect(await api.ordersModifiedSince(call, { since: 'yesterday', limit: 5 })).toMatchObject({
         status: 'failed',

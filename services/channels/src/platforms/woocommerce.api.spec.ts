@@ -151,6 +151,26 @@ describe('WooCommerceStorefrontApi', () => {
       ]);
     });
 
+    it('updates a parcel’s tracking by replacing the tracking named by platformRef', async () => {
+      const saved = order(5);
+      fake.saveOrder(saved);
+      const first = await api.reportTracking(call, report(saved));
+      const platformRef = first.status === 'reported' ? first.platformRef : undefined;
+      expect(platformRef).toEqual(expect.any(String));
+      const updated = await api.reportTracking(
+        call,
+        report(saved, { trackingNumber: '7399999999999', platformRef }),
+      );
+      const trackings = fake.trackings.get(saved.id) ?? [];
+      expect(trackings.map((tracking) => tracking.tracking_number)).toEqual(['7399999999999']);
+      expect(updated).toEqual({ status: 'reported', platformRef: trackings[0]?.tracking_id });
+      // Told again (its answer lost): the old one is gone already, nothing is added twice.
+      expect(
+        await api.reportTracking(call, report(saved, { trackingNumber: '7399999999999', platformRef })),
+      ).toEqual(updated);
+      expect(fake.trackings.get(saved.id)).toHaveLength(1);
+    });
+
     it('fails an unknown order, and on wrong keys; retries an outage; adds nothing meanwhile', async () => {
       expect(await api.reportTracking(call, report(order(3)))).toMatchObject({
         status: 'failed',

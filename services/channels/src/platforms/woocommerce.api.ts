@@ -128,6 +128,20 @@ export class WooCommerceStorefrontApi implements StorefrontApi {
     if (earlier !== undefined) {
       return reported(earlier);
     }
+    if (report.platformRef !== undefined) {
+      // The extension has no update: the parcel's earlier tracking goes, then the new one is added.
+      // Removed first, so a retry after a lost answer finds it gone (404) and only adds.
+      if (!/^[0-9a-f]+$/.test(report.platformRef)) {
+        return { status: 'failed', reason: `${JSON.stringify(report.platformRef)} is no tracking_id` };
+      }
+      const removed = await woo(call, 'DELETE', `${path}/${report.platformRef}`);
+      if (!removed.ok) {
+        return removed.problem;
+      }
+      if (removed.status !== 200 && removed.status !== 404) {
+        return { status: 'failed', reason: trackingRefusal(removed.status, removed.text) };
+      }
+    }
     const created = await woo(call, 'POST', path, trackingBody(report, call.connection.defaults.timezone));
     if (!created.ok) {
       return created.problem;
@@ -179,7 +193,7 @@ function shippedDate(shippedAt: string, timezone: string): string {
 
 async function woo(
   call: PlatformCall,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   path: string,
   json?: unknown,
 ): Promise<PlatformAnswer> {
