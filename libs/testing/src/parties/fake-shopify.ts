@@ -19,7 +19,7 @@ import { addDecimals, multiplyDecimal, pause, postWebhook } from './storefront-w
  * - answers the GraphQL Admin API at `POST /admin/api/<version>/graphql.json` with
  *   X-Shopify-Access-Token checked (401 otherwise): the `orders` query with an
  *   `updated_at:>'…'` search (the reconciliation poller's), `order(id:)` with its
- *   fulfillmentOrders, and the mutations `fulfillmentCreate` (trackingInfo company, number, url)
+ *   fulfillmentOrders and fulfillments (with their trackingInfo), and the mutations `fulfillmentCreate` (trackingInfo company, number, url)
  *   and `fulfillmentTrackingInfoUpdate`, recording fulfilments per order. Problems in the input are
  *   `userErrors`, as Shopify answers them, with HTTP 200.
  * It is not a GraphQL server: it tells operations apart by the root field named in the document
@@ -474,7 +474,12 @@ export class FakeShopify {
       return {
         data: {
           order: order
-            ? { ...orderNode(order), fulfillmentOrders: { nodes: [this.fulfillmentOrderNode(order)] } }
+            ? {
+                ...orderNode(order),
+                fulfillmentOrders: { nodes: [this.fulfillmentOrderNode(order)] },
+                // Order.fulfillments is a plain list in the Admin GraphQL API, not a connection.
+                fulfillments: this.fulfillmentsOf(order).map(fulfillmentNode),
+              }
             : null,
         },
       };
@@ -616,6 +621,9 @@ function orderNode(order: ShopifyOrderPayload): Readonly<Record<string, unknown>
     totalPriceSet: amount(order.total_price),
     subtotalPriceSet: amount(order.subtotal_price),
     totalTaxSet: amount(order.total_tax),
+    totalDiscountsSet: amount(order.total_discounts),
+    taxesIncluded: false,
+    note: null,
     totalShippingPriceSet: amount(addDecimals(order.shipping_lines.map((line) => String(line.price)))),
     lineItems: {
       nodes: order.line_items.map((line) => ({
@@ -626,6 +634,12 @@ function orderNode(order: ShopifyOrderPayload): Readonly<Record<string, unknown>
         originalUnitPriceSet: amount(String(line.price)),
       })),
     },
+    customer: {
+      id: `gid://shopify/Customer/${String(order.customer.id)}`,
+      legacyResourceId: String(order.customer.id),
+      email: order.customer.email ?? null,
+      phone: null,
+    },
     shippingAddress: {
       firstName: order.shipping_address.first_name,
       lastName: order.shipping_address.last_name,
@@ -633,7 +647,9 @@ function orderNode(order: ShopifyOrderPayload): Readonly<Record<string, unknown>
       address2: order.shipping_address.address2,
       city: order.shipping_address.city,
       province: order.shipping_address.province,
+      provinceCode: order.shipping_address.province_code,
       zip: order.shipping_address.zip,
+      country: order.shipping_address.country,
       countryCodeV2: order.shipping_address.country_code,
       phone: order.shipping_address.phone,
     },

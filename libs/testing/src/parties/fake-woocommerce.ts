@@ -24,7 +24,9 @@ import { addDecimals, multiplyDecimal, pause, postWebhook } from './storefront-w
  * - answers the Shipment Tracking extension's
  *   `POST /wp-json/wc-shipment-tracking/v3/orders/:id/shipment-trackings` (`tracking_provider` or
  *   `custom_tracking_provider` + `custom_tracking_link`, `tracking_number`, `date_shipped`) with
- *   201 and the tracking, recording it per order.
+ *   201 and the tracking, recording it per order, and its
+ *   `GET /wp-json/wc-shipment-tracking/v3/orders/:id/shipment-trackings` listing them and
+ *   `DELETE …/shipment-trackings/:tracking_id` removing one (the extension has no update).
  */
 export interface FakeWooCommerceOptions {
   readonly consumerKey?: string;
@@ -366,8 +368,16 @@ export class FakeWooCommerce {
     const tracking = /^\/wp-json\/wc-shipment-tracking\/v3\/orders\/(\d+)\/shipment-trackings$/.exec(
       url.pathname,
     );
+    const oneTracking =
+      /^\/wp-json\/wc-shipment-tracking\/v3\/orders\/(\d+)\/shipment-trackings\/([0-9a-f]+)$/.exec(
+        url.pathname,
+      );
     const isOrders = url.pathname === '/wp-json/wc/v3/orders';
-    if (!(isOrders && method === 'GET') && !(tracking && method === 'POST')) {
+    if (
+      !(isOrders && method === 'GET') &&
+      !(tracking && (method === 'POST' || method === 'GET')) &&
+      !(oneTracking && method === 'DELETE')
+    ) {
       return restError(404, 'rest_no_route', 'No route was found matching the URL and request method.');
     }
     if (!this.authenticated(request, url)) {
@@ -376,6 +386,12 @@ export class FakeWooCommerce {
     if (this.failNext > 0) {
       this.failNext--;
       return { status: 503, body: { code: 'service_unavailable', message: 'Service Unavailable' } };
+    }
+    if (oneTracking) {
+      return this.deleteTracking(Number(oneTracking[1]), oneTracking[2] ?? '');
+    }
+    if (tracking && method === 'GET') {
+      return this.listTrackings(Number(tracking[1]));
     }
     return tracking ? this.addTracking(Number(tracking[1]), body) : this.listOrders(url);
   }
@@ -418,6 +434,31 @@ export class FakeWooCommerce {
       body: matching.slice((page - 1) * perPage, page * perPage),
       headers: { 'X-WP-Total': String(matching.length), 'X-WP-TotalPages': String(totalPages) },
     };
+  }
+
+  /** `GET …/shipment-trackings`: the order's trackings, oldest first. */
+  private listTrackings(orderId: number): { readonly status: number; readonly body: unknown } {
+    if (!this.orders.has(orderId)) {
+      return restError(404, 'woocommerce_rest_order_invalid_id', 'Invalid order ID.');
+    }
+    return { status: 200, body: this.trackings.get(orderId) ?? [] };
+  }
+
+  /** `DELETE …/shipment-trackings/:tracking_id`: answers the tracking removed. */
+  private deleteTracking(
+    orderId: number,
+    trackingId: string,
+  ): { readonly status: number; readonly body: unknown } {
+    const trackings = this.trackings.get(orderId) ?? [];
+    const found = trackings.find((tracking) => tracking.tracking_id === trackingId);
+    if (!this.orders.has(orderId) || !found) {
+      return restError(404, 'woocommerce_rest_shipment_tracking_invalid_id', 'Invalid tracking ID.');
+    }
+    this.trackings.set(
+      orderId,
+      trackings.filter((tracking) => tracking !== found),
+    );
+    return { status: 200, body: found };
   }
 
   private addTracking(orderId: number, body: string): { readonly status: number; readonly body: unknown } {

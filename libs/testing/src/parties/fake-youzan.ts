@@ -20,7 +20,8 @@ import { addDecimals, multiplyDecimal, pause, postWebhook } from './storefront-w
  * mapped), and the logistics confirmation, played as Youzan's gateway call
  * `POST /api/youzan.logistics.online.confirm/3.0.0?access_token=…` with `{tid, out_stype (express
  * company code), out_sid (tracking number), is_no_express}`, answering
- * `{"code":200,"success":true,"message":"successful","data":{"is_success":true}}` and, for a bad
+ * `{"code":200,"success":true,"message":"successful","data":{"is_success":true}}` (a trade already
+ * confirmed: `success: false`, "订单已发货…", the fake's guess at Youzan's refusal) and, for a bad
  * token, the gateway's `{"gw_err_resp":{"err_code":4203,…}}` with HTTP 200. A minimal
  * documented-shaped endpoint, to be checked against Youzan's API console before going live.
  */
@@ -288,6 +289,11 @@ export class FakeYouzan {
     const isNoExpress = fields.is_no_express === 1 || fields.is_no_express === true;
     if (text('tid') === '' || (!isNoExpress && (text('out_stype') === '' || text('out_sid') === ''))) {
       return { status: 200, body: refusal(4001, '缺少参数 tid / out_stype / out_sid') };
+    }
+    if (this.confirmationsOf(text('tid')).length > 0) {
+      // The fake's own assumption, like the endpoint: a trade shipped once is refused a second
+      // confirmation with an "already shipped" message (Youzan's real code and wording unchecked).
+      return { status: 200, body: refusal(4100, '订单已发货，不能重复发货') };
     }
     this.confirmations.push({
       tid: text('tid'),

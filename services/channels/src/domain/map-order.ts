@@ -259,6 +259,8 @@ export function beginMapping(
   rawBody: string,
   options: Omit<MapOptions, 'payload'>,
   idPointer: string,
+  /** Where the payload names its currency (Shopify's GraphQL: `currencyCode`). */
+  currencyField = 'currency',
 ):
   | { readonly ok: true; readonly start: PayloadStart }
   | { readonly ok: false; readonly outcome: MappingOutcome } {
@@ -275,7 +277,7 @@ export function beginMapping(
   if (!id.ok) {
     reasons.add(idPointer.slice(1).replace(/\//g, '.'), id.message);
   }
-  const currency = reasons.text('currency', order.currency ?? options.context.currency);
+  const currency = reasons.text(currencyField, order[currencyField] ?? options.context.currency);
   return {
     ok: true,
     start: { order, json: parsed.json, reasons, externalOrderId: id.ok ? id.id : '', currency },

@@ -71,14 +71,19 @@ export interface TrackingReport {
   /** UTC ISO 8601, when the parcel was booked. */
   readonly shippedAt: string;
   /**
-   * What an earlier report of this order's parcel answered (Shopify's fulfillment id): present,
-   * the report is an update of that fulfilment (`fulfillmentTrackingInfoUpdate`), not a new one.
+   * What an earlier report of this order's parcel answered: present, the report is an update of
+   * that parcel's tracking, not a new parcel. Shopify: the fulfillment gid, updated with
+   * `fulfillmentTrackingInfoUpdate`; WooCommerce: the Shipment Tracking `tracking_id`, replaced
+   * (the extension has no update); Youzan answers none (a shipped trade takes no new tracking).
    */
   readonly platformRef?: string;
 }
 
 export type TrackingReportOutcome =
-  /** The platform has it; `platformRef` is what a later update of this parcel needs. */
+  /**
+   * The platform has it (also when it had it already: a repeated report is this outcome);
+   * `platformRef` is what a later update of this parcel needs.
+   */
   | { readonly status: 'reported'; readonly platformRef?: string }
   | { readonly status: 'retry'; readonly reason: string }
   | { readonly status: 'failed'; readonly reason: string };
