@@ -3,6 +3,7 @@ import { loadConfig } from '@waybill/platform';
 import { UseCaseHarness } from '@waybill/testing';
 import { AdvanceOrder } from '../src/advance-order/advance-order.service';
 import { CancelOrder } from '../src/advance-order/cancel-order.service';
+import { CancelStorefrontOrder } from '../src/advance-order/cancel-storefront-order.service';
 import { OrderConfig } from '../src/order.config';
 import { ORDER_MIGRATIONS } from '../src/persistence/migrations';
 import { OrderRepository } from '../src/persistence/order.repository';
@@ -31,6 +32,7 @@ export function orderUseCases(env: Record<string, string> = {}): Promise<UseCase
       PlaceOrder,
       AdvanceOrder,
       CancelOrder,
+      CancelStorefrontOrder,
     ],
   });
 }
