@@ -66,3 +66,25 @@ export async function placedOrderId(
   await harness.enqueued();
   return outcome.orderId;
 }
+
+/** Moves a placed order to SHIPPED the way the saga's events would: reserved, authorized, shipment created. */
+export async function shipOrder(harness: UseCaseHarness, orderId: string): Promise<void> {
+  const advance = harness.get(AdvanceOrder);
+  const inputs = [
+    { type: 'stock-reserved', reservationId: randomUUID() },
+    { type: 'payment-authorized', paymentId: randomUUID() },
+    {
+      type: 'shipment-created',
+      shipmentId: randomUUID(),
+      carrier: 'sandbox',
+      trackingNumber: 'SBX1',
+      createdAt: new Date().toISOString(),
+    },
+  ] as const;
+  for (const input of inputs) {
+    // An event moved it each time: the timeline names that event.
+    const cause = { eventId: randomUUID(), eventType: `waybill.test.${input.type}.v1` };
+    await harness.run((uow) => advance.execute(uow, { orderId, input, cause }));
+  }
+  await harness.enqueued();
+}

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { UseCaseHarness } from '@waybill/testing';
-import { orderUseCases, placedOrderId } from '../../test/use-cases';
-import { AdvanceOrder } from './advance-order.service';
+import { orderUseCases, placedOrderId, shipOrder } from '../../test/use-cases';
 import { CancelStorefrontOrder } from './cancel-storefront-order.service';
 
 const REQUESTED = 'waybill.storefront.order-cancellation-requested.v1';
@@ -72,23 +71,7 @@ describe('CancelStorefrontOrder (use case on PostgreSQL)', () => {
   it('answers a shipped order as no longer cancellable, leaving it shipped and announcing nothing', async () => {
     const storefrontOrderId = `A-${randomUUID()}`;
     const orderId = await placedOrderId(harness, { storefrontId: 'shop-a', storefrontOrderId });
-    const advance = harness.get(AdvanceOrder);
-    const inputs = [
-      { type: 'stock-reserved', reservationId: randomUUID() },
-      { type: 'payment-authorized', paymentId: randomUUID() },
-      {
-        type: 'shipment-created',
-        shipmentId: randomUUID(),
-        carrier: 'sandbox',
-        trackingNumber: 'SBX1',
-        createdAt: new Date().toISOString(),
-      },
-    ] as const;
-    for (const input of inputs) {
-      const cause = { eventId: randomUUID(), eventType: `waybill.test.${input.type}.v1` };
-      await harness.run((uow) => advance.execute(uow, { orderId, input, cause }));
-    }
-    await harness.enqueued();
+    await shipOrder(harness, orderId);
 
     expect(await request('shop-a', storefrontOrderId)).toEqual({
       kind: 'not-cancellable',
