@@ -40,7 +40,8 @@ const CHANNELS: Record<TopicKey, { action: 'send' | 'receive'; source: string; d
     source: '/storefronts/{storefrontId}',
     description:
       'Orders that storefronts submit over Kafka instead of POST /v1/orders, and those the channels ' +
-      'service maps from Shopify, WooCommerce and Youzan webhooks. Key: storefrontOrderId.',
+      'service maps from Shopify, WooCommerce and Youzan webhooks, with their cancellation requests. ' +
+      'Key: storefrontOrderId.',
   },
   replenishmentTriggers: {
     action: 'receive',

@@ -25,6 +25,7 @@ import { ShipmentCreatedV1 } from './events/shipment/shipment-created.v1';
 import { ShipmentDeliveredV1 } from './events/shipment/shipment-delivered.v1';
 import { ShipmentExceptionV1 } from './events/shipment/shipment-exception.v1';
 import { ShipmentStatusChangedV1 } from './events/shipment/shipment-status-changed.v1';
+import { StorefrontOrderCancellationRequestedV1 } from './events/storefront/order-cancellation-requested.v1';
 import { StorefrontOrderSubmittedV1 } from './events/storefront/order-submitted.v1';
 
 /** Every published event version. A class missing here is neither validated nor documented. */
@@ -54,6 +55,7 @@ export const EVENT_CLASSES: readonly EventClass[] = [
   ShipmentDeliveredV1,
   ShipmentExceptionV1,
   StorefrontOrderSubmittedV1,
+  StorefrontOrderCancellationRequestedV1,
   ReplenishmentRunRequestedV1,
 ];
 

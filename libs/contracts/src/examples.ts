@@ -24,6 +24,7 @@ import type {
   StockRejectedV1,
   StockReleasedV1,
   StockReservedV1,
+  StorefrontOrderCancellationRequestedV1,
   StorefrontOrderSubmittedV1,
 } from './events';
 
@@ -86,6 +87,12 @@ const examples = {
     payment: { provider: 'stripe', token: 'tok_1PqRsT2eZvKYlo2C0example' },
     submittedAt: '2025-03-01T10:14:58Z',
   } satisfies StorefrontOrderSubmittedV1,
+  'waybill.storefront.order-cancellation-requested.v1': {
+    storefrontId: 'shop-eu',
+    storefrontOrderId: 'EU-100233',
+    reason: 'customer changed their mind',
+    requestedAt: '2025-03-01T10:40:12Z',
+  } satisfies StorefrontOrderCancellationRequestedV1,
   'waybill.order.placed.v1': {
     orderId: EXAMPLE_IDS.orderId,
     storefrontId: 'shop-eu',

@@ -33,7 +33,10 @@ export class DuplicateStorefrontOrder extends DomainError {
 }
 
 export class OrderNotCancellable extends DomainError {
-  constructor(orderId: string, status: OrderStatus) {
+  constructor(
+    orderId: string,
+    readonly status: OrderStatus,
+  ) {
     super('ORDER.NOT_CANCELLABLE', `order ${orderId} is ${status} and can no longer be cancelled`, {
       kind: 'conflict',
       details: { orderId, status },

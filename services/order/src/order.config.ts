@@ -1,5 +1,8 @@
 import { EventDrivenServiceConfig } from '@waybill/eventing';
-import { EnvInt } from '@waybill/platform';
+import { EnvInt, EnvList } from '@waybill/platform';
+
+/** The storefront id rule of the contracts (`IsSlug`): an id that can never match is a typo. */
+const STOREFRONT_ID = { pattern: /^[a-z0-9][a-z0-9_-]{0,63}$/, description: 'a storefront id (a slug)' };
 
 export class OrderConfig extends EventDrivenServiceConfig {
   override PORT = 3001;
@@ -15,4 +18,13 @@ export class OrderConfig extends EventDrivenServiceConfig {
   /** How often expired idempotency keys are deleted. */
   @EnvInt({ min: 1, max: 86_400 })
   ORDER_IDEMPOTENCY_PURGE_INTERVAL_SECONDS = 600;
+
+  /**
+   * Storefronts whose orders were paid on their own platform (the channels service's Shopify,
+   * WooCommerce and Youzan storefronts) and may therefore name the `prepaid` payment provider.
+   * Empty by default: `prepaid` moves no money, so any other storefront naming it would get its
+   * goods shipped unpaid.
+   */
+  @EnvList({ minItems: 0, item: STOREFRONT_ID })
+  ORDER_PREPAID_STOREFRONTS: string[] = [];
 }

@@ -3,6 +3,7 @@ import { eventRegistry } from '@waybill/contracts';
 import { idempotencyProviders, WaybillServiceModule } from '@waybill/eventing';
 import { AdvanceOrder } from './advance-order/advance-order.service';
 import { CancelOrder } from './advance-order/cancel-order.service';
+import { CancelStorefrontOrder } from './advance-order/cancel-storefront-order.service';
 import { InventoryEventHandlers } from './events/inventory-events.handlers';
 import { LogisticsEventHandlers } from './events/logistics-events.handlers';
 import { PaymentEventHandlers } from './events/payment-events.handlers';
@@ -43,6 +44,7 @@ export class OrderModule {
         PlaceOrderRequestHandler,
         AdvanceOrder,
         CancelOrder,
+        CancelStorefrontOrder,
         ...idempotencyProviders({
           ttlHours: config.ORDER_IDEMPOTENCY_TTL_HOURS,
           abandonAfterSeconds: config.ORDER_IDEMPOTENCY_ABANDON_AFTER_SECONDS,

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { CloudEvent, exampleData } from '@waybill/contracts';
 import { waitFor } from '@waybill/testing';
-import { applied, count, http, orderBody, OrderTestEnv, startOrderService, STOREFRONT_A } from './support';
+import {
+  applied,
+  count,
+  http,
+  orderBody,
+  OrderTestEnv,
+  startOrderService,
+  STOREFRONT_A,
+  STOREFRONT_B,
+} from './support';
 import type { Json } from './support';
 
 const T = {
@@ -19,6 +28,7 @@ const T = {
   shipmentCreated: 'waybill.shipment.created.v1',
   shipmentDelivered: 'waybill.shipment.delivered.v1',
   submitted: 'waybill.storefront.order-submitted.v1',
+  cancellationRequested: 'waybill.storefront.order-cancellation-requested.v1',
 } as const;
 
 describe('order saga over Kafka', () => {
@@ -446,6 +456,146 @@ describe('order saga over Kafka', () => {
         timeoutMs: 30_000,
         description: 'the valid order after the invalid ones',
       });
+    });
+
+    it('a prepaid submission is placed only from a storefront paid on its platform; from another it goes to the DLQ', async () => {
+      const prepaid = (storefrontId: string) =>
+        submission({ storefrontId, payment: { provider: 'prepaid', token: `shopify:${Date.now()}` } });
+      const refused = prepaid(STOREFRONT_A);
+      const allowed = prepaid(STOREFRONT_B);
+
+      const sentRefused = await submit(refused);
+      await submit(allowed);
+
+      const letter = await env.dlq.waitFor(
+        (l) => l.headers.ce_id === sentRefused.id,
+        'the prepaid order of a storefront not paid on its platform in the DLQ',
+      );
+      expect(letter.headers.dlq_reason).toBe('ORDER.PAYMENT_PROVIDER_NOT_ALLOWED');
+      expect(await ordersWith(refused.storefrontOrderId)).toBe(0);
+      const placed = await env.probe.waitForEvent<Json>(
+        T.placed,
+        (d) => d.storefrontOrderId === allowed.storefrontOrderId,
+      );
+      expect(placed.data).toMatchObject({
+        storefrontId: STOREFRONT_B,
+        payment: { provider: 'prepaid', paymentMethodRef: allowed.payment.token },
+      });
+    });
+  });
+
+  describe('storefront cancellation requests on waybill.storefront.orders', () => {
+    function cancellationRequest(
+      data: Json,
+      source = `/storefronts/${data.storefrontId}`,
+    ): Promise<CloudEvent> {
+      return env.probe.publish(
+        T.cancellationRequested,
+        exampleData(T.cancellationRequested, {
+          storefrontId: data.storefrontId,
+          storefrontOrderId: data.storefrontOrderId,
+        }),
+        // The submission's key: both are on one partition, the cancellation after the order.
+        { key: data.storefrontOrderId, subject: data.storefrontOrderId, source },
+      );
+    }
+
+    function submitted(): Promise<{ data: Json; sent: CloudEvent }> {
+      const data = exampleData<Record<string, Json>>(T.submitted, {
+        storefrontId: STOREFRONT_A,
+        storefrontOrderId: `KAFKA-${randomUUID()}`,
+        payment: { provider: 'stripe', token: `pm_kafka_${randomUUID().replace(/-/g, '')}` },
+      });
+      return env.probe
+        .publish(T.submitted, data, {
+          key: data.storefrontOrderId,
+          subject: data.storefrontOrderId,
+          source: `/storefronts/${data.storefrontId}`,
+        })
+        .then((sent) => ({ data, sent }));
+    }
+
+    it('cancels the order submitted just before it, as its customer would; a resent request changes nothing', async () => {
+      // Published back to back, without waiting: the shared key keeps them in order.
+      const { data } = await submitted();
+      const request = await cancellationRequest(data);
+
+      const placed = await env.probe.waitForEvent<Json>(
+        T.placed,
+        (d) => d.storefrontOrderId === data.storefrontOrderId,
+      );
+      const orderId = placed.data.orderId as string;
+      const cancelled = await env.probe.waitForEvent<Json>(T.cancelled, (d) => d.orderId === orderId);
+      expect(cancelled.data.reason).toBe('ORDER.CUSTOMER_REQUEST');
+      const order = await http(env, 'GET', `/v1/orders/${orderId}`, { key: env.keys.a });
+      expect(order.body.status).toBe('CANCELLED');
+      expect(order.body.timeline.at(-1)).toMatchObject({
+        status: 'CANCELLED',
+        event: { id: request.id, type: T.cancellationRequested },
+      });
+
+      const resent = await cancellationRequest(data);
+      await applied(env, resent.id);
+      expect(
+        await count(env.db, `SELECT 1 FROM outbox WHERE event_type = $1 AND message_key = $2`, [
+          T.cancelled,
+          orderId,
+        ]),
+      ).toBe(1);
+      expect(env.dlq.letters.some((l) => l.headers.ce_id === resent.id)).toBe(false);
+    });
+
+    it('a request for an order never placed goes to the DLQ naming it; one with a foreign ce_source too', async () => {
+      const unknown = { storefrontId: STOREFRONT_A, storefrontOrderId: `KAFKA-${randomUUID()}` };
+      const sentUnknown = await cancellationRequest(unknown);
+      const { data } = await submitted();
+      const sentForeign = await cancellationRequest(data, '/storefronts/someone-else');
+
+      const notFound = await env.dlq.waitFor(
+        (l) => l.headers.ce_id === sentUnknown.id,
+        'the orphan request in the DLQ',
+      );
+      expect(notFound.headers.dlq_reason).toBe('ORDER.STOREFRONT_ORDER_NOT_FOUND');
+      expect(notFound.headers.dlq_error).toContain(unknown.storefrontOrderId);
+      const foreign = await env.dlq.waitFor(
+        (l) => l.headers.ce_id === sentForeign.id,
+        'the foreign request in the DLQ',
+      );
+      expect(foreign.headers.dlq_reason).toBe('ORDER.SOURCE_MISMATCH');
+      const placed = await env.probe.waitForEvent<Json>(
+        T.placed,
+        (d) => d.storefrontOrderId === data.storefrontOrderId,
+      );
+      const order = await http(env, 'GET', `/v1/orders/${placed.data.orderId as string}`, {
+        key: env.keys.a,
+      });
+      expect(order.body.status).toBe('PENDING');
+    });
+
+    it('a request for a shipped order is logged and ignored, not a dead letter', async () => {
+      const { data } = await submitted();
+      const placed = await env.probe.waitForEvent<Json>(
+        T.placed,
+        (d) => d.storefrontOrderId === data.storefrontOrderId,
+      );
+      const orderId = placed.data.orderId as string;
+      const play = async (type: string, overrides: Record<string, unknown>) =>
+        applied(env, (await env.probe.publish(type, exampleData(type, { orderId, ...overrides }))).id);
+      await play(T.reserved, { reservationId: randomUUID() });
+      await play(T.authorized, { paymentId: randomUUID(), amount: placed.data.totalAmount });
+      await play(T.shipmentCreated, { shipmentId: randomUUID() });
+      expect((await http(env, 'GET', `/v1/orders/${orderId}`, { key: env.keys.a })).body.status).toBe(
+        'SHIPPED',
+      );
+
+      const request = await cancellationRequest(data);
+      await applied(env, request.id);
+
+      expect((await http(env, 'GET', `/v1/orders/${orderId}`, { key: env.keys.a })).body.status).toBe(
+        'SHIPPED',
+      );
+      expect(env.probe.events(T.cancelled, (d: Json) => d.orderId === orderId)).toEqual([]);
+      expect(env.dlq.letters.some((l) => l.headers.ce_id === request.id)).toBe(false);
     });
   });
 });

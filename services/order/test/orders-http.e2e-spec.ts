@@ -159,6 +159,12 @@ describe('order service HTTP API', () => {
         'payment.token',
         orderBody({ payment: { provider: 'stripe', token: 'pm_' + 'x'.repeat(300) } }),
       ],
+      [
+        'prepaid from a storefront not paid on its platform',
+        422,
+        'payment.provider',
+        orderBody({ payment: { provider: 'prepaid', token: 'shopify:5512345678901234567' } }),
+      ],
     ];
 
     let outboxBefore: number;

@@ -55,6 +55,8 @@ export async function startOrderService(): Promise<OrderTestEnv> {
         WAYBILL_API_KEYS: apiKeysEnv([keys.a, keys.b, keys.admin, keys.reader]),
         RATE_LIMIT_PER_MINUTE: '100000',
         CONSUMER_MAX_ATTEMPTS: '2',
+        // B stands for a channel storefront whose orders arrive paid; A for any other.
+        ORDER_PREPAID_STOREFRONTS: STOREFRONT_B,
       },
     },
   );

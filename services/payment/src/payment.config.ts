@@ -56,6 +56,16 @@ export class PaymentConfig extends EventDrivenServiceConfig {
   @EnvList()
   PAYMENT_SANDBOX_WEBHOOK_SECRET?: string[];
 
+  /**
+   * The built-in `prepaid` provider records an order paid on its storefront's platform (Shopify,
+   * WooCommerce, Youzan through the channels service) as captured without calling anyone. Off
+   * everywhere unless set on purpose, production or not: unlike the sandbox it is not a test aid,
+   * and it pairs with the order service's ORDER_PREPAID_STOREFRONTS, so a deployment turns on both
+   * or neither.
+   */
+  @EnvBoolean()
+  PAYMENT_PREPAID_ENABLED = false;
+
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   PAYMENT_STRIPE_API_BASE = 'https://api.stripe.com';
 

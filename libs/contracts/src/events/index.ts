@@ -32,5 +32,6 @@ export * from './shipment/shipment-created.v1';
 export * from './shipment/shipment-status-changed.v1';
 export * from './shipment/shipment-delivered.v1';
 export * from './shipment/shipment-exception.v1';
+export * from './storefront/order-cancellation-requested.v1';
 export * from './storefront/order-submitted.v1';
 export * from './replenishment/replenishment-run-requested.v1';

@@ -128,6 +128,9 @@ describe('the v1 catalogue', () => {
     expect(eventRegistry.topicOf('waybill.payment.authorized.v1')).toBe('waybill.payment.events');
     expect(eventRegistry.topicOf('waybill.shipment.status-changed.v1')).toBe('waybill.logistics.events');
     expect(eventRegistry.topicOf('waybill.storefront.order-submitted.v1')).toBe('waybill.storefront.orders');
+    expect(eventRegistry.topicOf('waybill.storefront.order-cancellation-requested.v1')).toBe(
+      'waybill.storefront.orders',
+    );
   });
 
   it('has an example for every registered type and none for a type it does not know', () => {

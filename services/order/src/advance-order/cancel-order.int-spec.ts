@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { UseCaseHarness } from '@waybill/testing';
-import { orderUseCases, placedOrderId } from '../../test/use-cases';
+import { orderUseCases, placedOrderId, shipOrder } from '../../test/use-cases';
 import { OrderNotCancellable, OrderNotFound } from '../order-errors';
-import { AdvanceOrder } from './advance-order.service';
 import { CancelOrder } from './cancel-order.service';
 
 describe('CancelOrder (use case on PostgreSQL)', () => {
@@ -56,24 +54,7 @@ describe('CancelOrder (use case on PostgreSQL)', () => {
 
   it('refuses to cancel a shipped order (409 naming the status) and rolls back', async () => {
     const orderId = await placedOrderId(harness);
-    const advance = harness.get(AdvanceOrder);
-    const inputs = [
-      { type: 'stock-reserved', reservationId: randomUUID() },
-      { type: 'payment-authorized', paymentId: randomUUID() },
-      {
-        type: 'shipment-created',
-        shipmentId: randomUUID(),
-        carrier: 'sandbox',
-        trackingNumber: 'SBX1',
-        createdAt: new Date().toISOString(),
-      },
-    ] as const;
-    for (const input of inputs) {
-      // An event moved it each time: the timeline names that event.
-      const cause = { eventId: randomUUID(), eventType: `waybill.test.${input.type}.v1` };
-      await harness.run((uow) => advance.execute(uow, { orderId, input, cause }));
-    }
-    await harness.enqueued();
+    await shipOrder(harness, orderId);
 
     const refusal = harness.run((uow) => cancelOrder.execute(uow, { reader: { kind: 'admin' }, orderId }));
 

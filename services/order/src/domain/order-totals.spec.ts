@@ -1,4 +1,4 @@
-import { checkOrderDraft, MAX_PAYMENT_METHOD_REF_LENGTH } from './order-draft';
+import { checkOrderDraft, MAX_PAYMENT_METHOD_REF_LENGTH, PREPAID_PAYMENT_PROVIDER } from './order-draft';
 import { computeTotals, MAX_ORDER_AMOUNT } from './order-totals';
 
 describe('computeTotals', () => {
@@ -60,18 +60,21 @@ describe('computeTotals', () => {
 
 describe('checkOrderDraft', () => {
   const lines = [{ quantity: 3, unitPrice: 100 }];
+  const card = { paymentProvider: 'stripe', storefrontMayPrepay: false };
 
   it('passes a sound draft with its totals', () => {
-    expect(checkOrderDraft({ lines, paymentToken: 'pm_123' })).toEqual({
+    expect(checkOrderDraft({ ...card, lines, paymentToken: 'pm_123' })).toEqual({
       ok: true,
       totals: { subtotal: 300, total: 300 },
     });
   });
 
   it('refuses a token that could not travel on as a payment method reference', () => {
-    expect(checkOrderDraft({ lines, paymentToken: 'x'.repeat(MAX_PAYMENT_METHOD_REF_LENGTH) }).ok).toBe(true);
     expect(
-      checkOrderDraft({ lines, paymentToken: 'x'.repeat(MAX_PAYMENT_METHOD_REF_LENGTH + 1) }),
+      checkOrderDraft({ ...card, lines, paymentToken: 'x'.repeat(MAX_PAYMENT_METHOD_REF_LENGTH) }).ok,
+    ).toBe(true);
+    expect(
+      checkOrderDraft({ ...card, lines, paymentToken: 'x'.repeat(MAX_PAYMENT_METHOD_REF_LENGTH + 1) }),
     ).toMatchObject({
       ok: false,
       code: 'ORDER.PAYMENT_TOKEN_TOO_LONG',
@@ -81,10 +84,28 @@ describe('checkOrderDraft', () => {
 
   it('passes the overflow verdict on', () => {
     expect(
-      checkOrderDraft({ lines: [{ quantity: 3, unitPrice: MAX_ORDER_AMOUNT }], paymentToken: 'pm' }),
+      checkOrderDraft({ ...card, lines: [{ quantity: 3, unitPrice: MAX_ORDER_AMOUNT }], paymentToken: 'pm' }),
     ).toMatchObject({
       ok: false,
       code: 'ORDER.AMOUNT_OVERFLOW',
+    });
+  });
+
+  it('takes a prepaid order only from a storefront whose orders arrive paid', () => {
+    const prepaid = {
+      lines,
+      paymentProvider: PREPAID_PAYMENT_PROVIDER,
+      paymentToken: 'shopify:5512345678901',
+    };
+
+    expect(checkOrderDraft({ ...prepaid, storefrontMayPrepay: true })).toEqual({
+      ok: true,
+      totals: { subtotal: 300, total: 300 },
+    });
+    expect(checkOrderDraft({ ...prepaid, storefrontMayPrepay: false })).toMatchObject({
+      ok: false,
+      code: 'ORDER.PAYMENT_PROVIDER_NOT_ALLOWED',
+      field: 'payment.provider',
     });
   });
 });

@@ -8,7 +8,7 @@ describe('PlaceOrder (use case on PostgreSQL)', () => {
   let placeOrder: PlaceOrder;
 
   beforeAll(async () => {
-    harness = await orderUseCases();
+    harness = await orderUseCases({ ORDER_PREPAID_STOREFRONTS: 'shopify-eu, youzan-cn' });
     placeOrder = harness.get(PlaceOrder);
   });
 
@@ -68,6 +68,42 @@ describe('PlaceOrder (use case on PostgreSQL)', () => {
 
     await expect(harness.run((uow) => placeOrder.execute(uow, command))).rejects.toBeInstanceOf(InvalidOrder);
 
+    expect(
+      await harness.query(`SELECT 1 FROM orders WHERE storefront_order_id = $1`, [command.storefrontOrderId]),
+    ).toEqual([]);
+    expect(await harness.enqueued()).toEqual([]);
+  });
+
+  it('places a prepaid order from a storefront configured for it, passing the platform reference on', async () => {
+    const command = orderCommand({
+      storefrontId: 'shopify-eu',
+      payment: { provider: 'prepaid', token: 'shopify:5512345678901234567' },
+    });
+
+    const outcome = await harness.run((uow) => placeOrder.execute(uow, command));
+
+    expect(outcome.kind).toBe('placed');
+    const [placed, ...more] = await harness.enqueued();
+    expect(more).toEqual([]);
+    expect(placed.data).toMatchObject({
+      storefrontId: 'shopify-eu',
+      payment: { provider: 'prepaid', paymentMethodRef: 'shopify:5512345678901234567' },
+    });
+  });
+
+  it('refuses a prepaid order from any other storefront, naming payment.provider, and writes nothing', async () => {
+    const command = orderCommand({
+      storefrontId: 'shop-a',
+      payment: { provider: 'prepaid', token: 'shopify:5512345678901234567' },
+    });
+
+    const refusal = harness.run((uow) => placeOrder.execute(uow, command));
+
+    await expect(refusal).rejects.toBeInstanceOf(InvalidOrder);
+    await expect(refusal).rejects.toMatchObject({
+      code: 'ORDER.PAYMENT_PROVIDER_NOT_ALLOWED',
+      details: { fields: [{ field: 'payment.provider' }] },
+    });
     expect(
       await harness.query(`SELECT 1 FROM orders WHERE storefront_order_id = $1`, [command.storefrontOrderId]),
     ).toEqual([]);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { OrderPlacedV1 } from '@waybill/contracts';
 import type { UnitOfWork } from '@waybill/eventing';
-import { checkOrderDraft } from '../domain/order-draft';
+import { checkOrderDraft, PREPAID_PAYMENT_PROVIDER } from '../domain/order-draft';
+import { OrderConfig } from '../order.config';
 import { InvalidOrder } from '../order-errors';
 import {
   AddressRecord,
@@ -43,14 +44,26 @@ export type PlaceOrderOutcome =
 
 @Injectable()
 export class PlaceOrder {
-  constructor(private readonly orders: OrderRepository) {}
+  /** Built once: the check on every order is one Set lookup, and only for `prepaid` orders. */
+  private readonly prepaidStorefronts: ReadonlySet<string>;
+
+  constructor(
+    private readonly orders: OrderRepository,
+    config: OrderConfig,
+  ) {
+    this.prepaidStorefronts = new Set(config.ORDER_PREPAID_STOREFRONTS);
+  }
 
   /** Throws InvalidOrder for business-rule violations; call before any side effect if you like. */
   check(command: PlaceOrderCommand): { subtotal: number; total: number } {
+    const { provider, token } = command.payment;
     const verdict = checkOrderDraft({
       lines: command.lines,
       totalAmount: command.totalAmount,
-      paymentToken: command.payment.token,
+      paymentProvider: provider,
+      paymentToken: token,
+      storefrontMayPrepay:
+        provider === PREPAID_PAYMENT_PROVIDER && this.prepaidStorefronts.has(command.storefrontId),
     });
     if (!verdict.ok) {
       throw new InvalidOrder(verdict.code, verdict.field, verdict.message);

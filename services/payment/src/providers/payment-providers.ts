@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PaymentConfig } from '../payment.config';
 import { AlipayPaymentProvider } from './alipay.provider';
 import type { PaymentProvider } from './payment-provider';
+import { PrepaidPaymentProvider } from './prepaid.provider';
 import { SandboxPaymentProvider } from './sandbox.provider';
 import { StripePaymentProvider } from './stripe.provider';
 import { UnionPayPaymentProvider } from './unionpay.provider';
@@ -26,6 +27,9 @@ export class PaymentProviders {
           retry,
         }),
       );
+    }
+    if (config.PAYMENT_PREPAID_ENABLED) {
+      this.add(new PrepaidPaymentProvider());
     }
     if (config.PAYMENT_STRIPE_API_KEY) {
       this.add(
