@@ -1,6 +1,6 @@
 import { ValidateIf } from 'class-validator';
 import { EventDrivenServiceConfig } from '@waybill/eventing';
-import { EnvInt, EnvValue, InvalidEnvValue, parseCommaList, Secret } from '@waybill/platform';
+import { EnvBoolean, EnvInt, EnvValue, InvalidEnvValue, parseCommaList, Secret } from '@waybill/platform';
 import { SECRET_KEY_BYTES, SecretKey } from './persistence/secret-box';
 
 /** A key as configured; kept as base64 text because a loaded config is deep-frozen, which a Buffer cannot be. */
@@ -69,6 +69,47 @@ export class ChannelsConfig extends EventDrivenServiceConfig {
    */
   @EnvInt({ min: 1024, max: 16 * 1024 * 1024 })
   CHANNELS_WEBHOOK_MAX_BYTES = 1024 * 1024;
+
+  /** Each call to a platform's Admin API (poll, tracking report); a slower answer is retried later. */
+  @EnvInt({ min: 100, max: 120_000 })
+  CHANNELS_PLATFORM_TIMEOUT_MS = 10_000;
+
+  /**
+   * How often the tracking-back dispatcher looks for reports that fell due without a commit to
+   * wake it (retries after a platform outage); a new shipment wakes it at once.
+   */
+  @EnvInt({ min: 100, max: 3_600_000 })
+  CHANNELS_TRACKING_POLL_INTERVAL_MS = 5_000;
+
+  /** First and longest wait between attempts to tell a platform about a parcel (capped exponential). */
+  @EnvInt({ min: 10, max: 3_600_000 })
+  CHANNELS_TRACKING_INITIAL_BACKOFF_MS = 2_000;
+
+  @EnvInt({ min: 10, max: 86_400_000 })
+  CHANNELS_TRACKING_MAX_BACKOFF_MS = 600_000;
+
+  /** Whether this replica polls the platforms (replicas share the work through leases). */
+  @EnvBoolean()
+  CHANNELS_POLL_ENABLED = true;
+
+  /**
+   * How often each connection's reconciliation poller asks its platform for orders modified since
+   * its watermark. WooCommerce never retries a webhook, so this bounds how late a lost one arrives.
+   */
+  @EnvInt({ min: 1_000, max: 86_400_000 })
+  CHANNELS_POLL_INTERVAL_MS = 300_000;
+
+  /**
+   * How far behind the newest modification seen the next poll starts again: a platform's clocks and
+   * its search index lag its webhooks, so an order modified just before a poll may only be listed
+   * after it. Orders seen twice change nothing (dedupe).
+   */
+  @EnvInt({ min: 0, max: 86_400_000 })
+  CHANNELS_POLL_OVERLAP_MS = 120_000;
+
+  /** Where a new connection's first poll starts: this far back from its creation. */
+  @EnvInt({ min: 0, max: 30 * 86_400_000 })
+  CHANNELS_POLL_INITIAL_LOOKBACK_MS = 86_400_000;
 }
 
 /** The configured keys as SecretBox takes them; empty when none is configured. */

@@ -6,6 +6,7 @@ import { ChannelsMetrics } from './channels-metrics';
 import { ConnectionQueries } from './connections/connection-queries.service';
 import { ConnectionSecretsBox } from './connections/connection-secrets-box';
 import { PutConnection } from './connections/put-connection.service';
+import { SagaEventHandlers } from './events/saga-events.handlers';
 import { HeldOrders } from './held-orders/held-orders.service';
 import { SkuTable } from './held-orders/sku-table.service';
 import { ChannelOrdersController } from './http/channel-orders.controller';
@@ -15,6 +16,14 @@ import { ReceiveChannelWebhook } from './intake/receive-channel-webhook.service'
 import { TakeInOrder } from './intake/take-in-order.service';
 import { ChannelOrderRepository } from './persistence/channel-order.repository';
 import { SkuMappingRepository } from './persistence/sku-mapping.repository';
+import { TrackingReportRepository } from './persistence/tracking-report.repository';
+import { StorefrontApis } from './platforms/storefront-apis';
+import { PollStateRepository } from './persistence/poll-state.repository';
+import { ReconcileOrders } from './reconcile-orders/reconcile-orders.service';
+import { ReconcileOrdersWorker } from './reconcile-orders/reconcile-orders.worker';
+import { LinkShipments } from './report-tracking/link-shipments.service';
+import { ReportTracking } from './report-tracking/report-tracking.service';
+import { TrackingReportWorker } from './report-tracking/tracking-report.worker';
 import { ConnectionRepository } from './persistence/connection.repository';
 import { CHANNELS_MIGRATIONS } from './persistence/migrations';
 import { SecretBox } from './persistence/secret-box';
@@ -43,7 +52,12 @@ export class ChannelsModule {
           migrations: CHANNELS_MIGRATIONS,
         }),
       ],
-      controllers: [ConnectionsController, ChannelOrdersController, ChannelWebhooksController],
+      controllers: [
+        ConnectionsController,
+        ChannelOrdersController,
+        ChannelWebhooksController,
+        SagaEventHandlers,
+      ],
       providers: [
         ChannelsMetrics,
         ConnectionRepository,
@@ -56,6 +70,14 @@ export class ChannelsModule {
         ReceiveChannelWebhook,
         HeldOrders,
         SkuTable,
+        StorefrontApis,
+        TrackingReportRepository,
+        LinkShipments,
+        ReportTracking,
+        TrackingReportWorker,
+        PollStateRepository,
+        ReconcileOrders,
+        ReconcileOrdersWorker,
         ...webhookIngressProviders({
           maxBytes: config.CHANNELS_WEBHOOK_MAX_BYTES,
           senderKind: 'storefront platform',

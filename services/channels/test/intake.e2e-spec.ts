@@ -79,6 +79,8 @@ describe('channel intake: platform webhooks in, storefront orders out (HTTP, Kaf
       env: {
         WAYBILL_API_KEYS: apiKeysEnv([admin]),
         CHANNELS_SECRETS_KEY: `k-e2e:${randomBytes(32).toString('base64')}`,
+        // Only webhooks here: the poller would take in what the fakes keep (reconcile.e2e-spec.ts).
+        CHANNELS_POLL_ENABLED: 'false',
       },
     });
     probe = await EventProbe.start(topicPrefix, ['waybill.storefront.orders']);
@@ -166,6 +168,56 @@ describe('channel intake: platform webhooks in, storefront orders out (HTTP, Kaf
     expect(
       probe.events(SUBMITTED, (data: { storefrontOrderId: string }) => data.storefrontOrderId === id),
     ).toHaveLength(1);
+  });
+
+  it('asks for the Waybill order to be cancelled when the platform cancels it, once', async () => {
+    const order = shopifyOrder();
+    await shopify.deliver('orders/create', order, { to: hook('shopify-e2e') });
+    const id = order.id.toString();
+    await probe.waitForEvent<{ storefrontOrderId: string }>(
+      SUBMITTED,
+      (data) => data.storefrontOrderId === id,
+    );
+    const cancelled = shopifyOrder({ id: order.id, cancelledAt: new Date().toISOString() });
+    await shopify.deliver('orders/cancelled', cancelled, { to: hook('shopify-e2e'), duplicate: true });
+    const request = await probe.waitForEvent<{ storefrontOrderId: string; storefrontId: string }>(
+      'waybill.storefront.order-cancellation-requested.v1',
+      (data) => data.storefrontOrderId === id,
+    );
+    expect(request.source).toBe('/storefronts/shop-shopify');
+    expect(request.data.storefrontId).toBe('shop-shopify');
+    // Same key as the submission: one partition, so the order service reads the two in order.
+    expect(request.key).toBe(
+      probe.events(SUBMITTED, (data: { storefrontOrderId: string }) => data.storefrontOrderId === id)[0]?.key,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(
+      probe.events(
+        'waybill.storefront.order-cancellation-requested.v1',
+        (data: { storefrontOrderId: string }) => data.storefrontOrderId === id,
+      ),
+    ).toHaveLength(1);
+
+    // Cancelled before it was ever paid: nothing goes downstream, and a later copy stays cancelled.
+    const unpaid = shopifyOrder({ financialStatus: 'pending' });
+    await shopify.deliver('orders/create', unpaid, { to: hook('shopify-e2e') });
+    await shopify.deliver(
+      'orders/cancelled',
+      shopifyOrder({ id: unpaid.id, cancelledAt: new Date().toISOString() }),
+      {
+        to: hook('shopify-e2e'),
+      },
+    );
+    await shopify.deliver('orders/create', shopifyOrder({ id: unpaid.id }), { to: hook('shopify-e2e') });
+    expect(
+      await rows(`SELECT status FROM channel_orders WHERE external_order_id = $1`, [unpaid.id.toString()]),
+    ).toEqual([{ status: 'cancelled' }]);
+    expect(
+      probe.events(
+        SUBMITTED,
+        (data: { storefrontOrderId: string }) => data.storefrontOrderId === unpaid.id.toString(),
+      ),
+    ).toHaveLength(0);
   });
 
   it('refuses a wrong signature, a stale replay, an oversize body and an unknown connection, and keeps nothing', async () => {

@@ -1,5 +1,6 @@
 import { type ApiDocOptions, ResponseSchema as S } from '@waybill/platform';
 import { CHANNEL_KINDS, type ConnectionView } from '../connections/connection';
+import type { PollerView } from '../reconcile-orders/reconcile-orders.service';
 import type { PutConnectionBody } from './connection.dto';
 
 /*
@@ -67,6 +68,31 @@ const notFound = {
   description: 'No connection has this id.',
 } as const;
 
+const pollerSchema = S.named(
+  'ChannelPollerView',
+  S.object({
+    connectionId: S.string(),
+    watermark: S.string({ format: 'date-time', description: 'Null before the first poll.' }),
+    lastRunAt: S.string({ format: 'date-time' }),
+    lastOutcome: S.oneOfValues(['ok', 'retry', 'failed']),
+    lastError: S.string(),
+    ordersFound: S.integer({ minimum: 0 }),
+    ordersTakenIn: S.integer({ minimum: 0 }),
+    nextRunAt: S.string({ format: 'date-time' }),
+  }),
+);
+
+const pollerExample = {
+  connectionId: 'woo-eu',
+  watermark: '2025-03-01T10:14:02.000Z',
+  lastRunAt: '2025-03-01T10:15:00.000Z',
+  lastOutcome: 'ok',
+  lastError: null,
+  ordersFound: 12,
+  ordersTakenIn: 1,
+  nextRunAt: '2025-03-01T10:20:00.000Z',
+} satisfies PollerView;
+
 export const CONNECTIONS_API = {
   put: {
     summary: 'Create or replace a channel connection',
@@ -98,6 +124,25 @@ export const CONNECTIONS_API = {
     summary: 'Get a channel connection',
     description: 'Without its secrets: only that it has them and under which key they are sealed.',
     response: { description: 'The connection.', schema: connectionSchema, example: connectionExample },
+    errors: [notFound],
+  },
+  poller: {
+    summary: 'Show a connection’s reconciliation poller',
+    description:
+      'The poller asks the platform every CHANNELS_POLL_INTERVAL_MS for orders modified since its watermark and ' +
+      'takes in what no webhook brought (WooCommerce never retries a webhook). `ordersTakenIn` counts those in ' +
+      'the last run; the rest were duplicates.',
+    response: { description: 'Its state.', schema: pollerSchema, example: pollerExample },
+    errors: [notFound],
+  },
+  pollNow: {
+    summary: 'Poll a connection now',
+    description: 'Makes the connection’s poll due at once; the answer is its state before that run.',
+    response: {
+      description: 'Accepted: the poll runs in the background.',
+      schema: pollerSchema,
+      example: pollerExample,
+    },
     errors: [notFound],
   },
   list: {

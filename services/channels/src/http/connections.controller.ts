@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { UnitsOfWork } from '@waybill/eventing';
 import { ApiDoc, DEFAULT_PAGE_LIMIT, RequireScopes } from '@waybill/platform';
 import type { ConnectionView } from '../connections/connection';
 import { ConnectionPage, ConnectionQueries } from '../connections/connection-queries.service';
 import { PutConnection } from '../connections/put-connection.service';
+import { PollerView, ReconcileOrders } from '../reconcile-orders/reconcile-orders.service';
 import { CONNECTIONS_API } from './channels.openapi';
 import { ConnectionListQuery, ConnectionParams, PutConnectionBody } from './connection.dto';
 
@@ -15,6 +16,7 @@ export class ConnectionsController {
     private readonly units: UnitsOfWork,
     private readonly putConnection: PutConnection,
     private readonly queries: ConnectionQueries,
+    private readonly reconcile: ReconcileOrders,
   ) {}
 
   @Put(':id')
@@ -47,5 +49,19 @@ export class ConnectionsController {
   @ApiDoc(CONNECTIONS_API.list)
   list(@Query() query: ConnectionListQuery): Promise<ConnectionPage> {
     return this.queries.list({ cursor: query.cursor, limit: query.limit ?? DEFAULT_PAGE_LIMIT });
+  }
+
+  @Get(':id/poller')
+  @ApiDoc(CONNECTIONS_API.poller)
+  poller(@Param() { id }: ConnectionParams): Promise<PollerView> {
+    return this.reconcile.view(id);
+  }
+
+  @Post(':id/poll')
+  @HttpCode(202)
+  @ApiDoc(CONNECTIONS_API.pollNow)
+  async pollNow(@Param() { id }: ConnectionParams): Promise<PollerView> {
+    await this.reconcile.pollNow(id);
+    return this.reconcile.view(id);
   }
 }

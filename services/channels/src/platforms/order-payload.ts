@@ -9,6 +9,7 @@
 import type { MappingOutcome } from '../domain/canonical-order';
 import { externalIdAt, parseRawJson } from '../domain/external-id';
 import { isRecord, type MapOptions } from '../domain/map-order';
+import { mapShopifyGraphqlOrder } from './shopify-graphql-order';
 import { mapShopifyOrder } from './shopify-order';
 import type { OrderPayload, PayloadFormat } from './storefront-api';
 import { mapWooCommerceOrder } from './woocommerce-order';
@@ -88,7 +89,7 @@ type Mapper = (rawBody: string, options: Omit<MapOptions, 'payload'>) => Promise
 
 const MAPPERS: Readonly<Record<PayloadFormat, Mapper>> = {
   'shopify-rest': mapShopifyOrder,
-  'shopify-graphql': () => Promise.reject(new Error('the Shopify GraphQL mapper is not merged yet')),
+  'shopify-graphql': mapShopifyGraphqlOrder,
   'woocommerce-rest': mapWooCommerceOrder,
   'youzan-trade': mapYouzanOrder,
 };
