@@ -51,4 +51,15 @@ describe('ChannelsConfig', () => {
     expect(load({ CHANNELS_WEBHOOK_MAX_BYTES: '2048' }).CHANNELS_WEBHOOK_MAX_BYTES).toBe(2048);
     expect(failure({ CHANNELS_WEBHOOK_MAX_BYTES: '10' })).toMatch(/CHANNELS_WEBHOOK_MAX_BYTES/);
   });
+
+  it('has the poller and tracking dispatcher defaults, and refuses values that could not work', () => {
+    const config = load({});
+    expect(config.CHANNELS_POLL_ENABLED).toBe(true);
+    expect(config.CHANNELS_POLL_INTERVAL_MS).toBe(300_000);
+    expect(config.CHANNELS_TRACKING_MAX_BACKOFF_MS).toBe(600_000);
+    expect(load({ CHANNELS_POLL_ENABLED: 'false' }).CHANNELS_POLL_ENABLED).toBe(false);
+    expect(failure({ CHANNELS_POLL_INTERVAL_MS: '10' })).toMatch(/CHANNELS_POLL_INTERVAL_MS/);
+    expect(failure({ CHANNELS_PLATFORM_TIMEOUT_MS: '0' })).toMatch(/CHANNELS_PLATFORM_TIMEOUT_MS/);
+    expect(failure({ CHANNELS_POLL_ENABLED: 'perhaps' })).toMatch(/CHANNELS_POLL_ENABLED/);
+  });
 });

@@ -9,7 +9,7 @@ const order: CanonicalOrder = {
   currency: 'EUR',
   totalAmount: 1990,
   shippingAddress: { line1: 'Main St 1', city: 'Berlin', postalCode: '10115', country: 'DE' },
-  payment: { provider: 'shopify', token: '1001' },
+  payment: { provider: 'prepaid', token: 'shopify:1001' },
 };
 const payload = { customer: { id: 7 }, note: 'gift wrap please', shipping_address: { company: 'ACME' } };
 
@@ -74,5 +74,24 @@ describe('applyOverlay', () => {
       payload,
     );
     expect(runtime).toEqual({ ok: false, message: 'overlay v2 failed: no customer (at 7)' });
+  });
+
+  it('stops a loop that never ends instead of stalling the intake, and says why', async () => {
+    // Tail recursion: no deeper on each call, so only the time bound can stop it.
+    const loop = await applyOverlay(
+      { version: 'v3', expression: '( $spin := function($n) { $spin($n + 1) }; $spin(0) )' },
+      { order },
+      payload,
+    );
+    expect(loop).toEqual({ ok: false, message: 'overlay v3 failed: ran longer than 250 ms' });
+    const wide = await applyOverlay(
+      { version: 'v4', expression: '{ "notes": $string($count([1..10000000].($ * 2))) }' },
+      { order },
+      payload,
+    );
+    expect(wide).toEqual({
+      ok: false,
+      message: 'overlay v4 failed: made a sequence of more than 100000 items',
+    });
   });
 });

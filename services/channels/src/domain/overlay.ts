@@ -5,8 +5,8 @@
  * Only customer, shippingAddress and notes may change: money, lines and ids are the code mapper's,
  * because an overlay that rewrote amounts would bypass the totals check. A bad expression, an
  * error at run time or a forbidden field is a result, never a thrown exception. A runaway
- * expression is bounded by depth only (JSONata's __evaluate_entry hook): a tail-recursive loop is not
- * caught, so overlays are admin-written and the service should evaluate them with a deadline.
+ * expression is stopped by JSONata's guardrails (depth, time, sequence size), so one connection's
+ * overlay cannot stall the intake of everyone's orders.
  */
 import jsonata from 'jsonata';
 import type { CanonicalOrder } from './canonical-order';
@@ -31,8 +31,22 @@ const SETTABLE = {
   shippingAddress: new Set(['name', 'line1', 'line2', 'city', 'region', 'postalCode', 'country', 'phone']),
 } as const;
 
-/** Deeper than any field mapping needs; stops a non-tail runaway recursion. */
-const DEPTH_LIMIT = 200;
+/**
+ * JSONata's own guardrails (2.x), checked on every evaluation step: nesting deeper than any field
+ * mapping needs (a runaway recursion), longer than a mapping takes (a tail-recursive loop, which
+ * is no deeper on each call), and sequences larger than any order has lines (`[1..9999999]`). A
+ * breach is a JSONata error like any other: the order is held with the reason. The step hook
+ * `__evaluate_entry` that an earlier version used is looked up under a Symbol in 2.x, so a string
+ * name never fired.
+ */
+const GUARDRAILS = { stack: 200, timeout: 250, sequence: 100_000 } as const;
+
+const GUARDRAIL_BREACHES = {
+  D1011: `nested deeper than ${GUARDRAILS.stack}`,
+  D1012: `ran longer than ${GUARDRAILS.timeout} ms`,
+  D2014: `made a sequence of more than ${GUARDRAILS.sequence} items`,
+  D2015: `made a sequence of more than ${GUARDRAILS.sequence} items`,
+} as const;
 
 export async function applyOverlay(
   overlay: Overlay,
@@ -41,11 +55,10 @@ export async function applyOverlay(
 ): Promise<OverlayResult> {
   let expression: jsonata.Expression;
   try {
-    expression = jsonata(overlay.expression);
+    expression = jsonata(overlay.expression, GUARDRAILS);
   } catch (error) {
     return { ok: false, message: `overlay ${overlay.version} does not parse: ${describe(error)}` };
   }
-  boundDepth(expression);
   let output: unknown;
   try {
     output = await expression.evaluate({ order: target.order, notes: target.notes, payload });
@@ -105,20 +118,6 @@ export async function applyOverlay(
   return { ok: true, order, notes };
 }
 
-/** JSONata's hooks around each evaluation step, used to bound the nesting depth. */
-function boundDepth(expression: jsonata.Expression): void {
-  let depth = 0;
-  expression.assign('__evaluate_entry', () => {
-    depth += 1;
-    if (depth > DEPTH_LIMIT) {
-      throw new Error(`nested deeper than ${DEPTH_LIMIT}`);
-    }
-  });
-  expression.assign('__evaluate_exit', () => {
-    depth -= 1;
-  });
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -127,7 +126,10 @@ function describe(error: unknown): string {
   if (error instanceof Error) {
     return error.message;
   }
-  // JSONata rejects with plain objects { code, message, position }.
+  // JSONata rejects with plain objects { code, message, position }; a guardrail's has no message.
+  if (isRecord(error) && typeof error.code === 'string' && error.code in GUARDRAIL_BREACHES) {
+    return GUARDRAIL_BREACHES[error.code as keyof typeof GUARDRAIL_BREACHES];
+  }
   if (isRecord(error) && typeof error.message === 'string') {
     return typeof error.position === 'number' ? `${error.message} (at ${error.position})` : error.message;
   }
