@@ -37,4 +37,5 @@ export * from './openapi/serve-api-docs';
 export * as ResponseSchema from './openapi/response-schema';
 export * from './webhooks/webhook-outcomes';
 export * from './money/decimal-money';
+export * from './money/iso-4217';
 export * from './scheduling/background-loop';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { databaseCountGauge } from '@waybill/eventing';
 import { Metrics } from '@waybill/platform';
-import { CHANNEL_KINDS } from './connections/connection';
+import { CHANNEL_KINDS } from './domain/connection';
 
 /** Connections by platform: a dashboard's first question is which stores feed orders in at all. */
 @Injectable()

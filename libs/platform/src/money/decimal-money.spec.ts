@@ -52,4 +52,13 @@ describe('decimal money', () => {
   it('knows the exponents ISO 4217 gives', () => {
     expect([currencyExponent('JPY'), currencyExponent('CNY'), currencyExponent('KWD')]).toEqual([0, 2, 3]);
   });
+
+  it('refuses a code the ISO 4217 table does not hold, rather than guessing 2 decimals', () => {
+    expect(parseDecimalAmount('1.00', 'XYZ')).toEqual({
+      ok: false,
+      message: 'XYZ is not an ISO 4217 currency with a minor unit',
+    });
+    expect(() => formatDecimalAmount(100, 'XAU')).toThrow('XAU is not an ISO 4217 currency');
+    expect(currencyExponent('xyz')).toBeUndefined();
+  });
 });

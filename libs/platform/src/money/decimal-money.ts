@@ -4,39 +4,14 @@
  * never through a floating-point number, which cannot hold 0.1 exactly.
  */
 
-/** ISO 4217 currencies whose minor unit is not 2 digits; every other code has 2. */
-const EXPONENTS: Readonly<Record<string, number>> = {
-  BIF: 0,
-  CLP: 0,
-  DJF: 0,
-  GNF: 0,
-  ISK: 0,
-  JPY: 0,
-  KMF: 0,
-  KRW: 0,
-  PYG: 0,
-  RWF: 0,
-  UGX: 0,
-  UYI: 0,
-  VND: 0,
-  VUV: 0,
-  XAF: 0,
-  XOF: 0,
-  XPF: 0,
-  BHD: 3,
-  IQD: 3,
-  JOD: 3,
-  KWD: 3,
-  LYD: 3,
-  OMR: 3,
-  TND: 3,
-  CLF: 4,
-  UYW: 4,
-};
+import { exponentOf } from './iso-4217';
 
-/** The number of digits after the decimal point in `currency`'s minor unit (ISO 4217). */
-export function currencyExponent(currency: string): number {
-  return EXPONENTS[currency.toUpperCase()] ?? 2;
+/**
+ * The number of digits after the decimal point in `currency`'s minor unit (ISO 4217), or
+ * undefined for a code the table does not hold: an amount in it is refused, never guessed at 2.
+ */
+export function currencyExponent(currency: string): number | undefined {
+  return exponentOf(currency.toUpperCase());
 }
 
 export type DecimalAmountResult =
@@ -56,6 +31,9 @@ export function parseDecimalAmount(text: string, currency: string): DecimalAmoun
   }
   const [, sign, whole, fraction = ''] = match;
   const exponent = currencyExponent(currency);
+  if (exponent === undefined) {
+    return { ok: false, message: `${currency.slice(0, 8)} is not an ISO 4217 currency with a minor unit` };
+  }
   if (fraction.length > exponent) {
     return {
       ok: false,
@@ -76,6 +54,9 @@ export function formatDecimalAmount(minor: number, currency: string): string {
     throw new Error(`an amount in minor units must be a safe integer, not ${minor}`);
   }
   const exponent = currencyExponent(currency);
+  if (exponent === undefined) {
+    throw new Error(`${currency} is not an ISO 4217 currency with a minor unit`);
+  }
   const digits = String(Math.abs(minor)).padStart(exponent + 1, '0');
   const sign = minor < 0 ? '-' : '';
   if (exponent === 0) {

@@ -4,9 +4,9 @@ import { UseCaseHarness } from '@waybill/testing';
 import { ConnectionRepository } from '../persistence/connection.repository';
 import { CHANNELS_MIGRATIONS } from '../persistence/migrations';
 import { SecretBox, SecretKey } from '../persistence/secret-box';
-import type { ConnectionSecrets, ConnectionSettings } from './connection';
-import { ConnectionQueries } from './connection-queries.service';
-import { ConnectionSecretsBox } from './connection-secrets-box';
+import type { ConnectionSecrets, ConnectionSettings } from '../domain/connection';
+import { ConnectionQueries } from '../policies/connection-queries';
+import { ConnectionSecretsBox } from '../policies/connection-secrets-box';
 import { PutConnection } from './put-connection.service';
 
 const OLD_KEY: SecretKey = { id: 'k-old', key: randomBytes(32) };

@@ -3,10 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import type { UnitOfWork } from '@waybill/eventing';
 import { ConnectionRepository } from '../persistence/connection.repository';
-import type { ConnectionSecrets, ConnectionSettings, ConnectionView } from './connection';
-import { ConnectionSecretsBox } from './connection-secrets-box';
-import { StoreAlreadyConnected } from './connection.errors';
-import { viewOf } from './connection-view';
+import type { ConnectionSecrets, ConnectionSettings, ConnectionView } from '../domain/connection';
+import { ConnectionSecretsBox } from '../policies/connection-secrets-box';
+import { StoreAlreadyConnected } from '../policies/connection.errors';
+import { viewOf } from '../policies/connection-view';
 
 export interface PutConnectionCommand {
   readonly settings: ConnectionSettings;

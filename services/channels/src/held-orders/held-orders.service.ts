@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { UnitOfWork } from '@waybill/eventing';
 import { DomainError, Page, pageOf } from '@waybill/platform';
 import { DataSource } from 'typeorm';
-import { ConnectionQueries } from '../connections/connection-queries.service';
+import { ConnectionQueries } from '../policies/connection-queries';
 import type { HoldReason } from '../domain/canonical-order';
-import { TakeInOrder } from '../intake/take-in-order.service';
+import { TakeInOrder } from '../policies/take-in-order';
 import { ChannelOrderRecord, ChannelOrderRepository } from '../persistence/channel-order.repository';
 
 /** A channel order as operators see it: what it is, why it waits, never the buyer's data. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { UnitOfWork } from '@waybill/eventing';
 import { Page, pageOf } from '@waybill/platform';
 import { DataSource } from 'typeorm';
-import { ConnectionQueries } from '../connections/connection-queries.service';
+import { ConnectionQueries } from '../policies/connection-queries';
 import type { SkuRule } from '../domain/sku-mapping';
 import { SkuMappingRecord, SkuMappingRepository } from '../persistence/sku-mapping.repository';
 

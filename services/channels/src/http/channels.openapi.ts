@@ -1,5 +1,5 @@
 import { type ApiDocOptions, ResponseSchema as S } from '@waybill/platform';
-import { CHANNEL_KINDS, type ConnectionView } from '../connections/connection';
+import { CHANNEL_KINDS, type ConnectionView } from '../domain/connection';
 import type { PollerView } from '../reconcile-orders/reconcile-orders.service';
 import type { PutConnectionBody } from './connection.dto';
 

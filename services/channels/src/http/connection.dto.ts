@@ -11,7 +11,7 @@ import { JSONSchema } from 'class-validator-jsonschema';
 import jsonata from 'jsonata';
 import { IsCurrencyCode, IsNestedObject, IsSlug } from '@waybill/contracts';
 import { PageLimitQuery } from '@waybill/platform';
-import { CHANNEL_KINDS, type ChannelKind } from '../connections/connection';
+import { CHANNEL_KINDS, type ChannelKind } from '../domain/connection';
 
 const MAX_CREDENTIALS = 8;
 const MAX_SECRET_LENGTH = 4096;

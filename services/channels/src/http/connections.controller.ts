@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { UnitsOfWork } from '@waybill/eventing';
 import { ApiDoc, DEFAULT_PAGE_LIMIT, RequireScopes } from '@waybill/platform';
-import type { ConnectionView } from '../connections/connection';
-import { ConnectionPage, ConnectionQueries } from '../connections/connection-queries.service';
+import type { ConnectionView } from '../domain/connection';
+import { ConnectionPage, ConnectionQueries } from '../policies/connection-queries';
 import { PutConnection } from '../connections/put-connection.service';
 import { PollerView, ReconcileOrders } from '../reconcile-orders/reconcile-orders.service';
 import { CONNECTIONS_API } from './channels.openapi';

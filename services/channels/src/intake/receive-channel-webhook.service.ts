@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { UnitOfWork, WebhookAcknowledgement, WebhookIngress } from '@waybill/eventing';
 import type { WebhookHeaders } from '@waybill/platform';
-import type { ConnectionView } from '../connections/connection';
-import { ConnectionQueries } from '../connections/connection-queries.service';
+import type { ConnectionView } from '../domain/connection';
+import { ConnectionQueries } from '../policies/connection-queries';
 import { ChannelOrderRepository } from '../persistence/channel-order.repository';
 import { ChannelDelivery, ChannelWebhookSource, DeliveryTaken } from '../platforms/channel-webhook-source';
-import { TakeInOrder } from './take-in-order.service';
+import { TakeInOrder } from '../policies/take-in-order';
 
 /**
  * `POST /v1/webhooks/channels/:connectionId`: the connection's platform verifies the raw bytes with

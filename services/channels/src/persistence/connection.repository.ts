@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { queryRows, SqlQueryable } from '@waybill/eventing';
-import type { ChannelKind, ConnectionMapping, ConnectionSettings } from '../connections/connection';
+import type { ChannelKind, ConnectionMapping, ConnectionSettings } from '../domain/connection';
 import type { SealedSecret } from './secret-box';
 
 /** A connection's row: its settings, the names of its credentials and its sealed secrets. */

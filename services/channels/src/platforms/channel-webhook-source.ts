@@ -11,7 +11,7 @@ import {
   WebhookSource,
 } from '@waybill/eventing';
 import type { WebhookHeaders, WebhookVerdict } from '@waybill/platform';
-import type { ConnectionSecrets, ConnectionView } from '../connections/connection';
+import type { ConnectionSecrets, ConnectionView } from '../domain/connection';
 import { externalIdAt, parseRawJson } from '../domain/external-id';
 import { isRecord, records } from '../domain/map-order';
 import { toMinorUnits } from '../domain/money';

@@ -9,7 +9,7 @@
  * caps the answer size nor returns refusals as values. Three documents over one POST is less than
  * the glue either would need.
  */
-import type { ChannelKind } from '../connections/connection';
+import type { ChannelKind } from '../domain/connection';
 import { isRecord, records } from '../domain/map-order';
 import { callPlatform, parseJson, PlatformProblem, utcInstant } from './platform-http';
 import type {

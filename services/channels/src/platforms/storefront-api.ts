@@ -6,7 +6,7 @@
  * never an exception; an exception is a bug.
  */
 import type { Channel } from '../domain/canonical-order';
-import type { ConnectionSecrets, ConnectionView } from '../connections/connection';
+import type { ConnectionSecrets, ConnectionView } from '../domain/connection';
 
 /** Who is asked: the connection (its store, API base, defaults) and its opened credentials. */
 export interface PlatformCall {

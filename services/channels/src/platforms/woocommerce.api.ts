@@ -8,7 +8,7 @@
  * `@woocommerce/woocommerce-rest-api` wraps axios and knows nothing of the tracking extension),
  * and two GETs and a POST need none.
  */
-import type { ChannelKind } from '../connections/connection';
+import type { ChannelKind } from '../domain/connection';
 import { isRecord } from '../domain/map-order';
 import { callPlatform, parseJson, PlatformAnswer, utcInstant } from './platform-http';
 import type {

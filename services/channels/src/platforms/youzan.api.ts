@@ -13,7 +13,7 @@
  *
  * Hand-written on fetch: Youzan has no maintained Node SDK (its official SDKs are Java and PHP).
  */
-import type { ChannelKind } from '../connections/connection';
+import type { ChannelKind } from '../domain/connection';
 import { isRecord } from '../domain/map-order';
 import { callPlatform, parseJson } from './platform-http';
 import type {

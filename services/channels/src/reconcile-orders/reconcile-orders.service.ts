@@ -2,8 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { UnitsOfWork } from '@waybill/eventing';
 import { DataSource } from 'typeorm';
 import { ChannelsConfig } from '../channels.config';
-import { ConnectionQueries } from '../connections/connection-queries.service';
-import { TakeInOrder } from '../intake/take-in-order.service';
+import { ConnectionQueries } from '../policies/connection-queries';
+import { TakeInOrder } from '../policies/take-in-order';
 import { PollState, PollStateRepository } from '../persistence/poll-state.repository';
 import { StorefrontApis } from '../platforms/storefront-apis';
 

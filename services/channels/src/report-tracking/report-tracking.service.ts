@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { backoffMs } from '@waybill/eventing';
 import { DataSource } from 'typeorm';
 import { ChannelsConfig } from '../channels.config';
-import { ConnectionQueries } from '../connections/connection-queries.service';
+import { ConnectionQueries } from '../policies/connection-queries';
 import { LeasedTrackingReport, TrackingReportRepository } from '../persistence/tracking-report.repository';
 import type { TrackingReportOutcome } from '../platforms/storefront-api';
 import { StorefrontApis } from '../platforms/storefront-apis';

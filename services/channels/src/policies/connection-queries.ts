@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Page, pageOf } from '@waybill/platform';
 import { DataSource } from 'typeorm';
 import { ConnectionRecord, ConnectionRepository } from '../persistence/connection.repository';
-import type { ConnectionSecrets, ConnectionView } from './connection';
+import type { ConnectionSecrets, ConnectionView } from '../domain/connection';
 import { ConnectionSecretsBox } from './connection-secrets-box';
 import { ConnectionNotFound } from './connection.errors';
 import { viewOf } from './connection-view';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { UnitOfWork } from '@waybill/eventing';
-import type { ConnectionView } from '../connections/connection';
+import type { ConnectionView } from '../domain/connection';
 import type { CanonicalOrder, HoldReason, MappingOutcome } from '../domain/canonical-order';
 import {
   ChannelOrderRecord,
@@ -122,6 +122,11 @@ export class TakeInOrder {
       }
       case 'held':
       case 'awaiting_payment': {
+        // The same copy again (a retry, the poller's overlap) is a duplicate: a held order waits
+        // for an operator's release, not for the next poll to map it again.
+        if (existing.payloadFormat === payload.format && existing.rawPayload === payload.rawBody) {
+          return { outcome: 'duplicate', channelOrderId: existing.id };
+        }
         // A newer copy of an order not yet submitted is mapped again: it may be paid by now, or
         // carry the SKU the merchant fixed on the platform.
         const next = await this.nextState(uow, connection, payload, via, standing);

@@ -1,6 +1,6 @@
 import { SealedSecret, SecretBox } from '../persistence/secret-box';
 import { SecretsKeyMissing } from './connection.errors';
-import type { ConnectionSecrets } from './connection';
+import type { ConnectionSecrets } from '../domain/connection';
 
 /**
  * A connection's secrets sealed as one JSON value, bound to the connection id (the AAD): a sealed

@@ -1,5 +1,5 @@
 import type { ConnectionRecord } from '../persistence/connection.repository';
-import type { ConnectionView } from './connection';
+import type { ConnectionView } from '../domain/connection';
 
 /** What a caller may see of a connection: never a secret, only that it has one and under which key. */
 export function viewOf(record: ConnectionRecord): ConnectionView {
