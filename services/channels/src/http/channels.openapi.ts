@@ -166,7 +166,7 @@ export const CHANNEL_WEBHOOKS_API = {
   receive: {
     summary: 'Receive a storefront platform webhook',
     description:
-      'Shopify (`orders/create`, `orders/cancelled`, `refunds/create`), WooCommerce (`order.created`, ' +
+      'Shopify (`orders/create`, `orders/paid`, `orders/cancelled`, `refunds/create`), WooCommerce (`order.created`, ' +
       '`order.updated`; the unsigned creation ping is answered and ignored) and Youzan (`TRADE_ORDER_STATE`, ' +
       '`TRADE_ORDER_REFUND`) deliveries for the connection `:connectionId`, verified with its signing secret ' +
       'on the raw body, stored and taken in within one transaction. A paid order is mapped and submitted as ' +

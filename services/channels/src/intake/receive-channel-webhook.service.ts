@@ -4,7 +4,12 @@ import type { WebhookHeaders } from '@waybill/platform';
 import type { ConnectionView } from '../domain/connection';
 import { ConnectionQueries } from '../policies/connection-queries';
 import { ChannelOrderRepository } from '../persistence/channel-order.repository';
-import { ChannelDelivery, ChannelWebhookSource, DeliveryTaken } from '../platforms/channel-webhook-source';
+import {
+  ChannelDelivery,
+  ChannelWebhookSource,
+  DeliveryTaken,
+  RefundFacts,
+} from '../platforms/channel-webhook-source';
 import { TakeInOrder } from '../policies/take-in-order';
 
 /**
@@ -43,24 +48,38 @@ export class ReceiveChannelWebhook {
     connection: ConnectionView,
     delivery: ChannelDelivery,
   ): Promise<DeliveryTaken> {
-    if (delivery.kind === 'order') {
-      return this.takeIn.execute(uow, { connection, payload: delivery.payload, via: 'webhook' });
+    if (delivery.kind === 'refund') {
+      return {
+        outcome: (await this.recordRefund(uow, connection, delivery)) ? 'refund-recorded' : 'duplicate',
+      };
     }
+    for (const refund of delivery.refunds ?? []) {
+      await this.recordRefund(uow, connection, refund);
+    }
+    return this.takeIn.execute(uow, { connection, payload: delivery.payload, via: 'webhook' });
+  }
+
+  /** False when this refund id was recorded before. */
+  private async recordRefund(
+    uow: UnitOfWork,
+    connection: ConnectionView,
+    refund: RefundFacts,
+  ): Promise<boolean> {
     const recorded = await this.orders.recordRefund(uow.manager, {
       channel: connection.channel,
       store: connection.store,
-      refundId: delivery.refundId,
+      refundId: refund.refundId,
       connectionId: connection.id,
-      externalOrderId: delivery.externalOrderId,
-      ...(delivery.amount && { amount: delivery.amount.minor, currency: delivery.amount.currency }),
-      rawPayload: delivery.rawBody,
+      externalOrderId: refund.externalOrderId,
+      ...(refund.amount && { amount: refund.amount.minor, currency: refund.amount.currency }),
+      rawPayload: refund.rawBody,
     });
     if (recorded) {
       this.logger.log(
-        `${connection.id}: refund ${delivery.refundId} of order ${delivery.externalOrderId} recorded` +
-          (delivery.amount ? ` (${delivery.amount.minor} ${delivery.amount.currency} minor units)` : ''),
+        `${connection.id}: refund ${refund.refundId} of order ${refund.externalOrderId} recorded` +
+          (refund.amount ? ` (${refund.amount.minor} ${refund.amount.currency} minor units)` : ''),
       );
     }
-    return { outcome: recorded ? 'refund-recorded' : 'duplicate' };
+    return recorded;
   }
 }

@@ -22,16 +22,21 @@ import { decodeYouzanMsg, verifyYouzanPush, YOUZAN_ACKNOWLEDGEMENT, youzanMsgTex
 
 /** What one delivery asks of the channel. */
 export type ChannelDelivery =
-  /** An order created, updated, paid or cancelled: its payload says which. */
-  | { readonly kind: 'order'; readonly payload: OrderPayload }
-  | {
-      readonly kind: 'refund';
-      readonly refundId: string;
-      readonly externalOrderId: string;
-      /** In minor units, when the platform states one amount in one currency. */
-      readonly amount?: { readonly minor: number; readonly currency: string };
-      readonly rawBody: string;
-    };
+  /**
+   * An order created, updated, paid or cancelled: its payload says which. WooCommerce states its
+   * refunds inside the order (`refunds[]`), so they come with it.
+   */
+  | { readonly kind: 'order'; readonly payload: OrderPayload; readonly refunds?: readonly RefundFacts[] }
+  | ({ readonly kind: 'refund' } & RefundFacts);
+
+/** One platform refund, recorded once per refund id. */
+export interface RefundFacts {
+  readonly refundId: string;
+  readonly externalOrderId: string;
+  /** In minor units, positive, when the platform states one amount in one currency. */
+  readonly amount?: { readonly minor: number; readonly currency: string };
+  readonly rawBody: string;
+}
 
 /** What taking a delivery in did, for logs and for the acknowledgement of senders that show it. */
 export interface DeliveryTaken {
@@ -93,7 +98,11 @@ export class ChannelWebhookSource implements WebhookSource<ChannelDelivery, Deli
           : { kind: 'order', payload: { format: 'shopify-rest', rawBody: text } };
       case 'woocommerce':
         // Refunds and cancellations arrive as order.updated with the order's new status.
-        return { kind: 'order', payload: { format: 'woocommerce-rest', rawBody: text } };
+        return {
+          kind: 'order',
+          payload: { format: 'woocommerce-rest', rawBody: text },
+          refunds: wooRefunds(text),
+        };
       case 'youzan':
         return youzanDelivery(text);
     }
@@ -143,6 +152,32 @@ function shopifyRefund(text: string): ChannelDelivery {
     ...(amount && { amount }),
     rawBody: text,
   };
+}
+
+/** `refunds: [{id, reason, total: "-10.00"}]` of a WooCommerce order, in the order's currency. */
+function wooRefunds(text: string): RefundFacts[] {
+  const order: unknown = JSON.parse(text);
+  if (!isRecord(order) || typeof order.id !== 'number' || typeof order.currency !== 'string') {
+    return [];
+  }
+  const currency = order.currency;
+  return records(order.refunds).flatMap((refund): RefundFacts[] => {
+    if (typeof refund.id !== 'number') {
+      return [];
+    }
+    const total =
+      typeof refund.total === 'string'
+        ? toMinorUnits(refund.total, currency, { allowNegative: true })
+        : undefined;
+    return [
+      {
+        refundId: String(refund.id),
+        externalOrderId: String(order.id),
+        ...(total?.ok && { amount: { minor: Math.abs(total.minor), currency } }),
+        rawBody: JSON.stringify(refund),
+      },
+    ];
+  });
 }
 
 function youzanDelivery(text: string): ChannelDelivery {

@@ -1,4 +1,5 @@
 import { shopifyJson, shopifyOrder, shopifyRefund, wooOrder, youzanTrade } from '@waybill/testing/parties';
+import type { ConnectionView } from '../domain/connection';
 import { ChannelWebhookSource } from './channel-webhook-source';
 import { orderStanding } from './order-payload';
 
@@ -62,24 +63,26 @@ describe('orderStanding: which platform orders become Waybill orders', () => {
   });
 });
 
-describe('ChannelWebhookSource.read: a stored Shopify refund', () => {
-  it('names the refund and the order by their 64-bit ids and sums the successful refund transactions', () => {
-    const source = new ChannelWebhookSource(
-      {
-        id: 'shopify-eu',
-        channel: 'shopify',
-        store: 'demo.myshopify.com',
-        storefrontId: 'shop-eu',
-        api: { base: 'https://demo.myshopify.com', credentialNames: [] },
-        defaults: { currency: 'EUR', timezone: 'Europe/Berlin' },
-        mappingVersion: 1,
-        hasSigningSecret: true,
-        secretKeyId: 'k1',
-        createdAt: '2026-01-01T00:00:00.000Z',
-        updatedAt: '2026-01-01T00:00:00.000Z',
-      },
-      { signingSecret: 'secret', credentials: {} },
-    );
+const connection = (channel: ConnectionView['channel']): ConnectionView => ({
+  id: `${channel}-eu`,
+  channel,
+  store: 'demo.myshopify.com',
+  storefrontId: 'shop-eu',
+  api: { base: 'https://demo.example', credentialNames: [] },
+  defaults: { currency: 'EUR', timezone: 'Europe/Berlin' },
+  mappingVersion: 1,
+  hasSigningSecret: true,
+  secretKeyId: 'k1',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+});
+
+describe('ChannelWebhookSource.read: refunds', () => {
+  it('names a Shopify refund and its order by their 64-bit ids and sums the successful refund transactions', () => {
+    const source = new ChannelWebhookSource(connection('shopify'), {
+      signingSecret: 'secret',
+      credentials: {},
+    });
     const order = shopifyOrder({
       id: 9007199254740993n,
       lines: [{ sku: 'SKU-1', quantity: 3, price: '19.99' }],
@@ -91,6 +94,24 @@ describe('ChannelWebhookSource.read: a stored Shopify refund', () => {
       refundId: (9007199254740993n + 900n).toString(),
       externalOrderId: '9007199254740993',
       amount: { minor: 5997, currency: order.currency },
+    });
+  });
+
+  it('carries the refunds WooCommerce lists inside an updated order, as positive minor units', () => {
+    const source = new ChannelWebhookSource(connection('woocommerce'), {
+      signingSecret: 'secret',
+      credentials: {},
+    });
+    const order = {
+      ...wooOrder({ currency: 'KWD' }),
+      refunds: [{ id: 51, reason: 'damaged', total: '-1.250' }],
+    };
+    const delivery = source.read(Buffer.from(JSON.stringify(order)), {});
+    expect(delivery).toMatchObject({
+      kind: 'order',
+      refunds: [
+        { refundId: '51', externalOrderId: String(order.id), amount: { minor: 1250, currency: 'KWD' } },
+      ],
     });
   });
 });

@@ -3,7 +3,7 @@
  * (channels-and-console notes A1):
  *   X-Shopify-Hmac-Sha256   base64(HMAC-SHA256(raw body, signing secret))
  *   X-Shopify-Webhook-Id    the delivery id, the same on every retry: what dedups
- *   X-Shopify-Topic         orders/create | orders/cancelled | refunds/create (others: answered, ignored)
+ *   X-Shopify-Topic         orders/create | orders/paid | orders/cancelled | refunds/create (others: answered, ignored)
  *   X-Shopify-Shop-Domain   the shop; must be the connection's (a public app signs every shop's
  *                           webhooks with one secret, so a signature alone does not name the shop)
  *   X-Shopify-API-Version   the Admin API version that serialised the body
@@ -44,8 +44,11 @@ export const SHOPIFY_HEADERS = {
 /** What the ingress keeps beside the body so a stored copy verifies and reads again. */
 export const SHOPIFY_STORED_HEADERS: readonly string[] = Object.values(SHOPIFY_HEADERS);
 
-/** The topics the channel acts on; any other verified topic is answered and never stored. */
-export const SHOPIFY_TOPICS = ['orders/create', 'orders/cancelled', 'refunds/create'] as const;
+/**
+ * The topics the channel acts on; any other verified topic is answered and never stored.
+ * `orders/paid` takes in an order that was created unpaid (a bank transfer, cash on delivery).
+ */
+export const SHOPIFY_TOPICS = ['orders/create', 'orders/paid', 'orders/cancelled', 'refunds/create'] as const;
 export type ShopifyTopic = (typeof SHOPIFY_TOPICS)[number];
 
 export const SHOPIFY_MAX_AGE_SECONDS = 6 * 3600;
