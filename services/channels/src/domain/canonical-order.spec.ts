@@ -16,7 +16,7 @@ function order(): CanonicalOrder {
       country: 'US',
       phone: '+15555550100',
     },
-    payment: { provider: 'shopify', token: '820982911946154508' },
+    payment: { provider: 'prepaid', token: 'shopify:820982911946154508' },
     submittedAt: '2024-05-01T14:15:00Z',
   };
 }
@@ -44,6 +44,16 @@ describe('checkCanonicalOrder', () => {
       'shippingAddress.country',
       'shippingAddress.phone',
       'submittedAt',
+    ]);
+  });
+
+  it('names every field holding a control character, which PostgreSQL could not store (U+0000)', () => {
+    const bad = order();
+    bad.customer = { ...bad.customer, email: 'bob\u0000@example.com' };
+    bad.shippingAddress = { ...bad.shippingAddress, name: 'Bob\u0007', line2: 'Floor 2\nback door' };
+    expect(checkCanonicalOrder(bad).map((problem) => [problem.part, problem.message])).toEqual([
+      ['customer.email', 'customer.email must not contain control characters'],
+      ['shippingAddress.name', 'shippingAddress.name must not contain control characters'],
     ]);
   });
 

@@ -66,6 +66,25 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 // (blank, a name, a phone number) without pretending to be a full RFC 5322 parser.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+// C0 controls and DEL; tab, line feed and carriage return are the ones text may carry.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** The paths (`shippingAddress.name`, `lines[0].sku`) of every string in `value` with a control character. */
+export function fieldsWithControlCharacters(value: unknown, path = ''): string[] {
+  if (typeof value === 'string') {
+    return CONTROL.test(value) ? [path] : [];
+  }
+  if (Array.isArray(value)) {
+    return value.flatMap((item, index) => fieldsWithControlCharacters(item, `${path}[${index}]`));
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) =>
+      fieldsWithControlCharacters(item, path === '' ? key : `${path}.${key}`),
+    );
+  }
+  return [];
+}
+
 /** Every rule of the contract that a mapping can break, as hold reasons naming the field. */
 export function checkCanonicalOrder(order: CanonicalOrder): HoldReason[] {
   const problems: HoldReason[] = [];
@@ -86,6 +105,11 @@ export function checkCanonicalOrder(order: CanonicalOrder): HoldReason[] {
     order.storefrontId.length > 64
   ) {
     refuse('storefrontId', `must be a slug, not ${JSON.stringify(order.storefrontId)}`);
+  }
+  // PostgreSQL text and jsonb cannot hold U+0000, and no field of an order means a control
+  // character: refused by name here, rather than failing the transaction that would store it.
+  for (const part of fieldsWithControlCharacters(order)) {
+    refuse(part, 'must not contain control characters');
   }
   text('storefrontOrderId', order.storefrontOrderId, 128);
   text('customer.id', order.customer?.id, 128);

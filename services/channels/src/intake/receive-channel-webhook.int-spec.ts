@@ -90,6 +90,18 @@ describe('ReceiveChannelWebhook (stored and taken in within one transaction, on 
     expect(await rowsOf(pending.id.toString())).toMatchObject([{ status: 'submitted' }]);
   });
 
+  it('holds, rather than fails on, an order whose name carries a character PostgreSQL cannot store', async () => {
+    const order = shopifyOrder({ shippingAddress: { first_name: 'Bob\u0000' } });
+    expect(await deliver('orders/create', shopifyJson(order))).toMatchObject({ status: 200 });
+    expect(await harness.enqueued()).toEqual([]);
+    const [row] = await harness.query<{ status: string; hold_reasons: { part: string }[] }>(
+      `SELECT status, hold_reasons FROM channel_orders WHERE external_order_id = $1`,
+      [order.id.toString()],
+    );
+    expect(row?.status).toBe('held');
+    expect(row?.hold_reasons.map((reason) => reason.part)).toEqual(['shippingAddress.name']);
+  });
+
   it('records a refund once and publishes nothing for it', async () => {
     const order = shopifyOrder();
     const refund = shopifyJson(shopifyRefund(order));
