@@ -66,7 +66,9 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 // (blank, a name, a phone number) without pretending to be a full RFC 5322 parser.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-// C0 controls and DEL; tab, line feed and carriage return are the ones text may carry.
+// C0 controls and DEL; tab, line feed and carriage return are the ones text may carry. Matching
+// control characters is the point of this expression.
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** The paths (`shippingAddress.name`, `lines[0].sku`) of every string in `value` with a control character. */
