@@ -23,5 +23,14 @@ export class ChannelsMetrics {
       labels: CHANNEL_KINDS,
       sql: `SELECT channel AS label, count(*) AS count FROM channel_orders WHERE status = 'held' GROUP BY channel`,
     });
+    // Parcels not yet told to their platform (an outage retries them) and those it refused for good.
+    databaseCountGauge(metrics, dataSource, {
+      name: 'waybill_channel_tracking_reports',
+      help: 'Tracking reports to storefront platforms by status: pending (retried with backoff) or failed (refused for good)',
+      labelName: 'status',
+      labels: ['pending', 'failed'],
+      sql: `SELECT status AS label, count(*) AS count FROM channel_tracking_reports
+             WHERE status IN ('pending', 'failed') GROUP BY status`,
+    });
   }
 }

@@ -239,6 +239,16 @@ describe('channel poller and tracking back (Kafka, PostgreSQL, fake platforms)',
     expect(fulfilments).toHaveLength(1);
     expect(fulfilments[0]?.tracking.map((tracking) => tracking.number)).toEqual(['EZ1000000001']);
     expect(shopify.failNext).toBe(0);
+    const metrics = await waitFor(
+      async () => {
+        const text = await (await fetch(`${service.baseUrl}/metrics`)).text();
+        return /waybill_channel_tracking_reports\{[^}]*status="pending"[^}]*\} 0/.test(text)
+          ? text
+          : undefined;
+      },
+      { description: 'no tracking report pending' },
+    );
+    expect(metrics).toMatch(/waybill_channel_tracking_reports\{[^}]*status="failed"[^}]*\} 0/);
   });
 
   it('reports to WooCommerce even when the shipment is read before the order it belongs to', async () => {
