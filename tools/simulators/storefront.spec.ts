@@ -252,6 +252,36 @@ describe('the simulated storefront with gateway buyers', () => {
     expect(api.requests.filter((request) => request.method !== 'POST')).toEqual([]);
   });
 
+  it('hands the platforms’ share of the orders to them instead of POST /v1/orders', async () => {
+    api = await orderApi(() => ({ status: 'PENDING' }));
+    const sent: { sku: string; quantity: number }[] = [];
+    const storefront = startStorefront({
+      orderUrl: api.orderUrl,
+      apiKey: 'wb_demo_sf_test',
+      rate: 40,
+      log: () => undefined,
+      gateways: [],
+      platforms: {
+        share: 1,
+        send: async (choice) => {
+          sent.push(choice);
+          return true;
+        },
+      },
+    });
+    await waitFor(() => sent.length >= 3, {
+      timeoutMs: 5000,
+      intervalMs: 50,
+      description: 'platform orders',
+    });
+    await storefront.stop();
+    expect(api.requests).toEqual([]);
+    expect(storefront.accepted()).toBe(0);
+    expect(sent.every((choice) => STOCKED_SKUS.includes(choice.sku) || choice.sku === SOLD_OUT_SKU)).toBe(
+      true,
+    );
+  });
+
   it('stop() ends the checkout pages still waiting for a next action, without giving up on them', async () => {
     api = await orderApi(() => ({ status: 'RESERVED', payment: { provider: 'alipay' } }));
     const lines: string[] = [];

@@ -31,6 +31,14 @@ export interface StorefrontOptions {
   readonly gatewayShare?: number;
   /** How long a gateway order's checkout page waits for the order to say what the buyer must do. */
   readonly nextActionWaitMs?: number;
+  /**
+   * The merchant's stores on Shopify, WooCommerce and Youzan (storefront-platforms.ts): `share` of
+   * the orders are placed there instead, and reach Waybill as the platform's webhook to channels.
+   */
+  readonly platforms?: {
+    readonly share: number;
+    send(choice: { readonly sku: string; readonly quantity: number }): Promise<boolean>;
+  };
 }
 
 /** How one customer pays: the provider, and the currency of their order. */
@@ -207,12 +215,21 @@ export function orderBody(
 
 export function startStorefront(options: StorefrontOptions): Storefront {
   let accepted = 0;
+  let viaPlatforms = 0;
   const stopping = new AbortController();
   const outcomes: Partial<Record<NextActionOutcome, number>> = {};
   const inFlight = new Set<Promise<void>>();
   const shares = { declined: options.declinedShare ?? 0.1, soldOut: options.soldOutShare ?? 0.05 };
 
   async function place(): Promise<void> {
+    const { platforms } = options;
+    if (platforms && Math.random() < platforms.share) {
+      // Paid on the platform: no card, no gateway; the SKU and quantity are chosen as for the rest.
+      if (await platforms.send(customerOrder(Math.random, shares))) {
+        viaPlatforms++;
+      }
+      return;
+    }
     const payment = customerPayment(Math.random, options.gateways ?? [], options.gatewayShare ?? 0.15);
     const orderId = await placeOrder(orderBody(customerOrder(Math.random, shares), payment));
     if (orderId !== undefined && payment.provider !== CARD_PAYMENT.provider) {
@@ -268,7 +285,12 @@ export function startStorefront(options: StorefrontOptions): Storefront {
       inFlight.add(request);
     }
   }, 50);
-  options.log(`storefront: ${options.rate} orders/s to ${options.orderUrl}`);
+  options.log(
+    `storefront: ${options.rate} orders/s to ${options.orderUrl}` +
+      (options.platforms
+        ? `, ${options.platforms.share * 100}% of them through the storefront platforms`
+        : ''),
+  );
 
   return {
     accepted: () => accepted,
@@ -276,7 +298,11 @@ export function startStorefront(options: StorefrontOptions): Storefront {
       clearInterval(timer);
       stopping.abort();
       await Promise.allSettled([...inFlight]);
-      options.log(`storefront: ${accepted} orders accepted; gateway checkouts: ${JSON.stringify(outcomes)}`);
+      options.log(
+        `storefront: ${accepted} orders accepted` +
+          (options.platforms ? `, ${viaPlatforms} acknowledged as platform webhooks` : '') +
+          `; gateway checkouts: ${JSON.stringify(outcomes)}`,
+      );
     },
   };
 }
