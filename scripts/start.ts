@@ -40,7 +40,7 @@ import { startPaymentProvider } from '../tools/simulators/payment-provider';
 import { startPaymentGateways } from '../tools/simulators/payment-gateways';
 import { startStorefront, type Storefront } from '../tools/simulators/storefront';
 import {
-  DEFAULT_PLATFORM_SHARE,
+  PLATFORM_ORDER_EVERY,
   PREPAID_STOREFRONTS,
   startStorefrontPlatforms,
   type StorefrontPlatforms,
@@ -208,7 +208,7 @@ Try:  curl -H "Authorization: Bearer ${state.keys.admin}" ${inventory}/v1/stock/
 function startStatus(flags: StartFlags, endpoints: Endpoint[], run: RunFolder, figures: FigureSources): void {
   const tty = process.stdout.isTTY === true;
   const activity = flags.simulate
-    ? `storefront ${flags.rate} orders/s, ${DEFAULT_PLATFORM_SHARE * 100}% via Shopify/WooCommerce/Youzan`
+    ? `storefront ${flags.rate} orders/s, 1 in ${PLATFORM_ORDER_EVERY} via Shopify/WooCommerce/Youzan`
     : 'no simulators';
   const startedAt = Date.now();
   // The rate over the last few seconds: the relays publish in batches, so one second may see none.
@@ -466,7 +466,7 @@ async function main(): Promise<void> {
       rate: flags.rate,
       log: run.logger('storefront.log'),
       gateways,
-      platforms: { share: DEFAULT_PLATFORM_SHARE, send: (choice) => platforms.send(choice) },
+      platforms: { every: PLATFORM_ORDER_EVERY, send: (choice) => platforms.send(choice) },
     });
   }
   started.figures = new FigureSources(

@@ -63,8 +63,12 @@ export const PLATFORM_STORES: readonly PlatformStore[] = [
 /** The storefronts whose orders arrive paid (the order service's ORDER_PREPAID_STOREFRONTS). */
 export const PREPAID_STOREFRONTS: readonly string[] = PLATFORM_STORES.map((store) => store.storefrontId);
 
-/** Share of the storefront's orders sent as platform webhooks instead (split evenly over the three). */
-export const DEFAULT_PLATFORM_SHARE = 0.2;
+/**
+ * One of the storefront's orders in this many is placed on a platform instead: the first, the
+ * sixth, … — a fifth of `--rate`, the stores taking turns (Shopify, WooCommerce, Youzan), so each
+ * gets one in fifteen.
+ */
+export const PLATFORM_ORDER_EVERY = 5;
 export const DEFAULT_UNMAPPED_SHARE = 0.05;
 
 /** How each platform's merchant names the demo SKUs: `DEMO-MUG` is `SHOP-MUG`, `woo-mug`, `YZ-MUG`. */
@@ -83,9 +87,9 @@ export function platformSku(channel: PlatformChannel, sku: string): string {
 /** A product listed on every platform that nobody put in the SKU tables: its orders are held. */
 export const UNMAPPED_SKU = 'DEMO-LIMITED-EDITION';
 
-/** Which store a platform order goes to, `random` uniform in [0, 1): a third each. */
-export function platformStoreOf(random: () => number): PlatformStore {
-  return PLATFORM_STORES[Math.min(Math.floor(random() * PLATFORM_STORES.length), PLATFORM_STORES.length - 1)];
+/** The store the `index`-th platform order (from 0) goes to: they take turns. */
+export function platformStoreOf(index: number): PlatformStore {
+  return PLATFORM_STORES[index % PLATFORM_STORES.length];
 }
 
 /** Minor units as the platforms write amounts: a decimal string (all three demo currencies have 2 decimals). */
@@ -116,7 +120,7 @@ export interface PlatformOrderChoice {
 }
 
 export interface StorefrontPlatforms extends PartySimulator {
-  /** Sends one order as its platform's webhook; true when channels acknowledged it. */
+  /** Sends one order as the next store's webhook; true when channels acknowledged it. */
   send(choice: PlatformOrderChoice, random?: () => number): Promise<boolean>;
 }
 
@@ -154,6 +158,7 @@ export async function startStorefrontPlatforms(
     PLATFORM_STORES.map((store) => [store.channel, { sent: 0, acknowledged: 0 }]),
   ) as Record<PlatformChannel, { sent: number; acknowledged: number }>;
   let stopped = false;
+  let platformOrders = 0;
 
   const put = async (path: string, body: unknown): Promise<void> => {
     const response = await fetch(`${options.serviceUrl}${path}`, {
@@ -257,10 +262,10 @@ export async function startStorefrontPlatforms(
   return {
     env: {},
     async send(choice, random = Math.random) {
-      const store = platformStoreOf(random);
       if (stopped) {
         return false;
       }
+      const store = platformStoreOf(platformOrders++);
       const sent = random() < unmappedShare ? { ...choice, sku: UNMAPPED_SKU } : choice;
       counts[store.channel].sent++;
       const acknowledged = await deliver(store, sent);

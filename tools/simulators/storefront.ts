@@ -32,11 +32,13 @@ export interface StorefrontOptions {
   /** How long a gateway order's checkout page waits for the order to say what the buyer must do. */
   readonly nextActionWaitMs?: number;
   /**
-   * The merchant's stores on Shopify, WooCommerce and Youzan (storefront-platforms.ts): `share` of
-   * the orders are placed there instead, and reach Waybill as the platform's webhook to channels.
+   * The merchant's stores on Shopify, WooCommerce and Youzan (storefront-platforms.ts): one order
+   * in `every` (the first, then every `every`-th) is placed there instead, and reaches Waybill as
+   * the platform's webhook to channels. Counted, not rolled, so the split is exact and the first
+   * platform orders go out with the first orders of the run.
    */
   readonly platforms?: {
-    readonly share: number;
+    readonly every: number;
     send(choice: { readonly sku: string; readonly quantity: number }): Promise<boolean>;
   };
 }
@@ -221,9 +223,9 @@ export function startStorefront(options: StorefrontOptions): Storefront {
   const inFlight = new Set<Promise<void>>();
   const shares = { declined: options.declinedShare ?? 0.1, soldOut: options.soldOutShare ?? 0.05 };
 
-  async function place(): Promise<void> {
+  async function place(index: number): Promise<void> {
     const { platforms } = options;
-    if (platforms && Math.random() < platforms.share) {
+    if (platforms && index % platforms.every === 0) {
       // Paid on the platform: no card, no gateway; the SKU and quantity are chosen as for the rest.
       if (await platforms.send(customerOrder(Math.random, shares))) {
         viaPlatforms++;
@@ -281,14 +283,14 @@ export function startStorefront(options: StorefrontOptions): Storefront {
   const timer = setInterval(() => {
     const due = Math.floor(((Date.now() - started) / 1000) * options.rate);
     for (; sent < due && !stopping.signal.aborted; sent++) {
-      const request = place().finally(() => inFlight.delete(request));
+      const request = place(sent).finally(() => inFlight.delete(request));
       inFlight.add(request);
     }
   }, 50);
   options.log(
     `storefront: ${options.rate} orders/s to ${options.orderUrl}` +
       (options.platforms
-        ? `, ${options.platforms.share * 100}% of them through the storefront platforms`
+        ? `, one in ${options.platforms.every} of them through the storefront platforms`
         : ''),
   );
 
