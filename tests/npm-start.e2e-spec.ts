@@ -46,7 +46,12 @@ interface Run {
  * `npm start -- --rate 20` from a clean state, as a newcomer runs it: its own state folder, its own
  * databases and topics on the test Kafka and PostgreSQL, its own ports. The simulated parties drive
  * orders to DELIVERED, paid through Stripe and each gateway; a buyer who never pays has the order
- * cancelled once the payment's deadline passes (the test moves the deadline, not the clock); Ctrl-C (SIGINT) must stop every process it started and leave a summary that
+ * cancelled once the payment's deadline passes (the test moves the deadline, not the clock); an
+ * order of each demo store on Shopify, WooCommerce and Youzan, sent as the platform's webhook, is
+ * DELIVERED with its tracking recorded by that platform — read from the run folder, where npm start
+ * writes what its fakes recorded: the test has no handle on them, and the platform's own record,
+ * matched to logistics' tracking number, proves more than the channels service saying it reported
+ * it; Ctrl-C (SIGINT) must stop every process it started and leave a summary that
  * is what the databases hold. A second start reuses the keys and keeps the data.
  */
 describe('npm start', () => {
