@@ -9,7 +9,8 @@
  *
  * Unless `--no-simulate`, the outside parties are played over their real interfaces
  * (tools/simulators): a storefront placing `--rate` orders/s, Stripe, WeChat Pay, Alipay and
- * UnionPay, EasyPost and a supplier.
+ * UnionPay, EasyPost, SF, ZTO and Kuaidi100, a supplier, and one store each on Shopify, WooCommerce
+ * and Youzan, which take a fifth of the orders and send them to channels as their own webhooks.
  * Demo keys and secrets live in $WAYBILL_HOME (tools/start/state.ts); logs, pids and the final
  * summary in a run folder under it. The terminal shows one status block instead of logs.
  */
@@ -38,6 +39,12 @@ import type { PartySimulator } from '../tools/simulators/party';
 import { startPaymentProvider } from '../tools/simulators/payment-provider';
 import { startPaymentGateways } from '../tools/simulators/payment-gateways';
 import { startStorefront, type Storefront } from '../tools/simulators/storefront';
+import {
+  PLATFORM_ORDER_EVERY,
+  PREPAID_STOREFRONTS,
+  startStorefrontPlatforms,
+  type StorefrontPlatforms,
+} from '../tools/simulators/storefront-platforms';
 import { startSupplier } from '../tools/simulators/supplier';
 import { startComposeInfra, type ComposeInfra, type ComposeService } from '../tools/start/compose-infra';
 import { FigureSources, SERVICE_NAMES, type ServiceName } from '../tools/start/figures';
@@ -200,7 +207,9 @@ Try:  curl -H "Authorization: Bearer ${state.keys.admin}" ${inventory}/v1/stock/
 
 function startStatus(flags: StartFlags, endpoints: Endpoint[], run: RunFolder, figures: FigureSources): void {
   const tty = process.stdout.isTTY === true;
-  const activity = flags.simulate ? `storefront ${flags.rate} orders/s` : 'no simulators';
+  const activity = flags.simulate
+    ? `storefront ${flags.rate} orders/s, 1 in ${PLATFORM_ORDER_EVERY} via Shopify/WooCommerce/Youzan`
+    : 'no simulators';
   const startedAt = Date.now();
   // The rate over the last few seconds: the relays publish in batches, so one second may see none.
   const history: { at: number; events: number }[] = [];
@@ -370,10 +379,15 @@ async function main(): Promise<void> {
     }
   }
 
+  // The demo's Shopify, WooCommerce and Youzan stores sell orders paid on their platform: the
+  // order service takes `prepaid` from those storefronts only, and payment records it.
   const envOf: Record<ServiceName, Record<string, string>> = {
-    order: {},
+    order: { ORDER_PREPAID_STOREFRONTS: PREPAID_STOREFRONTS.join(',') },
     inventory: {},
-    payment: { PAYMENT_SANDBOX_WEBHOOK_SECRET: state.sandbox.paymentWebhookSecret },
+    payment: {
+      PAYMENT_SANDBOX_WEBHOOK_SECRET: state.sandbox.paymentWebhookSecret,
+      PAYMENT_PREPAID_ENABLED: 'true',
+    },
     logistics: { LOGISTICS_SANDBOX_WEBHOOK_SECRET: state.sandbox.carrierWebhookSecret },
     channels: { CHANNELS_SECRETS_KEY: demoChannelsSecretsKey(state) },
   };
@@ -438,12 +452,21 @@ async function main(): Promise<void> {
   const endpoints = SERVICE_NAMES.map((name) => ({ name, url: urls[name] }));
   printWelcome(state, home, endpoints);
   if (flags.simulate) {
+    // After the services are up: the stores are connected through the channels API.
+    const platforms: StorefrontPlatforms = await startStorefrontPlatforms({
+      serviceUrl: urls.channels,
+      adminKey: state.keys.admin,
+      log: run.logger('storefront-platforms.log'),
+      onTrackingReported: (tracking) => run.appendJsonLine('platform-tracking.jsonl', tracking),
+    });
+    started.simulators.push({ name: 'storefront platforms', stop: () => platforms.stop() });
     started.storefront = startStorefront({
       orderUrl: `${urls.order}/v1/orders`,
       apiKey: state.keys.storefront,
       rate: flags.rate,
       log: run.logger('storefront.log'),
       gateways,
+      platforms: { every: PLATFORM_ORDER_EVERY, send: (choice) => platforms.send(choice) },
     });
   }
   started.figures = new FigureSources(

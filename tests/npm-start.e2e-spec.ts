@@ -14,12 +14,27 @@ import {
 import { pidExists } from '@waybill/local-infra';
 import { databaseUrl, dropDatabase } from '@waybill/local-infra';
 import { neverPays } from '../tools/simulators/payment-gateways';
+import { PLATFORM_STORES, type TrackingAtPlatform } from '../tools/simulators/storefront-platforms';
 import type { StartedProcess } from '../tools/start/run-folder';
 import type { RunSummary } from '../tools/start/status-view';
 
 const SERVICES = ['order', 'inventory', 'payment', 'logistics', 'channels'] as const;
 /** The gateways npm start plays besides Stripe, and how each captures (its mode there). */
 const GATEWAY_CAPTURE_MODES = { alipay: 'immediate', unionpay: 'manual', wechatpay: 'immediate' } as const;
+/** The carriers each demo store's buyers are shipped with: Youzan's live in China. */
+const PLATFORM_CARRIERS: Readonly<Record<string, readonly string[]>> = {
+  'shopify-demo': ['easypost'],
+  'woo-demo': ['easypost'],
+  'youzan-demo': ['sf', 'zto'],
+};
+
+/** A platform order that went all the way: DELIVERED in the order service, its parcel told to its platform. */
+interface DeliveredChannelOrder {
+  readonly orderId: string;
+  readonly platformOrderId: string;
+  readonly carrier: string;
+  readonly trackingNumber: string;
+}
 
 interface Run {
   readonly child: ChildProcess;
@@ -31,7 +46,12 @@ interface Run {
  * `npm start -- --rate 20` from a clean state, as a newcomer runs it: its own state folder, its own
  * databases and topics on the test Kafka and PostgreSQL, its own ports. The simulated parties drive
  * orders to DELIVERED, paid through Stripe and each gateway; a buyer who never pays has the order
- * cancelled once the payment's deadline passes (the test moves the deadline, not the clock); Ctrl-C (SIGINT) must stop every process it started and leave a summary that
+ * cancelled once the payment's deadline passes (the test moves the deadline, not the clock); an
+ * order of each demo store on Shopify, WooCommerce and Youzan, sent as the platform's webhook, is
+ * DELIVERED with its tracking recorded by that platform — read from the run folder, where npm start
+ * writes what its fakes recorded: the test has no handle on them, and the platform's own record,
+ * matched to logistics' tracking number, proves more than the channels service saying it reported
+ * it; Ctrl-C (SIGINT) must stop every process it started and leave a summary that
  * is what the databases hold. A second start reuses the keys and keeps the data.
  */
 describe('npm start', () => {
@@ -146,6 +166,28 @@ describe('npm start', () => {
       backlog += (await query<{ n: number }>(service, 'SELECT count(*)::int AS n FROM outbox_pending'))[0].n;
     }
     expect(summary.outboxBacklog).toBe(backlog);
+    const channelRows = await query<{ channel: string; submitted: number; held: number; reported: number }>(
+      'channels',
+      `SELECT o.channel, count(DISTINCT o.id) FILTER (WHERE o.status = 'submitted')::int AS submitted,
+              count(DISTINCT o.id) FILTER (WHERE o.status = 'held')::int AS held,
+              count(DISTINCT r.channel_order_id) FILTER (WHERE r.status = 'reported')::int AS reported
+         FROM channel_orders o LEFT JOIN channel_tracking_reports r ON r.channel_order_id = o.id
+        GROUP BY o.channel`,
+    );
+    expect(
+      Object.fromEntries(
+        Object.entries(summary.channelOrders).filter(
+          ([, n]) => n.submitted + n.held + n.trackingReported > 0,
+        ),
+      ),
+    ).toEqual(
+      Object.fromEntries(
+        channelRows.map((row) => [
+          row.channel,
+          { submitted: row.submitted, held: row.held, trackingReported: row.reported },
+        ]),
+      ),
+    );
     expect(summary.deadLetters).toBeGreaterThanOrEqual(0);
   }
 
@@ -178,9 +220,62 @@ describe('npm start', () => {
     return moved[0]?.order_id;
   }
 
+  /**
+   * Per demo store, one order that is DELIVERED in the order service and whose tracking number —
+   * the one logistics booked — the fake platform itself recorded for that platform order
+   * (`platform-tracking.jsonl`, written by npm start from the fakes: a Shopify fulfilment, a
+   * WooCommerce shipment tracking, a Youzan confirmation). Stores without one yet are missing.
+   */
+  async function deliveredChannelOrders(run: Run): Promise<Record<string, DeliveredChannelOrder>> {
+    const runDir = /^Logs: (.*)$/m.exec(run.output())?.[1];
+    const file = runDir && path.join(runDir, 'platform-tracking.jsonl');
+    if (!file || !existsSync(file)) {
+      return {};
+    }
+    const told = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as TrackingAtPlatform);
+    const orders = await query<{ id: string; storefrontId: string; storefrontOrderId: string }>(
+      'order',
+      `SELECT id, storefront_id AS "storefrontId", storefront_order_id AS "storefrontOrderId" FROM orders
+        WHERE status = 'DELIVERED' AND storefront_id = ANY($1::text[])`,
+      [PLATFORM_STORES.map((store) => store.storefrontId)],
+    );
+    const shipments = await query<{ orderId: string; carrier: string; trackingNumber: string }>(
+      'logistics',
+      `SELECT order_id AS "orderId", carrier, tracking_number AS "trackingNumber" FROM shipments
+        WHERE order_id = ANY($1::uuid[])`,
+      [orders.map((order) => order.id)],
+    );
+    const found: Record<string, DeliveredChannelOrder> = {};
+    for (const order of orders) {
+      const shipment = shipments.find((candidate) => candidate.orderId === order.id);
+      const atPlatform = told.find(
+        (tracking) =>
+          tracking.storefrontId === order.storefrontId &&
+          tracking.platformOrderId === order.storefrontOrderId &&
+          tracking.trackingNumber === shipment?.trackingNumber,
+      );
+      if (shipment && atPlatform) {
+        found[order.storefrontId] ??= {
+          orderId: order.id,
+          platformOrderId: atPlatform.platformOrderId,
+          carrier: shipment.carrier,
+          trackingNumber: shipment.trackingNumber,
+        };
+      }
+    }
+    return found;
+  }
+
   it('runs the suite with simulated parties until orders paid through every provider are DELIVERED, and Ctrl-C stops all it started', async () => {
     const run = start('--rate', '20', '--step-ms', '300');
-    const progress: { expired?: string; expiredOrder?: { status: string; reason: string | null } } = {};
+    const progress: {
+      expired?: string;
+      expiredOrder?: { status: string; reason: string | null };
+      channelOrders?: Record<string, DeliveredChannelOrder>;
+    } = {};
     const outcome = await waitFor(
       async () => {
         if (run.child.exitCode !== null) {
@@ -200,6 +295,7 @@ describe('npm start', () => {
             GROUP BY payment_provider`,
         );
         const providers = new Set(delivered.map(({ provider }) => provider));
+        progress.channelOrders = await deliveredChannelOrders(run);
         // Gateway buyers ship to China: SF up to 500 g, ZTO above, both tracked through Kuaidi100.
         const carriers = new Set(
           (
@@ -214,6 +310,7 @@ describe('npm start', () => {
           ['stripe', ...Object.keys(GATEWAY_CAPTURE_MODES)].every((provider) => providers.has(provider)) &&
           ['easypost', 'sf', 'zto'].every((carrier) => carriers.has(carrier)) &&
           progress.expiredOrder?.status === 'CANCELLED' &&
+          PLATFORM_STORES.every((store) => progress.channelOrders?.[store.storefrontId]) &&
           'delivered'
         );
       },
@@ -224,14 +321,40 @@ describe('npm start', () => {
       output: '',
     });
     expect(progress.expiredOrder).toEqual({ status: 'CANCELLED', reason: 'ORDER.PAYMENT_EXPIRED' });
+    // One order of each demo store came in as its platform's webhook, was shipped by the carrier its
+    // buyers' country gets, and its platform recorded the very tracking number logistics booked.
+    const channelOrders = progress.channelOrders ?? {};
+    expect(Object.keys(channelOrders).sort()).toEqual(
+      PLATFORM_STORES.map((store) => store.storefrontId).sort(),
+    );
+    for (const store of PLATFORM_STORES) {
+      expect(PLATFORM_CARRIERS[store.storefrontId]).toContain(channelOrders[store.storefrontId].carrier);
+    }
+    const channelPayments = await query<{ provider: string; token: string; captured: boolean }>(
+      'payment',
+      `SELECT provider, payment_method_ref AS token, captured_at IS NOT NULL AS captured FROM payments
+        WHERE order_id = ANY($1::uuid[]) ORDER BY payment_method_ref`,
+      [Object.values(channelOrders).map((order) => order.orderId)],
+    );
+    // Paid on the platform: recorded as prepaid, the token naming the platform's order.
+    expect(channelPayments).toEqual(
+      PLATFORM_STORES.map((store) => ({
+        provider: 'prepaid',
+        token: `${store.channel}:${channelOrders[store.storefrontId].platformOrderId}`,
+        captured: true,
+      })).sort((a, b) => a.token.localeCompare(b.token)),
+    );
     // The money of every gateway's delivered orders was taken, each in the mode npm start runs it in.
     const captured = await query<{ provider: string; mode: string }>(
       'payment',
       `SELECT DISTINCT provider, capture_mode AS mode FROM payments
         WHERE captured_at IS NOT NULL AND provider <> 'stripe' ORDER BY provider`,
     );
+    // Prepaid (the storefront platforms' orders) is immediate: the platform took the money.
     expect(captured).toEqual(
-      Object.entries(GATEWAY_CAPTURE_MODES).map(([provider, mode]) => ({ provider, mode })),
+      Object.entries({ ...GATEWAY_CAPTURE_MODES, prepaid: 'immediate' })
+        .map(([provider, mode]) => ({ provider, mode }))
+        .sort((a, b) => a.provider.localeCompare(b.provider)),
     );
     // Every Chinese parcel was delivered by a Kuaidi100 push, as its carrier's tracking aggregator.
     const deliveredBy = await query<{ carrier: string; source: string }>(
@@ -268,13 +391,36 @@ describe('npm start', () => {
         'china-carriers.log',
         'easypost.log',
         'supplier.log',
+        'storefront-platforms.log',
+        'platform-tracking.jsonl',
       ]),
     );
   }, 600_000);
 
+  /**
+   * Platform orders channels had submitted (and kept in its outbox, or on the storefront orders
+   * topic) that the order service had not taken in yet when the first run stopped.
+   */
+  async function channelIntakeInFlight(): Promise<number> {
+    const [submitted] = await query<{ n: number }>(
+      'channels',
+      'SELECT count(*)::int AS n FROM channel_orders WHERE submitted_at IS NOT NULL',
+    );
+    const [placed] = await query<{ n: number }>(
+      'order',
+      'SELECT count(*)::int AS n FROM orders WHERE storefront_id = ANY($1::text[])',
+      [PLATFORM_STORES.map((store) => store.storefrontId)],
+    );
+    return submitted.n - placed.n;
+  }
+
   it('a second start reuses the keys and keeps the data', async () => {
     const state = readFileSync(path.join(home, 'state.json'), 'utf8');
     const before = (await query<{ n: number }>('order', 'SELECT count(*)::int AS n FROM orders'))[0].n;
+    // Ctrl-C may leave platform orders between channels and the order service: the second start
+    // takes those in, each once, and nothing else (no simulators run).
+    const inFlight = await channelIntakeInFlight();
+    expect(inFlight).toBeGreaterThanOrEqual(0);
     const run = start('--no-simulate');
     await waitFor(() => /^Try: /m.test(run.output()) || run.child.exitCode !== null, {
       timeoutMs: 300_000,
@@ -282,10 +428,15 @@ describe('npm start', () => {
       description: 'the second start to be up',
     });
     expect(run.output()).toContain('Reusing the demo state in');
+    await waitFor(async () => (await channelIntakeInFlight()) === 0, {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      description: 'the platform orders left in flight to be taken in',
+    });
     const { summary, pids } = await interrupt(run);
     expect(readFileSync(path.join(home, 'state.json'), 'utf8')).toBe(state);
     expect(run.output()).toContain(`Bearer ${(JSON.parse(state) as { keys: { admin: string } }).keys.admin}`);
-    expect(summary.orders.total).toBe(before);
+    expect(summary.orders.total).toBe(before + inFlight);
     expect(pids.filter((entry) => pidExists(entry.pid))).toEqual([]);
     await expectSummaryToMatchTheDatabases(summary);
   }, 420_000);

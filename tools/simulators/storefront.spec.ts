@@ -252,6 +252,39 @@ describe('the simulated storefront with gateway buyers', () => {
     expect(api.requests.filter((request) => request.method !== 'POST')).toEqual([]);
   });
 
+  it('hands one order in `every` to the platforms instead of POST /v1/orders, the first among them', async () => {
+    api = await orderApi(() => ({ status: 'PENDING' }));
+    const sent: { sku: string; quantity: number }[] = [];
+    const storefront = startStorefront({
+      orderUrl: api.orderUrl,
+      apiKey: 'wb_demo_sf_test',
+      rate: 40,
+      log: () => undefined,
+      gateways: [],
+      platforms: {
+        every: 3,
+        send: async (choice) => {
+          sent.push(choice);
+          return true;
+        },
+      },
+    });
+    await waitFor(() => sent.length >= 3, {
+      timeoutMs: 5000,
+      intervalMs: 50,
+      description: 'platform orders',
+    });
+    await storefront.stop();
+    // Orders 0, 3, 6, … went to the platforms: two POSTs per platform order, give or take the last.
+    const posted = api.requests.filter((request) => request.method === 'POST').length;
+    expect(posted).toBe(storefront.accepted());
+    expect(posted - 2 * sent.length).toBeGreaterThanOrEqual(-2);
+    expect(posted - 2 * sent.length).toBeLessThanOrEqual(0);
+    expect(sent.every((choice) => STOCKED_SKUS.includes(choice.sku) || choice.sku === SOLD_OUT_SKU)).toBe(
+      true,
+    );
+  });
+
   it('stop() ends the checkout pages still waiting for a next action, without giving up on them', async () => {
     api = await orderApi(() => ({ status: 'RESERVED', payment: { provider: 'alipay' } }));
     const lines: string[] = [];

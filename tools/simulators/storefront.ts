@@ -31,6 +31,16 @@ export interface StorefrontOptions {
   readonly gatewayShare?: number;
   /** How long a gateway order's checkout page waits for the order to say what the buyer must do. */
   readonly nextActionWaitMs?: number;
+  /**
+   * The merchant's stores on Shopify, WooCommerce and Youzan (storefront-platforms.ts): one order
+   * in `every` (the first, then every `every`-th) is placed there instead, and reaches Waybill as
+   * the platform's webhook to channels. Counted, not rolled, so the split is exact and the first
+   * platform orders go out with the first orders of the run.
+   */
+  readonly platforms?: {
+    readonly every: number;
+    send(choice: { readonly sku: string; readonly quantity: number }): Promise<boolean>;
+  };
 }
 
 /** How one customer pays: the provider, and the currency of their order. */
@@ -207,12 +217,21 @@ export function orderBody(
 
 export function startStorefront(options: StorefrontOptions): Storefront {
   let accepted = 0;
+  let viaPlatforms = 0;
   const stopping = new AbortController();
   const outcomes: Partial<Record<NextActionOutcome, number>> = {};
   const inFlight = new Set<Promise<void>>();
   const shares = { declined: options.declinedShare ?? 0.1, soldOut: options.soldOutShare ?? 0.05 };
 
-  async function place(): Promise<void> {
+  async function place(index: number): Promise<void> {
+    const { platforms } = options;
+    if (platforms && index % platforms.every === 0) {
+      // Paid on the platform: no card, no gateway; the SKU and quantity are chosen as for the rest.
+      if (await platforms.send(customerOrder(Math.random, shares))) {
+        viaPlatforms++;
+      }
+      return;
+    }
     const payment = customerPayment(Math.random, options.gateways ?? [], options.gatewayShare ?? 0.15);
     const orderId = await placeOrder(orderBody(customerOrder(Math.random, shares), payment));
     if (orderId !== undefined && payment.provider !== CARD_PAYMENT.provider) {
@@ -264,11 +283,16 @@ export function startStorefront(options: StorefrontOptions): Storefront {
   const timer = setInterval(() => {
     const due = Math.floor(((Date.now() - started) / 1000) * options.rate);
     for (; sent < due && !stopping.signal.aborted; sent++) {
-      const request = place().finally(() => inFlight.delete(request));
+      const request = place(sent).finally(() => inFlight.delete(request));
       inFlight.add(request);
     }
   }, 50);
-  options.log(`storefront: ${options.rate} orders/s to ${options.orderUrl}`);
+  options.log(
+    `storefront: ${options.rate} orders/s to ${options.orderUrl}` +
+      (options.platforms
+        ? `, one in ${options.platforms.every} of them through the storefront platforms`
+        : ''),
+  );
 
   return {
     accepted: () => accepted,
@@ -276,7 +300,11 @@ export function startStorefront(options: StorefrontOptions): Storefront {
       clearInterval(timer);
       stopping.abort();
       await Promise.allSettled([...inFlight]);
-      options.log(`storefront: ${accepted} orders accepted; gateway checkouts: ${JSON.stringify(outcomes)}`);
+      options.log(
+        `storefront: ${accepted} orders accepted` +
+          (options.platforms ? `, ${viaPlatforms} acknowledged as platform webhooks` : '') +
+          `; gateway checkouts: ${JSON.stringify(outcomes)}`,
+      );
     },
   };
 }

@@ -10,6 +10,7 @@ import { dlqTopic } from '@waybill/contracts';
 import { MetricsScrape } from '@waybill/testing/metrics-scrape';
 import { ORDER_STATUSES } from '../../services/order/src/domain/order-status';
 import { OPEN_STATES, PURCHASE_ORDER_STATES } from '../../services/inventory/src/domain/purchase-order';
+import { CHANNEL_KINDS } from '../../services/channels/src/connections/connection';
 
 export const SERVICE_NAMES = ['order', 'inventory', 'payment', 'logistics', 'channels'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -23,6 +24,17 @@ export interface Figures {
   readonly outboxBacklog: number;
   /** Messages on the four `waybill.<service>.dlq` topics. */
   readonly deadLetters: number;
+  /** Platform orders the channels service took in, by platform, every platform present. */
+  readonly channelOrders: Readonly<Record<string, ChannelOrderCounts>>;
+}
+
+export interface ChannelOrderCounts {
+  /** Published as storefront orders. */
+  readonly submitted: number;
+  /** Waiting for an operator (a SKU the table does not know, a payload that does not map). */
+  readonly held: number;
+  /** Orders whose parcel the platform has been told about. */
+  readonly trackingReported: number;
 }
 
 export const total = (counts: Readonly<Record<string, number>>): number =>
@@ -68,7 +80,7 @@ export class FigureSources {
   }
 
   async read(): Promise<Figures> {
-    const [orders, purchaseOrders, backlogs, deadLetters] = await Promise.all([
+    const [orders, purchaseOrders, backlogs, deadLetters, channelOrders] = await Promise.all([
       this.pools.order.query<{ label: string; count: string }>(
         'SELECT status AS label, count(*) AS count FROM orders GROUP BY status',
       ),
@@ -81,12 +93,34 @@ export class FigureSources {
         ),
       ),
       this.deadLetters(),
+      this.pools.channels.query<{ channel: string } & Record<keyof ChannelOrderCounts, string>>(
+        `SELECT o.channel,
+                count(*) FILTER (WHERE o.status = 'submitted') AS "submitted",
+                count(*) FILTER (WHERE o.status = 'held') AS "held",
+                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM channel_tracking_reports r
+                                                WHERE r.channel_order_id = o.id AND r.status = 'reported'))
+                  AS "trackingReported"
+           FROM channel_orders o GROUP BY o.channel`,
+      ),
     ]);
     return {
       orders: countsBy(ORDER_STATUSES, orders.rows),
       purchaseOrders: countsBy(PURCHASE_ORDER_STATES, purchaseOrders.rows),
       outboxBacklog: backlogs.reduce((sum, result) => sum + Number(result.rows[0].pending), 0),
       deadLetters,
+      channelOrders: Object.fromEntries(
+        CHANNEL_KINDS.map((channel) => {
+          const row = channelOrders.rows.find((found) => found.channel === channel);
+          return [
+            channel,
+            {
+              submitted: Number(row?.submitted ?? 0),
+              held: Number(row?.held ?? 0),
+              trackingReported: Number(row?.trackingReported ?? 0),
+            },
+          ];
+        }),
+      ),
     };
   }
 

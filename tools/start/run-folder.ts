@@ -1,7 +1,8 @@
 /**
  * One folder per `npm start` under `<WAYBILL_HOME>/runs/<timestamp>/`: every service's and every
  * simulator's log, the pids of the processes it started (`pids.json`) and, after Ctrl-C,
- * `summary.json`. Logs go here rather than to the terminal, which shows the status block instead.
+ * `summary.json`; `platform-tracking.jsonl`, the parcels the simulated storefront platforms were told
+ * about, one per line as each platform recorded it. Logs go here rather than to the terminal, which shows the status block instead.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -46,6 +47,11 @@ export class RunFolder {
 
   writeJson(name: string, value: unknown): void {
     fs.writeFileSync(this.file(name), `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  }
+
+  /** One JSON value per line, appended: a record that grows while the run goes on (jsonl). */
+  appendJsonLine(name: string, value: unknown): void {
+    fs.appendFileSync(this.file(name), `${JSON.stringify(value)}\n`, { mode: 0o600 });
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
  * line now and then when the output is a file or a pipe. Pure: figures in, text out.
  */
 import { FINAL_STATUSES, ORDER_STATUSES } from '../../services/order/src/domain/order-status';
-import { openPurchaseOrders, total, type Figures } from './figures';
+import { openPurchaseOrders, total, type ChannelOrderCounts, type Figures } from './figures';
 
 export interface StatusSnapshot {
   readonly figures: Figures;
@@ -41,6 +41,22 @@ function byStatus(counts: Readonly<Record<string, number>>): string {
 const FINAL: readonly string[] = FINAL_STATUSES;
 const IN_FLIGHT = ORDER_STATUSES.filter((status) => !FINAL.includes(status));
 
+const counted = (counts: ChannelOrderCounts): string =>
+  `${counts.submitted} submitted/${counts.held} held/${counts.trackingReported} tracked`;
+
+/** `shopify 12 submitted/1 held/10 tracked · woocommerce …`: per platform, tracked = told the parcel. */
+function byChannel(channels: Readonly<Record<string, ChannelOrderCounts>>): string {
+  return Object.entries(channels)
+    .map(([channel, counts]) => `${channel} ${counted(counts)}`)
+    .join(' · ');
+}
+
+function channelTotals(channels: Readonly<Record<string, ChannelOrderCounts>>): ChannelOrderCounts {
+  const all = Object.values(channels);
+  const sum = (key: keyof ChannelOrderCounts): number => all.reduce((n, counts) => n + counts[key], 0);
+  return { submitted: sum('submitted'), held: sum('held'), trackingReported: sum('trackingReported') };
+}
+
 function pick(counts: Readonly<Record<string, number>>, keys: readonly string[]): Record<string, number> {
   return Object.fromEntries(keys.map((key) => [key, counts[key] ?? 0]));
 }
@@ -58,6 +74,7 @@ export function statusBlock(
     `${label('in flight')}${byStatus(pick(figures.orders, IN_FLIGHT))}`,
     `${label('events')}${rate(snapshot.eventsPerSecond)}/s · outbox backlog ${figures.outboxBacklog} · DLQ ${figures.deadLetters}`,
     `${label('purchases')}${openPurchaseOrders(figures)} open POs · ${figures.purchaseOrders.RECEIVED ?? 0} received`,
+    `${label('channels')}${byChannel(figures.channelOrders)}`,
     ...context.endpoints.map(
       (endpoint) => `${label(endpoint.name)}${endpoint.url}  docs ${endpoint.url}/docs`,
     ),
@@ -74,6 +91,7 @@ export function statusLine(snapshot: StatusSnapshot, now = new Date()): string {
     `outbox ${figures.outboxBacklog}`,
     `DLQ ${figures.deadLetters}`,
     `open POs ${openPurchaseOrders(figures)}`,
+    `channels ${counted(channelTotals(figures.channelOrders))}`,
   ].join(' | ');
 }
 
@@ -93,6 +111,8 @@ export interface RunSummary {
   readonly purchaseOrders: Readonly<Record<string, number>> & { readonly open: number };
   readonly outboxBacklog: number;
   readonly deadLetters: number;
+  /** Platform orders by platform, as the channels service holds them. */
+  readonly channelOrders: Readonly<Record<string, ChannelOrderCounts>>;
 }
 
 export function summarize(figures: Figures, now = new Date()): RunSummary {
@@ -102,6 +122,7 @@ export function summarize(figures: Figures, now = new Date()): RunSummary {
     purchaseOrders: { ...figures.purchaseOrders, open: openPurchaseOrders(figures) },
     outboxBacklog: figures.outboxBacklog,
     deadLetters: figures.deadLetters,
+    channelOrders: figures.channelOrders,
   };
 }
 
@@ -113,5 +134,6 @@ export function summaryText(summary: RunSummary): string[] {
     `purchase orders ${open} open: ${byStatus(purchaseOrders)}`,
     `outbox backlog  ${summary.outboxBacklog}`,
     `dead letters    ${summary.deadLetters}`,
+    `channel orders  ${byChannel(summary.channelOrders)}`,
   ];
 }

@@ -4,6 +4,7 @@ import type { ServiceEntry } from '@waybill/eventing';
 import {
   apiKeysEnv,
   EventProbe,
+  fakePlatformConnection,
   FakeShopify,
   FakeWooCommerce,
   FakeYouzan,
@@ -88,39 +89,22 @@ describe('channel intake: platform webhooks in, storefront orders out (HTTP, Kaf
     const connections = [
       {
         id: 'shopify-e2e',
-        channel: 'shopify',
-        store: shopify.shopDomain,
+        fake: shopify,
         storefrontId: 'shop-shopify',
-        signingSecret: shopify.signingSecret,
-        api: { base: shopify.baseUrl, credentials: { accessToken: shopify.accessToken } },
-        defaults: { currency: 'EUR', timezone: 'Europe/Berlin' },
+        currency: 'EUR',
+        timezone: 'Europe/Berlin',
       },
-      {
-        id: 'woo-e2e',
-        channel: 'woocommerce',
-        store: woo.siteUrl,
-        storefrontId: 'shop-woo',
-        signingSecret: woo.webhookSecret,
-        api: {
-          base: woo.baseUrl,
-          credentials: { consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret },
-        },
-        defaults: { currency: 'EUR', timezone: 'Europe/Berlin' },
-      },
+      { id: 'woo-e2e', fake: woo, storefrontId: 'shop-woo', currency: 'EUR', timezone: 'Europe/Berlin' },
       {
         id: 'youzan-e2e',
-        channel: 'youzan',
-        store: String(youzan.kdtId),
+        fake: youzan,
         storefrontId: 'shop-youzan',
-        signingSecret: youzan.clientSecret,
-        api: {
-          base: youzan.baseUrl,
-          credentials: { clientId: youzan.clientId, accessToken: youzan.accessToken },
-        },
-        defaults: { currency: 'CNY', timezone: 'Asia/Shanghai' },
+        currency: 'CNY',
+        timezone: 'Asia/Shanghai',
       },
     ];
-    for (const { id, ...body } of connections) {
+    for (const { id, fake, ...options } of connections) {
+      const body = fakePlatformConnection(fake, options);
       expect((await call('PUT', `/v1/channels/connections/${id}`, body)).status).toBe(200);
     }
     for (const [connection, channelSku, sku] of [

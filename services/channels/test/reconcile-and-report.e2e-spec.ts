@@ -4,6 +4,7 @@ import type { ServiceEntry } from '@waybill/eventing';
 import {
   apiKeysEnv,
   EventProbe,
+  fakePlatformConnection,
   FakeShopify,
   FakeWooCommerce,
   FakeYouzan,
@@ -133,39 +134,22 @@ describe('channel poller and tracking back (Kafka, PostgreSQL, fake platforms)',
     const connections = [
       {
         id: 'shopify-rr',
-        channel: 'shopify',
-        store: shopify.shopDomain,
+        fake: shopify,
         storefrontId: 'shop-shopify',
-        signingSecret: shopify.signingSecret,
-        api: { base: shopify.baseUrl, credentials: { accessToken: shopify.accessToken } },
-        defaults: { currency: 'EUR', timezone: 'Europe/Berlin' },
+        currency: 'EUR',
+        timezone: 'Europe/Berlin',
       },
-      {
-        id: 'woo-rr',
-        channel: 'woocommerce',
-        store: woo.siteUrl,
-        storefrontId: 'shop-woo',
-        signingSecret: woo.webhookSecret,
-        api: {
-          base: woo.baseUrl,
-          credentials: { consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret },
-        },
-        defaults: { currency: 'EUR', timezone: 'Europe/Berlin' },
-      },
+      { id: 'woo-rr', fake: woo, storefrontId: 'shop-woo', currency: 'EUR', timezone: 'Europe/Berlin' },
       {
         id: 'youzan-rr',
-        channel: 'youzan',
-        store: String(youzan.kdtId),
+        fake: youzan,
         storefrontId: 'shop-youzan',
-        signingSecret: youzan.clientSecret,
-        api: {
-          base: youzan.baseUrl,
-          credentials: { clientId: youzan.clientId, accessToken: youzan.accessToken },
-        },
-        defaults: { currency: 'CNY', timezone: 'Asia/Shanghai' },
+        currency: 'CNY',
+        timezone: 'Asia/Shanghai',
       },
     ];
-    for (const { id, ...body } of connections) {
+    for (const { id, fake, ...options } of connections) {
+      const body = fakePlatformConnection(fake, options);
       expect((await call('PUT', `/v1/channels/connections/${id}`, body)).status).toBe(200);
     }
     for (const [connection, channelSku, sku] of [

@@ -21,3 +21,4 @@ export * from './storefront-webhook-sender';
 export * from './fake-shopify';
 export * from './fake-woocommerce';
 export * from './fake-youzan';
+export * from './storefront-connections';
