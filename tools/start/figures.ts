@@ -10,7 +10,7 @@ import { dlqTopic } from '@waybill/contracts';
 import { MetricsScrape } from '@waybill/testing/metrics-scrape';
 import { ORDER_STATUSES } from '../../services/order/src/domain/order-status';
 import { OPEN_STATES, PURCHASE_ORDER_STATES } from '../../services/inventory/src/domain/purchase-order';
-import { CHANNEL_KINDS } from '../../services/channels/src/connections/connection';
+import { CHANNEL_KINDS } from '../../services/channels/src/domain/connection';
 
 export const SERVICE_NAMES = ['order', 'inventory', 'payment', 'logistics', 'channels'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
