@@ -1,15 +1,13 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { ServiceEntry } from '@waybill/eventing';
 import {
-  apiKeysEnv,
+  connectFakePlatforms,
   EventProbe,
   FakeShopify,
   FakeWooCommerce,
   FakeYouzan,
   ServiceUnderTest,
   shopifyOrder,
-  startServiceForTest,
   testApiKey,
   uniqueTopicPrefix,
   waitFor,
@@ -17,13 +15,7 @@ import {
   youzanTrade,
 } from '@waybill/testing';
 import { ChannelsConfig } from '../src/channels.config';
-import { ChannelsModule } from '../src/channels.module';
-
-const CHANNELS: ServiceEntry<ChannelsConfig> = {
-  service: 'channels',
-  config: ChannelsConfig,
-  module: (config) => ChannelsModule.forRoot(config),
-};
+import { Answer, callChannels, startChannelsForTest } from './support/channels-under-test';
 
 const admin = testApiKey('admin', []);
 const SUBMITTED = 'waybill.storefront.order-submitted.v1';
@@ -51,19 +43,8 @@ describe('channel poller and tracking back (Kafka, PostgreSQL, fake platforms)',
   let woo: FakeWooCommerce;
   let youzan: FakeYouzan;
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, asserted field by field
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${service.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${admin.key}`,
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
-  }
+  const call = (method: string, path: string, body?: unknown): Promise<Answer> =>
+    callChannels(service.baseUrl, method, path, admin.key, body);
 
   const hook = (connectionId: string): string => `${service.baseUrl}/v1/webhooks/channels/${connectionId}`;
 
@@ -112,17 +93,12 @@ describe('channel poller and tracking back (Kafka, PostgreSQL, fake platforms)',
       FakeWooCommerce.start(),
       FakeYouzan.start(),
     ]);
-    service = await startServiceForTest(CHANNELS, {
-      topicPrefix,
-      env: {
-        WAYBILL_API_KEYS: apiKeysEnv([admin]),
-        CHANNELS_SECRETS_KEY: `k-e2e:${randomBytes(32).toString('base64')}`,
-        CHANNELS_POLL_INTERVAL_MS: '3600000',
-        CHANNELS_TRACKING_POLL_INTERVAL_MS: '200',
-        CHANNELS_TRACKING_INITIAL_BACKOFF_MS: '50',
-        CHANNELS_TRACKING_MAX_BACKOFF_MS: '200',
-        CHANNELS_PLATFORM_TIMEOUT_MS: '2000',
-      },
+    service = await startChannelsForTest(topicPrefix, [admin], {
+      CHANNELS_POLL_INTERVAL_MS: '3600000',
+      CHANNELS_TRACKING_POLL_INTERVAL_MS: '200',
+      CHANNELS_TRACKING_INITIAL_BACKOFF_MS: '50',
+      CHANNELS_TRACKING_MAX_BACKOFF_MS: '200',
+      CHANNELS_PLATFORM_TIMEOUT_MS: '2000',
     });
     probe = await EventProbe.start(topicPrefix, [
       'waybill.storefront.orders',
@@ -130,53 +106,7 @@ describe('channel poller and tracking back (Kafka, PostgreSQL, fake platforms)',
       'waybill.logistics.events',
     ]);
     db = service.app.get(DataSource);
-    const connections = [
-      {
-        id: 'shopify-rr',
-        channel: 'shopify',
-        store: shopify.shopDomain,
-        storefrontId: 'shop-shopify',
-        signingSecret: shopify.signingSecret,
-        api: { base: shopify.baseUrl, credentials: { accessToken: shopify.accessToken } },
-        defaults: { currency: 'EUR', timezone: 'Europe/Berlin' },
-      },
-      {
-        id: 'woo-rr',
-        channel: 'woocommerce',
-        store: woo.siteUrl,
-        storefrontId: 'shop-woo',
-        signingSecret: woo.webhookSecret,
-        api: {
-          base: woo.baseUrl,
-          credentials: { consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret },
-        },
-        defaults: { currency: 'EUR', timezone: 'Europe/Berlin' },
-      },
-      {
-        id: 'youzan-rr',
-        channel: 'youzan',
-        store: String(youzan.kdtId),
-        storefrontId: 'shop-youzan',
-        signingSecret: youzan.clientSecret,
-        api: {
-          base: youzan.baseUrl,
-          credentials: { clientId: youzan.clientId, accessToken: youzan.accessToken },
-        },
-        defaults: { currency: 'CNY', timezone: 'Asia/Shanghai' },
-      },
-    ];
-    for (const { id, ...body } of connections) {
-      expect((await call('PUT', `/v1/channels/connections/${id}`, body)).status).toBe(200);
-    }
-    for (const [connection, channelSku, sku] of [
-      ['shopify-rr', 'SKU-1', 'MUG-BLUE-350'],
-      ['woo-rr', 'woo-hoodie', 'HOODIE-M'],
-      ['youzan-rr', 'YZ-TEA-250', 'TEA-250'],
-    ] as const) {
-      expect(
-        (await call('PUT', `/v1/channels/connections/${connection}/skus/${channelSku}`, { sku })).status,
-      ).toBe(200);
-    }
+    await connectFakePlatforms(service.baseUrl, admin.key, { shopify, woo, youzan }, 'rr');
   });
 
   afterAll(async () => {
