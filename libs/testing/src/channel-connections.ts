@@ -28,42 +28,45 @@ export const FAKE_PLATFORM_SKUS: Readonly<Record<StorefrontPlatform, { channelSk
   youzan: { channelSku: 'YZ-TEA-250', sku: 'TEA-250' },
 };
 
-/** What `PUT /v1/channels/connections/:id` takes to connect each fake platform. */
-export function fakePlatformConnectionBodies(
-  platforms: FakeStorefrontPlatforms,
-): Readonly<Record<StorefrontPlatform, Record<string, unknown>>> {
-  const { shopify, woo, youzan } = platforms;
+/** What `PUT /v1/channels/connections/:id` takes to connect the fake Shopify store. */
+export function shopifyConnectionBody(shopify: FakeShopify): Record<string, unknown> {
   return {
-    shopify: {
-      channel: 'shopify',
-      store: shopify.shopDomain,
-      storefrontId: FAKE_PLATFORM_STOREFRONTS.shopify,
-      signingSecret: shopify.signingSecret,
-      api: { base: shopify.baseUrl, credentials: { accessToken: shopify.accessToken } },
-      defaults: { currency: 'EUR', timezone: 'Europe/Berlin' },
+    channel: 'shopify',
+    store: shopify.shopDomain,
+    storefrontId: FAKE_PLATFORM_STOREFRONTS.shopify,
+    signingSecret: shopify.signingSecret,
+    api: { base: shopify.baseUrl, credentials: { accessToken: shopify.accessToken } },
+    defaults: { currency: 'EUR', timezone: 'Europe/Berlin' },
+  };
+}
+
+/** … the fake WooCommerce site. */
+export function wooConnectionBody(woo: FakeWooCommerce): Record<string, unknown> {
+  return {
+    channel: 'woocommerce',
+    store: woo.siteUrl,
+    storefrontId: FAKE_PLATFORM_STOREFRONTS.woo,
+    signingSecret: woo.webhookSecret,
+    api: {
+      base: woo.baseUrl,
+      credentials: { consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret },
     },
-    woo: {
-      channel: 'woocommerce',
-      store: woo.siteUrl,
-      storefrontId: FAKE_PLATFORM_STOREFRONTS.woo,
-      signingSecret: woo.webhookSecret,
-      api: {
-        base: woo.baseUrl,
-        credentials: { consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret },
-      },
-      defaults: { currency: 'EUR', timezone: 'Europe/Berlin' },
+    defaults: { currency: 'EUR', timezone: 'Europe/Berlin' },
+  };
+}
+
+/** … the fake Youzan shop. */
+export function youzanConnectionBody(youzan: FakeYouzan): Record<string, unknown> {
+  return {
+    channel: 'youzan',
+    store: String(youzan.kdtId),
+    storefrontId: FAKE_PLATFORM_STOREFRONTS.youzan,
+    signingSecret: youzan.clientSecret,
+    api: {
+      base: youzan.baseUrl,
+      credentials: { clientId: youzan.clientId, accessToken: youzan.accessToken },
     },
-    youzan: {
-      channel: 'youzan',
-      store: String(youzan.kdtId),
-      storefrontId: FAKE_PLATFORM_STOREFRONTS.youzan,
-      signingSecret: youzan.clientSecret,
-      api: {
-        base: youzan.baseUrl,
-        credentials: { clientId: youzan.clientId, accessToken: youzan.accessToken },
-      },
-      defaults: { currency: 'CNY', timezone: 'Asia/Shanghai' },
-    },
+    defaults: { currency: 'CNY', timezone: 'Asia/Shanghai' },
   };
 }
 
@@ -77,6 +80,16 @@ async function putChannels(baseUrl: string, adminKey: string, path: string, body
   if (response.status !== 200) {
     throw new Error(`PUT ${path} answered ${response.status}: ${await response.text()}`);
   }
+}
+
+/** Creates or replaces a connection, as an operator does. */
+export function putChannelConnection(
+  baseUrl: string,
+  adminKey: string,
+  connectionId: string,
+  body: Record<string, unknown>,
+): Promise<void> {
+  return putChannels(baseUrl, adminKey, `/v1/channels/connections/${connectionId}`, body);
 }
 
 /** One row of a connection's SKU table: map a platform SKU onto a Waybill SKU, or ignore it. */
@@ -106,10 +119,14 @@ export async function connectFakePlatforms(
   platforms: FakeStorefrontPlatforms,
   suffix: string,
 ): Promise<Record<StorefrontPlatform, string>> {
-  const bodies = fakePlatformConnectionBodies(platforms);
+  const bodies = {
+    shopify: shopifyConnectionBody(platforms.shopify),
+    woo: wooConnectionBody(platforms.woo),
+    youzan: youzanConnectionBody(platforms.youzan),
+  };
   const ids = { shopify: `shopify-${suffix}`, woo: `woo-${suffix}`, youzan: `youzan-${suffix}` };
   for (const platform of ['shopify', 'woo', 'youzan'] as const) {
-    await putChannels(baseUrl, adminKey, `/v1/channels/connections/${ids[platform]}`, bodies[platform]);
+    await putChannelConnection(baseUrl, adminKey, ids[platform], bodies[platform]);
     const { channelSku, sku } = FAKE_PLATFORM_SKUS[platform];
     await putChannelSkuRule(baseUrl, adminKey, ids[platform], channelSku, { sku });
   }
