@@ -17,19 +17,11 @@ import {
   ZTO_SAMPLE_PARTIES,
 } from '@waybill/testing';
 import { signedTrackingWebhook } from '../services/logistics/src/carriers/waybill-tracking-webhook';
-import { OrderView, SagaStack } from './support/saga-stack';
+import { OrderView, SagaStack, ShipmentView } from './support/saga-stack';
 
 const SANDBOX_CARRIER_SECRET = whsec('channels e2e sandbox carrier');
 const SUBMITTED = 'waybill.storefront.order-submitted.v1';
 const PLACED = 'waybill.order.placed.v1';
-
-interface ShipmentView {
-  id: string;
-  orderId: string;
-  carrier: string;
-  trackingNumber: string;
-  status: string;
-}
 
 interface ChannelOrderView extends OrderView {
   lines: { sku: string; quantity: number; unitPrice: number }[];
@@ -135,21 +127,6 @@ describe('channels across the suite: platform webhooks to delivered parcels and 
     return stack.waitForStatus(orderId, status, 30_000, stack.operator.key);
   }
 
-  function shipmentOf(orderId: string): Promise<ShipmentView> {
-    return waitFor(
-      async () =>
-        (
-          await stack.call<{ items: ShipmentView[] }>(
-            logistics(),
-            'GET',
-            `/v1/shipments?orderId=${orderId}`,
-            stack.operator.key,
-          )
-        ).body.items[0],
-      { description: `the shipment of order ${orderId}` },
-    );
-  }
-
   /** The sandbox carrier's signed "delivered" webhook to logistics. */
   async function sandboxDelivers(trackingNumber: string): Promise<void> {
     const { rawBody, headers } = signedTrackingWebhook(
@@ -174,7 +151,7 @@ describe('channels across the suite: platform webhooks to delivered parcels and 
     const order = await placedOrder(storefrontId, storefrontOrderId);
     expect(order.payment.provider).toBe('prepaid');
     await statusOf(order.id, 'SHIPPED');
-    const shipment = await shipmentOf(order.id);
+    const shipment = await stack.shipmentOf(order.id);
     expect(shipment.carrier).toBe(carrier);
     await deliver(shipment);
     const delivered = await statusOf(order.id, 'DELIVERED');

@@ -34,6 +34,16 @@ export interface OrderView {
   timeline: { status: string; reason?: string; event: { id: string; type: string }; at: string }[];
 }
 
+/** A shipment as logistics shows it to an operator (`GET /v1/shipments/:id`). */
+export interface ShipmentView {
+  id: string;
+  orderId: string;
+  carrier: string;
+  trackingNumber: string;
+  status: string;
+  history: { source: string; carrierStatus: string; status: string; occurredAt: string }[];
+}
+
 export interface StockView {
   sku: string;
   onHand: number;
@@ -221,6 +231,28 @@ export class SagaStack {
       },
       { timeoutMs, intervalMs: 100, description: `order ${orderId} to be ${status}` },
     );
+  }
+
+  /** The order's shipment once logistics has booked it (needs `withLogistics`). */
+  async shipmentOf(orderId: string): Promise<ShipmentView> {
+    const logistics = this.logistics?.baseUrl;
+    if (!logistics) {
+      throw new Error('shipmentOf needs a SagaStack started withLogistics');
+    }
+    const listed = await waitFor(
+      async () =>
+        (
+          await this.call<{ items: ShipmentView[] }>(
+            logistics,
+            'GET',
+            `/v1/shipments?orderId=${orderId}`,
+            this.operator.key,
+          )
+        ).body.items[0],
+      { description: `the shipment of order ${orderId}` },
+    );
+    return (await this.call<ShipmentView>(logistics, 'GET', `/v1/shipments/${listed.id}`, this.operator.key))
+      .body;
   }
 
   async call<T>(

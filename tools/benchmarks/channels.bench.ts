@@ -31,12 +31,13 @@ import {
   waitFor,
 } from '@waybill/testing';
 import {
+  benchApiKeys,
   cpuMsOf,
   machineBusyMs,
   machineLine,
   percentile,
   RunningService,
-  sha256Hex,
+  seedBenchStock,
   startBenchService,
   stopBenchService,
 } from './bench-processes';
@@ -50,16 +51,7 @@ const SKUS = Array.from({ length: 20 }, (_, i) => ({ channelSku: `SH-BENCH-${i}`
 const CONNECTION = 'shopify-bench';
 const STOREFRONT = FAKE_PLATFORM_STOREFRONTS.shopify;
 
-const STOREFRONT_KEY = `bench_${randomBytes(16).toString('hex')}`;
-const ADMIN_KEY = `bench_${randomBytes(16).toString('hex')}`;
-const API_KEYS = JSON.stringify([
-  {
-    sha256: sha256Hex(STOREFRONT_KEY),
-    principal: 'storefront/bench',
-    scopes: ['orders:write', 'orders:read'],
-  },
-  { sha256: sha256Hex(ADMIN_KEY), principal: 'admin', scopes: [] },
-]);
+const { storefrontKey: STOREFRONT_KEY, adminKey: ADMIN_KEY, apiKeys: API_KEYS } = benchApiKeys();
 
 type Path = 'webhook' | 'direct';
 
@@ -138,16 +130,11 @@ async function main(): Promise<void> {
       RunningService,
       RunningService,
     ];
-    for (const { sku } of SKUS) {
-      const response = await fetch(`${inventory.url}/v1/stock/${sku}`, {
-        method: 'PUT',
-        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ onHand: 1_000_000 }),
-      });
-      if (!response.ok) {
-        throw new Error(`PUT stock answered ${response.status}: ${await response.text()}`);
-      }
-    }
+    await seedBenchStock(
+      inventory.url,
+      ADMIN_KEY,
+      SKUS.map(({ sku }) => sku),
+    );
     await putChannelConnection(channels.url, ADMIN_KEY, CONNECTION, shopifyConnectionBody(shopify));
     for (const { channelSku, sku } of SKUS) {
       await putChannelSkuRule(channels.url, ADMIN_KEY, CONNECTION, channelSku, { sku });
