@@ -53,8 +53,9 @@ describe('channel poller and tracking back (Kafka, PostgreSQL, fake platforms)',
     submitted: Submitted,
     parcel: { carrier: string; trackingNumber: string },
     options: { shipmentFirst?: boolean } = {},
-  ): Promise<string> {
+  ): Promise<{ orderId: string; shipmentEventId: string }> {
     const orderId = randomUUID();
+    const shipmentEventId = randomUUID();
     const placed = () =>
       probe.publish('waybill.order.placed.v1', {
         orderId,
@@ -69,13 +70,17 @@ describe('channel poller and tracking back (Kafka, PostgreSQL, fake platforms)',
         placedAt: new Date().toISOString(),
       });
     const shipped = () =>
-      probe.publish('waybill.shipment.created.v1', {
-        orderId,
-        shipmentId: randomUUID(),
-        carrier: parcel.carrier,
-        trackingNumber: parcel.trackingNumber,
-        createdAt: new Date().toISOString(),
-      });
+      probe.publish(
+        'waybill.shipment.created.v1',
+        {
+          orderId,
+          shipmentId: randomUUID(),
+          carrier: parcel.carrier,
+          trackingNumber: parcel.trackingNumber,
+          createdAt: new Date().toISOString(),
+        },
+        { id: shipmentEventId },
+      );
     if (options.shipmentFirst) {
       await shipped();
       await placed();
@@ -83,7 +88,7 @@ describe('channel poller and tracking back (Kafka, PostgreSQL, fake platforms)',
       await placed();
       await shipped();
     }
-    return orderId;
+    return { orderId, shipmentEventId };
   }
 
   beforeAll(async () => {
@@ -199,5 +204,43 @@ describe('channel poller and tracking back (Kafka, PostgreSQL, fake platforms)',
     );
     expect(confirmation).toMatchObject({ outSid: '75312345678901', isNoExpress: false });
     expect(youzan.confirmations.filter((confirmed) => confirmed.tid === trade.tid)).toHaveLength(1);
+  });
+
+  it('tells the platform nothing of a parcel whose order was cancelled there', async () => {
+    const order = shopifyOrder();
+    const id = order.id.toString();
+    await shopify.deliver('orders/create', order, { to: hook('shopify-rr') });
+    const submitted = await submittedOf(id);
+    await shopify.deliver(
+      'orders/cancelled',
+      shopifyOrder({ id: order.id, cancelledAt: new Date().toISOString() }),
+      {
+        to: hook('shopify-rr'),
+      },
+    );
+    await probe.waitForEvent<{ storefrontOrderId: string }>(
+      'waybill.storefront.order-cancellation-requested.v1',
+      (data) => data.storefrontOrderId === id,
+    );
+    // Booked before the cancellation reached logistics: the parcel exists, the order is cancelled.
+    const { shipmentEventId } = await placeAndShip(submitted.data, {
+      carrier: 'easypost',
+      trackingNumber: 'EZ1000000009',
+    });
+    await waitFor(
+      async () =>
+        ((await db.query(`SELECT 1 FROM inbox WHERE event_id = $1`, [shipmentEventId])) as unknown[]).length >
+          0 || undefined,
+      { description: 'the shipment read by the channels service' },
+    );
+    expect(
+      await db.query(
+        `SELECT r.status FROM channel_tracking_reports r JOIN channel_orders o ON o.id = r.channel_order_id
+          WHERE o.external_order_id = $1`,
+        [id],
+      ),
+    ).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(shopify.fulfillmentsOf(order)).toEqual([]);
   });
 });
