@@ -20,6 +20,9 @@ import { OrderModule } from '../../services/order/src/order.module';
 import { PaymentConfig } from '../../services/payment/src/payment.config';
 import { PaymentModule } from '../../services/payment/src/payment.module';
 
+/** The statuses of an order that went all the way, in order. */
+export const DELIVERED_TIMELINE = ['PENDING', 'RESERVED', 'CONFIRMED', 'SHIPPED', 'DELIVERED'] as const;
+
 /** What a storefront gets back from the order service. */
 export interface OrderView {
   id: string;

@@ -136,3 +136,18 @@ export async function seedBenchStock(
     }
   }
 }
+
+/** Calls `send` `count` times with at most `concurrency` calls in flight; the results, in the order they came. */
+export async function inFlight<T>(concurrency: number, count: number, send: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  let issued = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (issued < count) {
+        issued += 1;
+        results.push(await send());
+      }
+    }),
+  );
+  return results;
+}

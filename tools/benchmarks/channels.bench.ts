@@ -33,6 +33,7 @@ import {
 import {
   benchApiKeys,
   cpuMsOf,
+  inFlight,
   machineBusyMs,
   machineLine,
   percentile,
@@ -204,19 +205,7 @@ async function main(): Promise<void> {
       return id;
     }
 
-    async function sendAll(path: Path, count: number): Promise<string[]> {
-      const ids: string[] = [];
-      let issued = 0;
-      await Promise.all(
-        Array.from({ length: Math.min(CONCURRENCY, count) }, async () => {
-          while (issued < count) {
-            issued += 1;
-            ids.push(await send(path));
-          }
-        }),
-      );
-      return ids;
-    }
+    const sendAll = (path: Path, count: number) => inFlight(CONCURRENCY, count, () => send(path));
 
     const allConfirmed = (ids: readonly string[], description: string) =>
       waitFor(() => ids.every((id) => confirmed.has(id)), {

@@ -27,6 +27,7 @@ import { createKafka, ensureTopics } from '@waybill/eventing';
 import {
   benchApiKeys,
   cpuMsOf,
+  inFlight,
   machineBusyMs,
   machineLine,
   percentile,
@@ -273,15 +274,7 @@ async function main(): Promise<void> {
     const benchCpuBefore = process.cpuUsage();
     const machineBefore = machineBusyMs();
     const throughputStart = performance.now();
-    let issued = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (issued < ORDERS) {
-          issued += 1;
-          await post();
-        }
-      }),
-    );
+    await inFlight(CONCURRENCY, ORDERS, post);
     const throughputIds = [...sentAt.keys()];
     await confirmedAll(() => throughputIds, 300_000);
     const lastConfirmed = Math.max(...throughputIds.map((id) => confirmedAt.get(id) ?? Number.NaN));
