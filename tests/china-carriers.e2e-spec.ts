@@ -1,15 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PublicFront, waitFor } from '@waybill/testing';
 import { FakeKuaidi100, FakeSf, KUAIDI100_ACK, SF_PUSH_ACK } from '@waybill/testing/parties';
-import { orderBody, SagaStack, uniqueSku } from './support/saga-stack';
-
-interface ShipmentView {
-  id: string;
-  carrier: string;
-  trackingNumber: string;
-  status: string;
-  history: { source: string; carrierStatus: string; status: string; occurredAt: string }[];
-}
+import { orderBody, SagaStack, ShipmentView, uniqueSku } from './support/saga-stack';
 
 const SF_PUSH_TOKEN = randomBytes(24).toString('hex');
 const WAREHOUSE = {
@@ -71,29 +63,10 @@ describe('a CN order shipped with SF Express and tracked to DELIVERED through Ku
     await Promise.allSettled([sf?.stop(), kuaidi100?.stop(), front?.stop()]);
   });
 
-  async function shipmentOf(orderId: string): Promise<ShipmentView> {
-    const logistics = stack.logistics?.baseUrl ?? '';
-    const listed = await waitFor(
-      async () =>
-        (
-          await stack.call<{ items: ShipmentView[] }>(
-            logistics,
-            'GET',
-            `/v1/shipments?orderId=${orderId}`,
-            stack.operator.key,
-          )
-        ).body.items[0],
-      { description: 'the shipment of the order' },
-    );
-    return (
-      await stack.call<ShipmentView>(logistics, 'GET', `/v1/shipments/${listed.id}`, stack.operator.key)
-    ).body;
-  }
-
   async function waitForShipmentStatus(orderId: string, status: string): Promise<ShipmentView> {
     return waitFor(
       async () => {
-        const shipment = await shipmentOf(orderId);
+        const shipment = await stack.shipmentOf(orderId);
         return shipment.status === status ? shipment : undefined;
       },
       { timeoutMs: 30_000, description: `the shipment to be ${status}` },
@@ -113,7 +86,7 @@ describe('a CN order shipped with SF Express and tracked to DELIVERED through Ku
     await stack.waitForStatus(orderId, 'SHIPPED');
 
     // Booked with SF under our shipment id, one waybill.
-    const booked = await shipmentOf(orderId);
+    const booked = await stack.shipmentOf(orderId);
     expect(booked).toMatchObject({ carrier: 'sf', status: 'label_created' });
     expect(sf.waybillFor(booked.id)?.waybillNo).toBe(booked.trackingNumber);
 

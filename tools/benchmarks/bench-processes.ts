@@ -3,7 +3,7 @@
  * database, and the CPU it and the machine used, read from Linux /proc.
  */
 import { ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
@@ -102,4 +102,52 @@ export function percentile(sorted: readonly number[], p: number): number {
 /** The line every figure in BENCHMARKS.md carries. */
 export function machineLine(): string {
   return `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Kafka 3.9.1 (1 broker, KRaft), PostgreSQL local`;
+}
+
+/** A storefront's key and the admin key for one run, and the `WAYBILL_API_KEYS` JSON that trusts them. */
+export function benchApiKeys(): { storefrontKey: string; adminKey: string; apiKeys: string } {
+  const storefrontKey = `bench_${randomBytes(16).toString('hex')}`;
+  const adminKey = `bench_${randomBytes(16).toString('hex')}`;
+  const apiKeys = JSON.stringify([
+    {
+      sha256: sha256Hex(storefrontKey),
+      principal: 'storefront/bench',
+      scopes: ['orders:write', 'orders:read'],
+    },
+    { sha256: sha256Hex(adminKey), principal: 'admin', scopes: [] },
+  ]);
+  return { storefrontKey, adminKey, apiKeys };
+}
+
+/** Puts so much stock on every SKU that no order of a run is ever short. */
+export async function seedBenchStock(
+  inventoryUrl: string,
+  adminKey: string,
+  skus: readonly string[],
+): Promise<void> {
+  for (const sku of skus) {
+    const response = await fetch(`${inventoryUrl}/v1/stock/${sku}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ onHand: 1_000_000 }),
+    });
+    if (!response.ok) {
+      throw new Error(`PUT stock answered ${response.status}: ${await response.text()}`);
+    }
+  }
+}
+
+/** Calls `send` `count` times with at most `concurrency` calls in flight; the results, in the order they came. */
+export async function inFlight<T>(concurrency: number, count: number, send: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  let issued = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (issued < count) {
+        issued += 1;
+        results.push(await send());
+      }
+    }),
+  );
+  return results;
 }

@@ -17,7 +17,7 @@
  * Prints a Markdown block for BENCHMARKS.md.
  */
 import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -25,12 +25,14 @@ import { join } from 'node:path';
 import { decodeCloudEvent } from '@waybill/contracts';
 import { createKafka, ensureTopics } from '@waybill/eventing';
 import {
+  benchApiKeys,
   cpuMsOf,
+  inFlight,
   machineBusyMs,
   machineLine,
   percentile,
   RunningService,
-  sha256Hex,
+  seedBenchStock,
   startBenchService,
   stopBenchService,
 } from './bench-processes';
@@ -53,16 +55,7 @@ const CONFIRMED = 'waybill.order.confirmed.v1';
 const ACTION_REQUIRED = 'waybill.payment.action-required.v1';
 const SKUS = Array.from({ length: 20 }, (_, i) => `BENCH-SKU-${i}`);
 
-const STOREFRONT_KEY = `bench_${randomBytes(16).toString('hex')}`;
-const ADMIN_KEY = `bench_${randomBytes(16).toString('hex')}`;
-const API_KEYS = JSON.stringify([
-  {
-    sha256: sha256Hex(STOREFRONT_KEY),
-    principal: 'storefront/bench',
-    scopes: ['orders:write', 'orders:read'],
-  },
-  { sha256: sha256Hex(ADMIN_KEY), principal: 'admin', scopes: [] },
-]);
+const { storefrontKey: STOREFRONT_KEY, adminKey: ADMIN_KEY, apiKeys: API_KEYS } = benchApiKeys();
 
 /**
  * The storefront's POST over node:http with kept-alive connections. It stands for storefronts that
@@ -212,16 +205,7 @@ async function main(): Promise<void> {
     }
     const [order, inventory, paymentService] = services as [RunningService, RunningService, RunningService];
     payment.pointAt(paymentService.url);
-    for (const sku of SKUS) {
-      const response = await fetch(`${inventory.url}/v1/stock/${sku}`, {
-        method: 'PUT',
-        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ onHand: 1_000_000 }),
-      });
-      if (!response.ok) {
-        throw new Error(`PUT stock answered ${response.status}: ${await response.text()}`);
-      }
-    }
+    await seedBenchStock(inventory.url, ADMIN_KEY, SKUS);
 
     // Orders are matched to their confirmation by id; the clock starts when the POST is sent.
     const sentAt = new Map<string, number>();
@@ -290,15 +274,7 @@ async function main(): Promise<void> {
     const benchCpuBefore = process.cpuUsage();
     const machineBefore = machineBusyMs();
     const throughputStart = performance.now();
-    let issued = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (issued < ORDERS) {
-          issued += 1;
-          await post();
-        }
-      }),
-    );
+    await inFlight(CONCURRENCY, ORDERS, post);
     const throughputIds = [...sentAt.keys()];
     await confirmedAll(() => throughputIds, 300_000);
     const lastConfirmed = Math.max(...throughputIds.map((id) => confirmedAt.get(id) ?? Number.NaN));

@@ -30,3 +30,4 @@ export type { EnqueuedEvent, UseCaseHarnessOptions } from './use-case-harness';
 export { storedWebhookRows, webhookApplied } from './webhook-inbox-rows';
 export type { StoredWebhookRow } from './webhook-inbox-rows';
 export { refusalOf } from './config-refusal';
+export * from './channel-connections';

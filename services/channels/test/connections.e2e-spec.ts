@@ -1,21 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import type { ServiceEntry } from '@waybill/eventing';
-import {
-  apiKeysEnv,
-  ServiceUnderTest,
-  startServiceForTest,
-  testApiKey,
-  uniqueTopicPrefix,
-} from '@waybill/testing';
+import { ServiceUnderTest, testApiKey, uniqueTopicPrefix } from '@waybill/testing';
 import { ChannelsConfig } from '../src/channels.config';
-import { ChannelsModule } from '../src/channels.module';
-
-const CHANNELS: ServiceEntry<ChannelsConfig> = {
-  service: 'channels',
-  config: ChannelsConfig,
-  module: (config) => ChannelsModule.forRoot(config),
-};
+import { Answer, callChannels, startChannelsForTest } from './support/channels-under-test';
 
 const admin = testApiKey('admin', []);
 const scoped = testApiKey('storefront/ops-tool', ['channels:admin']);
@@ -35,42 +21,14 @@ function shopifyBody(store: string): Record<string, unknown> {
   };
 }
 
-interface Answer {
-  readonly status: number;
-  readonly text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, asserted field by field
-  readonly body: any;
-}
-
 describe('the channels connections API (HTTP, PostgreSQL)', () => {
   let service: ServiceUnderTest<ChannelsConfig>;
 
-  async function call(
-    method: string,
-    path: string,
-    key: string | undefined,
-    body?: unknown,
-  ): Promise<Answer> {
-    const response = await fetch(`${service.baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(key !== undefined && { authorization: `Bearer ${key}` }),
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, text, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
-  }
+  const call = (method: string, path: string, key: string | undefined, body?: unknown): Promise<Answer> =>
+    callChannels(service.baseUrl, method, path, key, body);
 
   beforeAll(async () => {
-    service = await startServiceForTest(CHANNELS, {
-      topicPrefix: uniqueTopicPrefix('chan'),
-      env: {
-        WAYBILL_API_KEYS: apiKeysEnv([admin, scoped, shop]),
-        CHANNELS_SECRETS_KEY: `k-e2e:${randomBytes(32).toString('base64')}`,
-      },
-    });
+    service = await startChannelsForTest(uniqueTopicPrefix('chan'), [admin, scoped, shop]);
   });
 
   afterAll(async () => {

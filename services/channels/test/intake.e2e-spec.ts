@@ -1,16 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { ServiceEntry } from '@waybill/eventing';
 import {
-  apiKeysEnv,
+  connectFakePlatforms,
   EventProbe,
-  fakePlatformConnection,
   FakeShopify,
   FakeWooCommerce,
   FakeYouzan,
   ServiceUnderTest,
   shopifyOrder,
-  startServiceForTest,
   testApiKey,
   uniqueTopicPrefix,
   waitFor,
@@ -18,23 +14,10 @@ import {
   youzanTrade,
 } from '@waybill/testing';
 import { ChannelsConfig } from '../src/channels.config';
-import { ChannelsModule } from '../src/channels.module';
-
-const CHANNELS: ServiceEntry<ChannelsConfig> = {
-  service: 'channels',
-  config: ChannelsConfig,
-  module: (config) => ChannelsModule.forRoot(config),
-};
+import { Answer, callChannels, startChannelsForTest } from './support/channels-under-test';
 
 const admin = testApiKey('admin', []);
 const SUBMITTED = 'waybill.storefront.order-submitted.v1';
-
-interface Answer {
-  readonly status: number;
-  readonly text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, asserted field by field
-  readonly body: any;
-}
 
 /**
  * The intake of the channels service against real Kafka and PostgreSQL, with the fake platforms
@@ -49,18 +32,8 @@ describe('channel intake: platform webhooks in, storefront orders out (HTTP, Kaf
   let woo: FakeWooCommerce;
   let youzan: FakeYouzan;
 
-  async function call(method: string, path: string, body?: unknown): Promise<Answer> {
-    const response = await fetch(`${service.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${admin.key}`,
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, text, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
-  }
+  const call = (method: string, path: string, body?: unknown): Promise<Answer> =>
+    callChannels(service.baseUrl, method, path, admin.key, body);
 
   async function rows(sql: string, parameters: unknown[] = []): Promise<Record<string, unknown>[]> {
     return (await db.query(sql, parameters)) as Record<string, unknown>[];
@@ -75,47 +48,11 @@ describe('channel intake: platform webhooks in, storefront orders out (HTTP, Kaf
       FakeWooCommerce.start(),
       FakeYouzan.start(),
     ]);
-    service = await startServiceForTest(CHANNELS, {
-      topicPrefix,
-      env: {
-        WAYBILL_API_KEYS: apiKeysEnv([admin]),
-        CHANNELS_SECRETS_KEY: `k-e2e:${randomBytes(32).toString('base64')}`,
-        // Only webhooks here: the poller would take in what the fakes keep (reconcile.e2e-spec.ts).
-        CHANNELS_POLL_ENABLED: 'false',
-      },
-    });
+    // Only webhooks here: the poller would take in what the fakes keep (reconcile.e2e-spec.ts).
+    service = await startChannelsForTest(topicPrefix, [admin], { CHANNELS_POLL_ENABLED: 'false' });
     probe = await EventProbe.start(topicPrefix, ['waybill.storefront.orders']);
     db = service.app.get(DataSource);
-    const connections = [
-      {
-        id: 'shopify-e2e',
-        fake: shopify,
-        storefrontId: 'shop-shopify',
-        currency: 'EUR',
-        timezone: 'Europe/Berlin',
-      },
-      { id: 'woo-e2e', fake: woo, storefrontId: 'shop-woo', currency: 'EUR', timezone: 'Europe/Berlin' },
-      {
-        id: 'youzan-e2e',
-        fake: youzan,
-        storefrontId: 'shop-youzan',
-        currency: 'CNY',
-        timezone: 'Asia/Shanghai',
-      },
-    ];
-    for (const { id, fake, ...options } of connections) {
-      const body = fakePlatformConnection(fake, options);
-      expect((await call('PUT', `/v1/channels/connections/${id}`, body)).status).toBe(200);
-    }
-    for (const [connection, channelSku, sku] of [
-      ['shopify-e2e', 'SKU-1', 'MUG-BLUE-350'],
-      ['woo-e2e', 'woo-hoodie', 'HOODIE-M'],
-      ['youzan-e2e', 'YZ-TEA-250', 'TEA-250'],
-    ] as const) {
-      expect(
-        (await call('PUT', `/v1/channels/connections/${connection}/skus/${channelSku}`, { sku })).status,
-      ).toBe(200);
-    }
+    await connectFakePlatforms(service.baseUrl, admin.key, { shopify, woo, youzan }, 'e2e');
   });
 
   afterAll(async () => {

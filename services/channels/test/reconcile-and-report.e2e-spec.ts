@@ -1,16 +1,13 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { ServiceEntry } from '@waybill/eventing';
 import {
-  apiKeysEnv,
+  connectFakePlatforms,
   EventProbe,
-  fakePlatformConnection,
   FakeShopify,
   FakeWooCommerce,
   FakeYouzan,
   ServiceUnderTest,
   shopifyOrder,
-  startServiceForTest,
   testApiKey,
   uniqueTopicPrefix,
   waitFor,
@@ -18,13 +15,7 @@ import {
   youzanTrade,
 } from '@waybill/testing';
 import { ChannelsConfig } from '../src/channels.config';
-import { ChannelsModule } from '../src/channels.module';
-
-const CHANNELS: ServiceEntry<ChannelsConfig> = {
-  service: 'channels',
-  config: ChannelsConfig,
-  module: (config) => ChannelsModule.forRoot(config),
-};
+import { Answer, callChannels, startChannelsForTest } from './support/channels-under-test';
 
 const admin = testApiKey('admin', []);
 const SUBMITTED = 'waybill.storefront.order-submitted.v1';
@@ -52,19 +43,8 @@ describe('channel poller and tracking back (Kafka, PostgreSQL, fake platforms)',
   let woo: FakeWooCommerce;
   let youzan: FakeYouzan;
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, asserted field by field
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${service.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${admin.key}`,
-        ...(body !== undefined && { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
-  }
+  const call = (method: string, path: string, body?: unknown): Promise<Answer> =>
+    callChannels(service.baseUrl, method, path, admin.key, body);
 
   const hook = (connectionId: string): string => `${service.baseUrl}/v1/webhooks/channels/${connectionId}`;
 
@@ -73,8 +53,9 @@ describe('channel poller and tracking back (Kafka, PostgreSQL, fake platforms)',
     submitted: Submitted,
     parcel: { carrier: string; trackingNumber: string },
     options: { shipmentFirst?: boolean } = {},
-  ): Promise<string> {
+  ): Promise<{ orderId: string; shipmentEventId: string }> {
     const orderId = randomUUID();
+    const shipmentEventId = randomUUID();
     const placed = () =>
       probe.publish('waybill.order.placed.v1', {
         orderId,
@@ -89,13 +70,17 @@ describe('channel poller and tracking back (Kafka, PostgreSQL, fake platforms)',
         placedAt: new Date().toISOString(),
       });
     const shipped = () =>
-      probe.publish('waybill.shipment.created.v1', {
-        orderId,
-        shipmentId: randomUUID(),
-        carrier: parcel.carrier,
-        trackingNumber: parcel.trackingNumber,
-        createdAt: new Date().toISOString(),
-      });
+      probe.publish(
+        'waybill.shipment.created.v1',
+        {
+          orderId,
+          shipmentId: randomUUID(),
+          carrier: parcel.carrier,
+          trackingNumber: parcel.trackingNumber,
+          createdAt: new Date().toISOString(),
+        },
+        { id: shipmentEventId },
+      );
     if (options.shipmentFirst) {
       await shipped();
       await placed();
@@ -103,7 +88,7 @@ describe('channel poller and tracking back (Kafka, PostgreSQL, fake platforms)',
       await placed();
       await shipped();
     }
-    return orderId;
+    return { orderId, shipmentEventId };
   }
 
   beforeAll(async () => {
@@ -113,17 +98,12 @@ describe('channel poller and tracking back (Kafka, PostgreSQL, fake platforms)',
       FakeWooCommerce.start(),
       FakeYouzan.start(),
     ]);
-    service = await startServiceForTest(CHANNELS, {
-      topicPrefix,
-      env: {
-        WAYBILL_API_KEYS: apiKeysEnv([admin]),
-        CHANNELS_SECRETS_KEY: `k-e2e:${randomBytes(32).toString('base64')}`,
-        CHANNELS_POLL_INTERVAL_MS: '3600000',
-        CHANNELS_TRACKING_POLL_INTERVAL_MS: '200',
-        CHANNELS_TRACKING_INITIAL_BACKOFF_MS: '50',
-        CHANNELS_TRACKING_MAX_BACKOFF_MS: '200',
-        CHANNELS_PLATFORM_TIMEOUT_MS: '2000',
-      },
+    service = await startChannelsForTest(topicPrefix, [admin], {
+      CHANNELS_POLL_INTERVAL_MS: '3600000',
+      CHANNELS_TRACKING_POLL_INTERVAL_MS: '200',
+      CHANNELS_TRACKING_INITIAL_BACKOFF_MS: '50',
+      CHANNELS_TRACKING_MAX_BACKOFF_MS: '200',
+      CHANNELS_PLATFORM_TIMEOUT_MS: '2000',
     });
     probe = await EventProbe.start(topicPrefix, [
       'waybill.storefront.orders',
@@ -131,36 +111,7 @@ describe('channel poller and tracking back (Kafka, PostgreSQL, fake platforms)',
       'waybill.logistics.events',
     ]);
     db = service.app.get(DataSource);
-    const connections = [
-      {
-        id: 'shopify-rr',
-        fake: shopify,
-        storefrontId: 'shop-shopify',
-        currency: 'EUR',
-        timezone: 'Europe/Berlin',
-      },
-      { id: 'woo-rr', fake: woo, storefrontId: 'shop-woo', currency: 'EUR', timezone: 'Europe/Berlin' },
-      {
-        id: 'youzan-rr',
-        fake: youzan,
-        storefrontId: 'shop-youzan',
-        currency: 'CNY',
-        timezone: 'Asia/Shanghai',
-      },
-    ];
-    for (const { id, fake, ...options } of connections) {
-      const body = fakePlatformConnection(fake, options);
-      expect((await call('PUT', `/v1/channels/connections/${id}`, body)).status).toBe(200);
-    }
-    for (const [connection, channelSku, sku] of [
-      ['shopify-rr', 'SKU-1', 'MUG-BLUE-350'],
-      ['woo-rr', 'woo-hoodie', 'HOODIE-M'],
-      ['youzan-rr', 'YZ-TEA-250', 'TEA-250'],
-    ] as const) {
-      expect(
-        (await call('PUT', `/v1/channels/connections/${connection}/skus/${channelSku}`, { sku })).status,
-      ).toBe(200);
-    }
+    await connectFakePlatforms(service.baseUrl, admin.key, { shopify, woo, youzan }, 'rr');
   });
 
   afterAll(async () => {
@@ -263,5 +214,43 @@ describe('channel poller and tracking back (Kafka, PostgreSQL, fake platforms)',
     );
     expect(confirmation).toMatchObject({ outSid: '75312345678901', isNoExpress: false });
     expect(youzan.confirmations.filter((confirmed) => confirmed.tid === trade.tid)).toHaveLength(1);
+  });
+
+  it('tells the platform nothing of a parcel whose order was cancelled there', async () => {
+    const order = shopifyOrder();
+    const id = order.id.toString();
+    await shopify.deliver('orders/create', order, { to: hook('shopify-rr') });
+    const submitted = await submittedOf(id);
+    await shopify.deliver(
+      'orders/cancelled',
+      shopifyOrder({ id: order.id, cancelledAt: new Date().toISOString() }),
+      {
+        to: hook('shopify-rr'),
+      },
+    );
+    await probe.waitForEvent<{ storefrontOrderId: string }>(
+      'waybill.storefront.order-cancellation-requested.v1',
+      (data) => data.storefrontOrderId === id,
+    );
+    // Booked before the cancellation reached logistics: the parcel exists, the order is cancelled.
+    const { shipmentEventId } = await placeAndShip(submitted.data, {
+      carrier: 'easypost',
+      trackingNumber: 'EZ1000000009',
+    });
+    await waitFor(
+      async () =>
+        ((await db.query(`SELECT 1 FROM inbox WHERE event_id = $1`, [shipmentEventId])) as unknown[]).length >
+          0 || undefined,
+      { description: 'the shipment read by the channels service' },
+    );
+    expect(
+      await db.query(
+        `SELECT r.status FROM channel_tracking_reports r JOIN channel_orders o ON o.id = r.channel_order_id
+          WHERE o.external_order_id = $1`,
+        [id],
+      ),
+    ).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(shopify.fulfillmentsOf(order)).toEqual([]);
   });
 });

@@ -353,18 +353,18 @@ export class FakeShopify {
   }
 
   /**
-   * Saves the order (for an order topic) and delivers the webhook, retrying when asked; returns
-   * every attempt made, duplicates included.
+   * The webhook Shopify sends for this payload, body and headers exactly, signed with the store's
+   * secret (or `signWith`): what deliver() posts, for a caller that posts it itself (a benchmark).
    */
-  async deliver(
-    /** `orders/create`, `orders/cancelled`, `refunds/create`, … */
+  webhook(
     topic: string,
     payload: ShopifyOrderPayload | Readonly<Record<string, unknown>> | string,
-    options: ShopifyDeliveryOptions,
-  ): Promise<ShopifyDeliveryAttempt[]> {
-    if (typeof payload !== 'string' && topic.startsWith('orders/') && isOrder(payload)) {
-      this.saveOrder(payload);
-    }
+    options: Pick<ShopifyDeliveryOptions, 'signWith' | 'webhookId' | 'triggeredAt'> = {},
+  ): {
+    readonly webhookId: string;
+    readonly headers: Readonly<Record<string, string>>;
+    readonly body: string;
+  } {
     const body = typeof payload === 'string' ? payload : shopifyJson(payload);
     const webhookId = options.webhookId ?? randomUUID();
     const headers = {
@@ -380,6 +380,23 @@ export class FakeShopify {
       'X-Shopify-Triggered-At': (options.triggeredAt ?? new Date()).toISOString(),
       'X-Shopify-API-Version': this.apiVersion,
     };
+    return { webhookId, headers, body };
+  }
+
+  /**
+   * Saves the order (for an order topic) and delivers the webhook, retrying when asked; returns
+   * every attempt made, duplicates included.
+   */
+  async deliver(
+    /** `orders/create`, `orders/cancelled`, `refunds/create`, … */
+    topic: string,
+    payload: ShopifyOrderPayload | Readonly<Record<string, unknown>> | string,
+    options: ShopifyDeliveryOptions,
+  ): Promise<ShopifyDeliveryAttempt[]> {
+    if (typeof payload !== 'string' && topic.startsWith('orders/') && isOrder(payload)) {
+      this.saveOrder(payload);
+    }
+    const { webhookId, headers, body } = this.webhook(topic, payload, options);
     const attempts: ShopifyDeliveryAttempt[] = [];
     const send = async (): Promise<ShopifyDeliveryAttempt> => {
       await pause(options.delayMs);

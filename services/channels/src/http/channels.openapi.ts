@@ -72,13 +72,14 @@ const pollerSchema = S.named(
   'ChannelPollerView',
   S.object({
     connectionId: S.string(),
-    watermark: S.string({ format: 'date-time', description: 'Null before the first poll.' }),
-    lastRunAt: S.string({ format: 'date-time' }),
-    lastOutcome: S.oneOfValues(['ok', 'retry', 'failed']),
-    lastError: S.string(),
+    // Each null until the connection's first poll (lastError also after a run that went well).
+    watermark: S.nullable(S.string({ format: 'date-time', description: 'Null before the first poll.' })),
+    lastRunAt: S.nullable(S.dateTime),
+    lastOutcome: S.nullable(S.oneOfValues(['ok', 'retry', 'failed'])),
+    lastError: S.nullable(S.string()),
     ordersFound: S.integer({ minimum: 0 }),
     ordersTakenIn: S.integer({ minimum: 0 }),
-    nextRunAt: S.string({ format: 'date-time' }),
+    nextRunAt: S.nullable(S.dateTime),
   }),
 );
 

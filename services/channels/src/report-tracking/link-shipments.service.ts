@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { OrderPlacedV1, ShipmentCreatedV1 } from '@waybill/contracts';
 import type { UnitOfWork } from '@waybill/eventing';
-import { ChannelOrderRepository } from '../persistence/channel-order.repository';
+import { ChannelOrderRecord, ChannelOrderRepository } from '../persistence/channel-order.repository';
 import { ShipmentFacts, TrackingReportRepository } from '../persistence/tracking-report.repository';
 
 /**
@@ -34,7 +34,7 @@ export class LinkShipments {
       return;
     }
     for (const shipment of await this.reports.takeShipments(uow.manager, placed.orderId)) {
-      await this.enqueue(uow, order.id, shipment);
+      await this.enqueue(uow, order, shipment);
     }
   }
 
@@ -52,11 +52,22 @@ export class LinkShipments {
       await this.reports.rememberShipment(uow.manager, shipment);
       return;
     }
-    await this.enqueue(uow, order.id, shipment);
+    await this.enqueue(uow, order, shipment);
   }
 
-  private async enqueue(uow: UnitOfWork, channelOrderId: string, shipment: ShipmentFacts): Promise<void> {
-    if (await this.reports.enqueue(uow.manager, randomUUID(), channelOrderId, shipment)) {
+  private async enqueue(uow: UnitOfWork, order: ChannelOrderRecord, shipment: ShipmentFacts): Promise<void> {
+    // Cancelled on its platform, and the cancellation was sent on: its parcel is being cancelled
+    // (logistics does so on order.cancelled) or was too late to stop. Either way a cancelled
+    // platform order is not to be marked shipped: Shopify refuses a fulfilment of it (its fulfilment
+    // orders are closed), so the report would be retried for ever, and on the others the buyer of a
+    // cancelled order would be shown a tracking number. The parcel stays visible in logistics.
+    if (order.status === 'cancelled') {
+      this.logger.warn(
+        `order ${shipment.waybillOrderId}: ${shipment.carrier} ${shipment.trackingNumber} not reported, the order was cancelled on its platform`,
+      );
+      return;
+    }
+    if (await this.reports.enqueue(uow.manager, randomUUID(), order.id, shipment)) {
       this.logger.log(
         `order ${shipment.waybillOrderId}: ${shipment.carrier} ${shipment.trackingNumber} to be reported to its platform`,
       );
